@@ -1,0 +1,73 @@
+// Who may write what, at which node. CONTEXT is filled in by `init`:
+// { db, region (null at central), kinds: { type: { schema, writers, immutable, regional } } }.
+function validate(newDoc, oldDoc, userCtx, secObj, CONTEXT) {
+  function fail(msg) { throw ({ forbidden: msg }); }
+  var roles = userCtx.roles || [];
+  function has(r) { return roles.indexOf(r) !== -1; }
+  var region = CONTEXT.region;
+  var deleting = newDoc._deleted === true;
+  var doc = deleting ? oldDoc : newDoc;
+  if (!doc || (oldDoc && oldDoc._deleted && deleting)) {
+    // A tombstone for something this node never held carries no data.
+    if (has('_admin') || has('replicator')) return;
+    fail('There is nothing to delete.');
+  }
+  var type = doc.type;
+  var rule = CONTEXT.kinds[type];
+  if (!rule) fail('type: ' + JSON.stringify(type) + ' is not a document kind of the ' + CONTEXT.db + ' database');
+  if (!deleting) {
+    var errors = checkSchema(rule.schema, newDoc, type);
+    if (type === 'ledger' && newDoc.delta === 0) errors.push('ledger.delta: must not be zero');
+    if (errors.length) fail(errors.join('; '));
+    if (oldDoc && !oldDoc._deleted && oldDoc.type !== newDoc.type) fail('type: may not change from ' + oldDoc.type);
+  }
+  if (rule.regional) {
+    if (region && doc.region_code !== region) {
+      fail('region_code: this node holds only ' + region + ' documents, not ' + doc.region_code);
+    }
+    if (oldDoc && !oldDoc._deleted && !deleting && oldDoc.region_code !== newDoc.region_code) {
+      fail('region_code: may not change; move the document to its new region explicitly');
+    }
+  }
+  // Server admins (operators) may repair anything that is well-formed.
+  if (has('_admin')) return;
+
+  // Replication copies what the home writer already validated, but only within one region's lane.
+  if (has('replicator')) {
+    if (rule.regional) {
+      if (!has('region:' + doc.region_code)) fail('replicator: may only copy documents of its own region');
+      return;
+    }
+    if (region === null) fail('replicator: catalog documents are written at central, not copied into it');
+    return;
+  }
+
+  var members = (secObj && secObj.members && secObj.members.names) || [];
+  var allowed = false;
+  for (var i = 0; i < rule.writers.length; i++) {
+    var w = rule.writers[i];
+    if (w === 'central-admin' && region === null && has('central-admin')) allowed = true;
+    if (w === 'service' && region !== null && has('service') && has('region:' + region)) allowed = true;
+    if (w === 'region-admin' && region !== null && has('region-admin') && has('region:' + region)) allowed = true;
+    if (w === 'shopper' && CONTEXT.db === 'userdb' && userCtx.name && members.indexOf(userCtx.name) !== -1 &&
+        !has('service')) allowed = true;
+  }
+  if (!allowed) {
+    if (!userCtx.name) throw ({ unauthorized: 'Sign in to write ' + type + ' documents.' });
+    fail(type + ': ' + userCtx.name + ' may not write this kind of document here');
+  }
+  if (rule.immutable && oldDoc && !oldDoc._deleted) fail(type + ': is immutable once written; add a new one instead');
+
+  // Field rules that depend on who writes.
+  if (!deleting && has('region-admin') && !has('service')) {
+    if (newDoc.by !== userCtx.name) fail(type + '.by: must be your own user name (' + userCtx.name + ')');
+    if (type === 'ledger' && (newDoc.reason !== 'receive' || newDoc.delta <= 0)) {
+      fail('ledger: a regional admin records only goods received (reason receive, positive delta); counts go through a request');
+    }
+    if (type === 'admin_request' && newDoc.kind === 'restock') fail('admin_request: restock requests come from central');
+  }
+  if (!deleting && type === 'admin_request' && has('central-admin')) {
+    if (newDoc.kind !== 'restock') fail('admin_request: central asks regions only for restocks');
+    if (newDoc.by !== userCtx.name) fail('admin_request.by: must be your own user name (' + userCtx.name + ')');
+  }
+}

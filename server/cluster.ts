@@ -1,0 +1,108 @@
+// Embedded nodes as OS processes: one per node, each on its own port with
+// its own data directory, restarted by the supervisor if it dies.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync, createWriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { createServer } from 'node:net';
+import { hashPassword } from './node/auth.ts';
+import { Couch, waitFor, type Credentials } from './couch-client.ts';
+import { projectRoot } from './config.ts';
+import type { NodeConfig } from './node/main.ts';
+
+export interface NodeHandle {
+  name: string;
+  url: string;
+  port: number;
+  dir: string;
+  proc: ChildProcess | null;
+  /** Starts (or restarts) the process and waits until it answers. */
+  start(): Promise<void>;
+  /** Sends a signal; SIGKILL simulates a crash (the supervisor, if any, brings it back). */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface NodeSpec {
+  name: string;
+  url: string;
+  dataDir: string;
+  admin: Credentials;
+  secret: string;
+  /** Restart the process when it exits on its own. */
+  supervise?: boolean;
+  log?: (line: string) => void;
+  pbkdf2Iterations?: number;
+}
+
+export function embeddedNode(spec: NodeSpec): NodeHandle {
+  const u = new URL(spec.url);
+  const port = Number(u.port);
+  const dir = spec.dataDir;
+  mkdirSync(dir, { recursive: true });
+  const cfgPath = join(dir, 'node.json');
+  const cfg: NodeConfig = {
+    name: spec.name,
+    host: u.hostname,
+    port,
+    dataDir: dir,
+    admins: { [spec.admin.name]: hashPassword(spec.admin.password, 10_000) },
+    secret: spec.secret,
+    corsOrigins: ['*'],
+    pbkdf2Iterations: spec.pbkdf2Iterations,
+  };
+  writeFileSync(cfgPath, JSON.stringify(cfg, null, 2), { mode: 0o600 });
+  let stopping = false;
+  let restarts = 0;
+  const handle: NodeHandle = {
+    name: spec.name,
+    url: spec.url,
+    port,
+    dir,
+    proc: null,
+    async start() {
+      stopping = false;
+      const out = createWriteStream(join(dir, 'node.log'), { flags: 'a' });
+      const proc = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'server/node/main.ts'), cfgPath], {
+        cwd: projectRoot,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      proc.stdout!.pipe(out);
+      proc.stderr!.pipe(out);
+      handle.proc = proc;
+      proc.on('exit', (code, signal) => {
+        if (handle.proc === proc) handle.proc = null;
+        if (stopping || !spec.supervise) return;
+        restarts++;
+        spec.log?.(`node ${spec.name} exited (${signal ?? code}); restarting (#${restarts})`);
+        setTimeout(() => void handle.start().catch((e) => spec.log?.(`node ${spec.name} restart failed: ${e.message}`)), 500);
+      });
+      const up = await waitFor(() => new Couch(spec.url).up(500), 30_000, 100);
+      if (!up) throw new Error(`node ${spec.name} did not answer at ${spec.url} within 30 s (see ${join(dir, 'node.log')})`);
+    },
+    async kill(signal = 'SIGKILL') {
+      const p = handle.proc;
+      if (!p) return;
+      const gone = new Promise((r) => p.once('exit', r));
+      p.kill(signal);
+      await gone;
+    },
+    async stop() {
+      stopping = true;
+      await handle.kill('SIGTERM');
+    },
+  };
+  return handle;
+}
+
+/** A free loopback port, chosen by the OS. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.unref();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}

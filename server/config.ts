@@ -1,0 +1,75 @@
+// Where the operator's files are: the topology (what nodes exist) and the
+// secrets (who may log in). Both can be pointed elsewhere by environment.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Topology, type RegionSpec } from '../src/lib/model/topology.ts';
+import type { Credentials } from './couch-client.ts';
+
+export const projectRoot = resolve(dirname(new URL(import.meta.url).pathname), '..');
+export const dataDir = () => resolve(process.env.SEBARAN_DATA ?? join(projectRoot, 'data'));
+
+export function loadTopology(path = process.env.SEBARAN_TOPOLOGY ?? join(projectRoot, 'couchdb', 'topology.json')): Topology {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new Error(`Cannot read the topology at ${path}: ${(e as Error).message}`);
+  }
+  const r = Topology.safeParse(raw);
+  if (!r.success) {
+    throw new Error(`Topology ${path} is invalid: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  return r.data;
+}
+
+export interface Secrets {
+  admin: Credentials;
+  /** Per region: the replication account and the region service account. */
+  regions: Record<string, { replicator: Credentials; service: Credentials }>;
+  cookieSecret: string;
+}
+
+const password = () => randomBytes(18).toString('base64url');
+
+/** Reads the secrets file, creating it (random passwords) and adding missing regions. */
+export function loadSecrets(topology: Topology, path = process.env.SEBARAN_SECRETS ?? join(dataDir(), 'secrets.json')): Secrets {
+  let s: Secrets;
+  let changed = false;
+  if (existsSync(path)) s = JSON.parse(readFileSync(path, 'utf8'));
+  else {
+    s = {
+      admin: { name: process.env.SEBARAN_ADMIN_USER ?? 'admin', password: process.env.SEBARAN_ADMIN_PASSWORD ?? password() },
+      regions: {},
+      cookieSecret: randomBytes(32).toString('hex'),
+    };
+    changed = true;
+  }
+  for (const r of topology.regions) {
+    if (s.regions[r.code]) continue;
+    const lc = r.code.toLowerCase();
+    s.regions[r.code] = {
+      replicator: { name: `repl-${lc}`, password: password() },
+      service: { name: `svc-${lc}`, password: password() },
+    };
+    changed = true;
+  }
+  if (changed) {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, JSON.stringify(s, null, 2), { mode: 0o600 });
+  }
+  return s;
+}
+
+/** Demo people with documented passwords: they exist only for the demo data. */
+export const DEMO = {
+  centralAdmin: { name: 'pusat', password: 'pusat-demo-123' },
+  regionAdmin: (code: string) => ({ name: `admin-${code.toLowerCase()}`, password: `${code.toLowerCase()}-demo-123` }),
+  shopperPassword: 'belanja-123',
+};
+
+export function regionOf(t: Topology, code: string): RegionSpec {
+  const r = t.regions.find((x) => x.code === code);
+  if (!r) throw new Error(`Region ${code} is not in the topology (known: ${t.regions.map((x) => x.code).join(', ')})`);
+  return r;
+}

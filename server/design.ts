@@ -1,0 +1,51 @@
+// Builds each database's design document from design-docs/ and the zod
+// model: the write rules (validate_doc_update) carry the JSON Schema of every
+// kind, so the node checks exactly what the app checks.
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { KINDS, type DbKind } from '../src/lib/model/index.ts';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', 'design-docs');
+const lib = (f: string) => readFileSync(join(root, 'lib', f), 'utf8');
+
+export const DESIGN_ID = '_design/sebaran';
+
+/** The context object the write rules see: which db, which region (null at central), which kinds. */
+export function ruleContext(db: DbKind, region: string | null) {
+  const kinds: Record<string, unknown> = {};
+  for (const [type, rule] of Object.entries(KINDS)) {
+    if (rule.db !== db) continue;
+    const schema = z.toJSONSchema(rule.schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+    delete schema.$schema;
+    kinds[type] = { schema, writers: rule.writers, immutable: !!rule.immutable, regional: rule.regional };
+  }
+  return { db, region, kinds };
+}
+
+export function validateSource(db: DbKind, region: string | null): string {
+  const body = [lib('check-schema.js'), lib('access.js')].join('\n');
+  return (
+    'function (newDoc, oldDoc, userCtx, secObj) {\n' +
+    `var CONTEXT = ${JSON.stringify(ruleContext(db, region))};\n` +
+    body +
+    '\nvalidate(newDoc, oldDoc, userCtx, secObj, CONTEXT);\n}'
+  );
+}
+
+function views(db: DbKind) {
+  const dir = join(root, db, 'views');
+  const out: Record<string, { map: string; reduce?: string }> = {};
+  if (!existsSync(dir)) return out;
+  for (const name of readdirSync(dir).sort()) {
+    const map = readFileSync(join(dir, name, 'map.js'), 'utf8').trim();
+    const reducePath = join(dir, name, 'reduce.js');
+    out[name] = existsSync(reducePath) ? { map, reduce: readFileSync(reducePath, 'utf8').trim() } : { map };
+  }
+  return out;
+}
+
+export function designDoc(db: DbKind, region: string | null) {
+  return { _id: DESIGN_ID, language: 'javascript', validate_doc_update: validateSource(db, region), views: views(db) };
+}

@@ -1,0 +1,110 @@
+// HTTP plumbing for the embedded node: bounded body reading, JSON replies and
+// CouchDB-shaped errors. Nothing here may throw past a request.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+export class HttpError extends Error {
+  constructor(
+    public status: number,
+    public error: string,
+    public reason: string,
+  ) {
+    super(reason);
+  }
+}
+
+export const badRequest = (reason: string) => new HttpError(400, 'bad_request', reason);
+export const notFound = (reason = 'missing') => new HttpError(404, 'not_found', reason);
+export const forbidden = (reason: string) => new HttpError(403, 'forbidden', reason);
+export const unauthorized = (reason = 'You are not authorized to access this db.') =>
+  new HttpError(401, 'unauthorized', reason);
+
+/** Reads the whole body, refusing anything over `limit` bytes with 413. */
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > limit) {
+      reject(new HttpError(413, 'too_large', `Request body over ${limit} bytes`));
+      req.resume();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        reject(new HttpError(413, 'too_large', `Request body over ${limit} bytes`));
+        req.removeAllListeners('data');
+        req.resume();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+export function parseJson(buf: Buffer): unknown {
+  if (buf.length === 0) return undefined;
+  try {
+    return JSON.parse(buf.toString('utf8'));
+  } catch {
+    throw badRequest('invalid UTF-8 JSON');
+  }
+}
+
+/** A JSON object body, or 400. */
+export function asObject(body: unknown, what = 'Request body'): Record<string, any> {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) {
+    throw badRequest(`${what} must be a JSON object`);
+  }
+  return body as Record<string, any>;
+}
+
+export function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  const text = JSON.stringify(body) + '\n';
+  res.writeHead(status, {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(text),
+    'Cache-Control': 'must-revalidate',
+    ...headers,
+  });
+  res.end(text);
+}
+
+export function sendError(res: ServerResponse, err: unknown) {
+  if (err instanceof HttpError) return send(res, err.status, { error: err.error, reason: err.reason });
+  // PouchDB errors carry status/name/message in CouchDB's own vocabulary.
+  const e = err as { status?: number; name?: string; message?: string; reason?: string };
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 600) {
+    return send(res, e.status, { error: e.name ?? 'error', reason: e.reason ?? e.message ?? 'error' });
+  }
+  console.error('[node] internal error', err);
+  send(res, 500, { error: 'internal_server_error', reason: (e && e.message) || String(err) });
+}
+
+/** Query-string value that CouchDB defines as JSON (key, startkey, keys...). */
+export function jsonParam(value: string | null, name: string): unknown {
+  if (value === null) return undefined;
+  try {
+    return JSON.parse(value);
+  } catch {
+    throw badRequest(`Query parameter \`${name}\` must be valid JSON`);
+  }
+}
+
+export function boolParam(value: string | null): boolean | undefined {
+  if (value === null) return undefined;
+  return value === 'true';
+}
+
+export function intParam(value: string | null, name: string): number | undefined {
+  if (value === null) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw badRequest(`Query parameter \`${name}\` must be a non-negative integer`);
+  return n;
+}

@@ -1,0 +1,86 @@
+// One embedded CouchDB-compatible node: `tsx server/node/main.ts <config.json>`.
+// The config names the node, its port, its data directory and its server
+// admins; a node never starts without an admin (no admin party).
+import { createServer } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { Store } from './store.ts';
+import { Replicator } from './replicator.ts';
+import { createHandler } from './couch.ts';
+import type { StoredCredentials } from './auth.ts';
+
+export interface NodeConfig {
+  name: string;
+  host: string;
+  port: number;
+  dataDir: string;
+  admins: Record<string, StoredCredentials>;
+  secret: string;
+  sessionTimeoutSec?: number;
+  corsOrigins?: string[];
+  maxBodyBytes?: number;
+  pbkdf2Iterations?: number;
+}
+
+export async function startNode(cfg: NodeConfig) {
+  if (!cfg.admins || Object.keys(cfg.admins).length === 0) {
+    throw new Error(`node ${cfg.name}: no server admin configured; refusing to start in admin party`);
+  }
+  const store = new Store(cfg.dataDir, cfg.pbkdf2Iterations);
+  await store.ensureSystemDbs();
+  const replicator = new Replicator(store);
+  const handler = createHandler(
+    store,
+    {
+      admins: cfg.admins,
+      secret: cfg.secret,
+      sessionTimeoutSec: cfg.sessionTimeoutSec ?? 7 * 24 * 3600,
+      lookupUser: (n) => store.lookupUser(n),
+    },
+    replicator,
+    { name: cfg.name, maxBodyBytes: cfg.maxBodyBytes ?? 64 * 1024 * 1024, corsOrigins: cfg.corsOrigins ?? [] },
+  );
+  const server = createServer((req, res) => void handler(req, res));
+  server.keepAliveTimeout = 65_000;
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(cfg.port, cfg.host, () => resolve());
+  });
+  await replicator.start();
+  return {
+    server,
+    async stop() {
+      replicator.stop();
+      await new Promise((r) => server.close(r));
+      server.closeAllConnections();
+      await store.close();
+    },
+  };
+}
+
+const isMain = process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/.*\//, ''));
+if (isMain) {
+  const file = process.argv[2];
+  if (!file) {
+    console.error('usage: tsx server/node/main.ts <node-config.json>');
+    process.exit(2);
+  }
+  const cfg = JSON.parse(readFileSync(file, 'utf8')) as NodeConfig;
+  // A stray async failure inside PouchDB must not take the node down with every client on it.
+  process.on('unhandledRejection', (e) => console.error(`[${cfg.name}] unhandled rejection`, e));
+  process.on('uncaughtException', (e) => console.error(`[${cfg.name}] uncaught exception`, e));
+  startNode(cfg).then(
+    (n) => {
+      console.log(`[${cfg.name}] listening on http://${cfg.host}:${cfg.port}`);
+      const stop = () => n.stop().then(() => process.exit(0));
+      process.on('SIGTERM', stop);
+      process.on('SIGINT', stop);
+    },
+    (e) => {
+      console.error(`[${cfg.name}] failed to start: ${e.message}`);
+      process.exit(1);
+    },
+  );
+}

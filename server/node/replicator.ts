@@ -1,0 +1,215 @@
+// The `_replicator` database, as CouchDB 3's scheduler reads it: every
+// document is one replication (source, target, continuous, selector or
+// doc_ids), run by PouchDB 9 which filters by Mango selector on the source.
+// Status is served in the shape of `/_scheduler/docs`.
+import PouchDB from 'pouchdb-node';
+import type { Store } from './store.ts';
+
+type Endpoint = string | { url: string; headers?: Record<string, string>; auth?: { basic?: { username: string; password: string } } };
+
+interface Job {
+  docId: string;
+  key: string;
+  source: Endpoint;
+  target: Endpoint;
+  continuous: boolean;
+  rep: PouchDB.Replication.Replication<{}> | null;
+  state: 'initializing' | 'running' | 'pending' | 'crashing' | 'completed' | 'failed';
+  info: Record<string, any>;
+  errorCount: number;
+  startTime: string;
+  lastUpdated: string;
+  lastSeq: string | number;
+  sourceDb: PouchDB.Database;
+}
+
+const MAX_BACKOFF_MS = 10_000;
+
+function endpointUrl(e: Endpoint) {
+  const raw = typeof e === 'string' ? e : e.url;
+  const u = new URL(raw);
+  u.username = '';
+  u.password = '';
+  return u.toString();
+}
+
+function remote(e: Endpoint): PouchDB.Database {
+  const url = typeof e === 'string' ? e : e.url;
+  const headers: Record<string, string> = typeof e === 'string' ? {} : { ...(e.headers ?? {}) };
+  const basic = typeof e === 'string' ? undefined : e.auth?.basic;
+  if (basic) headers.Authorization = 'Basic ' + Buffer.from(`${basic.username}:${basic.password}`).toString('base64');
+  return new PouchDB(url, {
+    skip_setup: true,
+    fetch: (u: string, opts: any) => {
+      for (const [k, v] of Object.entries(headers)) opts.headers.set(k, v);
+      return (PouchDB as any).fetch(u, opts);
+    },
+  } as any);
+}
+
+const seqNumber = (s: unknown) => {
+  const n = parseInt(String(s ?? '0'), 10);
+  return Number.isFinite(n) ? n : 0;
+};
+
+export class Replicator {
+  private jobs = new Map<string, Job>();
+  private feed: PouchDB.Core.Changes<{}> | null = null;
+
+  constructor(private store: Store) {}
+
+  async start() {
+    const db = await this.store.get('_replicator');
+    this.feed = db.pouch
+      .changes({ live: true, since: 0, include_docs: true })
+      .on('change', (c) => this.onDoc(c.id, c.deleted ? null : c.doc))
+      .on('error', (e) => console.error('[replicator] feed error', e));
+  }
+
+  private onDoc(id: string, doc: any) {
+    if (id.startsWith('_design/')) return;
+    const existing = this.jobs.get(id);
+    const key = doc
+      ? JSON.stringify([doc.source, doc.target, doc.continuous, doc.selector, doc.doc_ids, doc.filter, doc.query_params])
+      : null;
+    if (existing && existing.key === key) return;
+    if (existing) {
+      existing.rep?.cancel();
+      this.jobs.delete(id);
+    }
+    if (!doc) return;
+    try {
+      this.startJob(id, key!, doc);
+    } catch (e) {
+      const now = new Date().toISOString();
+      this.jobs.set(id, {
+        docId: id, key: key!, source: doc.source, target: doc.target, continuous: !!doc.continuous, rep: null,
+        state: 'failed', info: { error: `invalid replication document: ${(e as Error).message}` }, errorCount: 1,
+        startTime: now, lastUpdated: now, lastSeq: 0, sourceDb: null as any,
+      });
+    }
+  }
+
+  private startJob(id: string, key: string, doc: any) {
+    if (!doc.source || !doc.target) throw new Error('source and target are required');
+    const sourceDb = remote(doc.source);
+    const targetDb = remote(doc.target);
+    const now = new Date().toISOString();
+    const job: Job = {
+      docId: id, key, source: doc.source, target: doc.target, continuous: !!doc.continuous, rep: null,
+      state: 'initializing', info: { docs_read: 0, docs_written: 0, doc_write_failures: 0 }, errorCount: 0,
+      startTime: now, lastUpdated: now, lastSeq: 0, sourceDb,
+    };
+    const opts: Record<string, any> = {
+      live: job.continuous,
+      retry: true,
+      batch_size: 500,
+      batches_limit: 5,
+      back_off_function: (delay: number) => (delay === 0 ? 500 : Math.min(delay * 2, MAX_BACKOFF_MS)),
+    };
+    if (doc.selector) opts.selector = doc.selector;
+    if (Array.isArray(doc.doc_ids)) opts.doc_ids = doc.doc_ids;
+    if (typeof doc.filter === 'string') opts.filter = doc.filter;
+    if (doc.query_params) opts.query_params = doc.query_params;
+    const touch = () => (job.lastUpdated = new Date().toISOString());
+    const rep = PouchDB.replicate(sourceDb, targetDb, opts);
+    job.rep = rep;
+    rep
+      .on('change', (info: any) => {
+        job.state = 'running';
+        job.lastSeq = info.last_seq;
+        job.info = {
+          docs_read: info.docs_read,
+          docs_written: info.docs_written,
+          doc_write_failures: info.doc_write_failures,
+          through_seq: info.last_seq,
+        };
+        touch();
+      })
+      .on('active', () => {
+        job.state = 'running';
+        touch();
+      })
+      .on('paused', (err: any) => {
+        if (err) {
+          job.state = 'crashing';
+          job.errorCount++;
+          job.info = { ...job.info, error: String(err?.message ?? err?.reason ?? err) };
+        } else {
+          job.state = 'running';
+          delete job.info.error;
+        }
+        touch();
+      })
+      .on('denied', (err: any) => {
+        job.info = { ...job.info, last_denied: String(err?.reason ?? err?.message ?? err) };
+      })
+      .on('complete', (info: any) => {
+        if (job.rep !== rep) return;
+        if (!job.continuous || info?.status === 'complete') job.state = info?.ok === false ? 'failed' : 'completed';
+        if (info?.last_seq !== undefined) job.lastSeq = info.last_seq;
+        touch();
+      })
+      .on('error', (err: any) => {
+        job.state = 'failed';
+        job.errorCount++;
+        job.info = { ...job.info, error: String(err?.message ?? err) };
+        touch();
+      });
+    this.jobs.set(id, job);
+  }
+
+  /** `/_scheduler/docs`: one entry per replication document, with pending changes. */
+  async schedulerDocs() {
+    const docs = await Promise.all(
+      [...this.jobs.values()].map(async (j) => {
+        let pending: number | null = null;
+        if (j.sourceDb && (j.state === 'running' || j.state === 'crashing')) {
+          try {
+            const info: any = await Promise.race([
+              j.sourceDb.info(),
+              new Promise((_, rej) => setTimeout(() => rej(new Error('timeout')), 2000)),
+            ]);
+            pending = Math.max(0, seqNumber(info.update_seq) - seqNumber(j.lastSeq));
+          } catch {
+            pending = null;
+          }
+        }
+        return {
+          database: '_replicator',
+          doc_id: j.docId,
+          id: j.docId,
+          source: endpointUrl(j.source),
+          target: endpointUrl(j.target),
+          state: j.state,
+          info: { ...j.info, changes_pending: pending, checkpointed_source_seq: j.lastSeq },
+          error_count: j.errorCount,
+          start_time: j.startTime,
+          last_updated: j.lastUpdated,
+        };
+      }),
+    );
+    return { total_rows: docs.length, offset: 0, docs };
+  }
+
+  activeTasks() {
+    return [...this.jobs.values()]
+      .filter((j) => j.state === 'running' || j.state === 'crashing')
+      .map((j) => ({
+        type: 'replication',
+        doc_id: j.docId,
+        source: endpointUrl(j.source),
+        target: endpointUrl(j.target),
+        continuous: j.continuous,
+        ...j.info,
+        updated_on: Math.floor(Date.parse(j.lastUpdated) / 1000),
+        started_on: Math.floor(Date.parse(j.startTime) / 1000),
+      }));
+  }
+
+  stop() {
+    this.feed?.cancel();
+    for (const j of this.jobs.values()) j.rep?.cancel();
+    this.jobs.clear();
+  }
+}

@@ -1,0 +1,347 @@
+// The node's databases: where they live on disk, who may read and write them
+// (`_security`), and the single write path every document goes through
+// (design-doc admin check, validate_doc_update, the `_users` rules).
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import PouchDB from 'pouchdb-node';
+import PouchFind from 'pouchdb-find';
+import { HttpError, badRequest, forbidden, notFound, unauthorized } from './http.ts';
+import { hashPassword, isServerAdmin, type UserCtx, type UserRecord } from './auth.ts';
+import { compileValidator, validationError, type Validator } from './validate.ts';
+
+PouchDB.plugin(PouchFind);
+
+export interface Security {
+  admins: { names: string[]; roles: string[] };
+  members: { names: string[]; roles: string[] };
+}
+
+const DB_NAME = /^[a-z][a-z0-9_$()+/-]*$/;
+const SYSTEM_DBS = new Set(['_users', '_replicator']);
+const REGISTRY = '_dbs';
+const ALLOWED_UNDERSCORE = new Set(['_id', '_rev', '_deleted', '_attachments', '_revisions', '_conflicts', '_revs_info']);
+
+/** Registry ids may not start with an underscore, database names may. */
+const regId = (name: string) => `db:${name}`;
+
+export function validDbName(name: string) {
+  return (SYSTEM_DBS.has(name) || DB_NAME.test(name)) && name.length <= 238;
+}
+
+/** CouchDB 3 makes new databases admin-only until `_security` says otherwise. */
+export const defaultSecurity = (): Security => ({
+  admins: { names: [], roles: ['_admin'] },
+  members: { names: [], roles: ['_admin'] },
+});
+
+function normaliseSecurity(raw: unknown): Security {
+  const o = (raw && typeof raw === 'object' ? raw : {}) as Record<string, any>;
+  const part = (p: any, field: string) => {
+    const v = p && typeof p === 'object' ? p[field] : undefined;
+    if (v === undefined) return [];
+    if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) {
+      throw badRequest(`_security: ${field} must be an array of strings`);
+    }
+    return v as string[];
+  };
+  return {
+    admins: { names: part(o.admins, 'names'), roles: part(o.admins, 'roles') },
+    members: { names: part(o.members, 'names'), roles: part(o.members, 'roles') },
+  };
+}
+
+function inGroup(ctx: UserCtx, g: { names: string[]; roles: string[] }) {
+  return (ctx.name !== null && g.names.includes(ctx.name)) || ctx.roles.some((r) => g.roles.includes(r));
+}
+
+export function isDbAdmin(ctx: UserCtx, sec: Security) {
+  return isServerAdmin(ctx) || inGroup(ctx, sec.admins);
+}
+
+export function isMember(ctx: UserCtx, sec: Security) {
+  const open = sec.members.names.length === 0 && sec.members.roles.length === 0;
+  return open || isDbAdmin(ctx, sec) || inGroup(ctx, sec.members);
+}
+
+interface OpenDb {
+  pouch: PouchDB.Database;
+  security: Security;
+  validators: { ddocs: string; fns: Array<{ id: string; fn: Validator }> } | null;
+}
+
+export interface WriteResult {
+  ok?: boolean;
+  id: string;
+  rev?: string;
+  error?: string;
+  reason?: string;
+}
+
+export class Store {
+  private dir: string;
+  private open = new Map<string, OpenDb>();
+  private registry: PouchDB.Database;
+  private pbkdf2Iterations: number;
+  /** Called after any successful write, so the replicator and caches can react. */
+  onWrite: (db: string, ids: string[]) => void = () => {};
+
+  constructor(dataDir: string, pbkdf2Iterations = 10_000) {
+    this.dir = join(dataDir, 'dbs');
+    mkdirSync(this.dir, { recursive: true });
+    this.registry = this.pouch(REGISTRY);
+    this.pbkdf2Iterations = pbkdf2Iterations;
+  }
+
+  private pouch(name: string) {
+    return new PouchDB(join(this.dir, name.replace(/\//g, '%2F')), { adapter: 'leveldb' } as any);
+  }
+
+  async ensureSystemDbs() {
+    for (const name of SYSTEM_DBS) if (!(await this.exists(name))) await this.create(name);
+  }
+
+  async exists(name: string) {
+    if (this.open.has(name)) return true;
+    try {
+      await this.registry.get(regId(name));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async list(): Promise<string[]> {
+    const r = await this.registry.allDocs();
+    return r.rows.map((row) => row.id.slice(3));
+  }
+
+  async create(name: string) {
+    if (!validDbName(name)) {
+      throw new HttpError(
+        400,
+        'illegal_database_name',
+        `Name: '${name}'. Only lowercase characters (a-z), digits (0-9), and any of the characters _, $, (, ), +, -, and / are allowed. Must begin with a letter.`,
+      );
+    }
+    if (await this.exists(name)) throw new HttpError(412, 'file_exists', 'The database could not be created, the file already exists.');
+    const security = defaultSecurity();
+    await this.registry.put({ _id: regId(name), security, created: new Date().toISOString() });
+    const pouch = this.pouch(name);
+    await pouch.info();
+    this.open.set(name, { pouch, security, validators: null });
+  }
+
+  async destroy(name: string) {
+    const db = await this.get(name);
+    await db.pouch.destroy();
+    this.open.delete(name);
+    const reg = await this.registry.get(regId(name));
+    await this.registry.remove(reg);
+  }
+
+  async get(name: string): Promise<OpenDb> {
+    const cached = this.open.get(name);
+    if (cached) return cached;
+    let reg: any;
+    try {
+      reg = await this.registry.get(regId(name));
+    } catch {
+      throw new HttpError(404, 'not_found', 'Database does not exist.');
+    }
+    const existing = this.open.get(name); // another request may have opened it meanwhile
+    if (existing) return existing;
+    const entry = { pouch: this.pouch(name), security: normaliseSecurity(reg.security), validators: null };
+    this.open.set(name, entry);
+    return entry;
+  }
+
+  async setSecurity(name: string, raw: unknown) {
+    const security = normaliseSecurity(raw);
+    const reg: any = await this.registry.get(regId(name));
+    reg.security = security;
+    await this.registry.put(reg);
+    (await this.get(name)).security = security;
+  }
+
+  /** 401 for anonymous, 403 for a known user without access, as CouchDB answers. */
+  requireMember(ctx: UserCtx, db: OpenDb, name: string) {
+    if (name === '_replicator' || name === '_users' ? isServerAdmin(ctx) : isMember(ctx, db.security)) return;
+    throw denied(ctx, 'You are not allowed to access this db.');
+  }
+
+  requireDbAdmin(ctx: UserCtx, db: OpenDb) {
+    if (isDbAdmin(ctx, db.security)) return;
+    throw denied(ctx, 'You are not a db or server admin.');
+  }
+
+  async lookupUser(name: string): Promise<UserRecord | null> {
+    try {
+      const db = await this.get('_users');
+      const doc: any = await db.pouch.get(`org.couchdb.user:${name}`);
+      return { name, roles: Array.isArray(doc.roles) ? doc.roles : [], credentials: doc };
+    } catch {
+      return null;
+    }
+  }
+
+  private async validatorsOf(db: OpenDb) {
+    const res = await db.pouch.allDocs({ startkey: '_design/', endkey: '_design/\uffff', include_docs: true });
+    const key = res.rows.map((r) => r.value.rev).join(',');
+    if (db.validators?.ddocs === key) return db.validators.fns;
+    const fns = res.rows
+      .filter((r: any) => typeof r.doc?.validate_doc_update === 'string')
+      .map((r: any) => ({ id: r.id, fn: compileValidator(r.doc.validate_doc_update, r.id) }));
+    db.validators = { ddocs: key, fns };
+    return fns;
+  }
+
+  /**
+   * Every document write goes through here. Refused documents come back as
+   * per-document errors (bulk) and are never stored.
+   */
+  async write(name: string, docs: unknown[], ctx: UserCtx, newEdits = true): Promise<WriteResult[]> {
+    const db = await this.get(name);
+    const results: WriteResult[] = new Array(docs.length);
+    const accepted: Array<{ i: number; doc: any }> = [];
+    const validators = await this.validatorsOf(db);
+    const ids = docs.map((d: any) => (d && typeof d === 'object' && typeof d._id === 'string' ? d._id : null));
+    const known = ids.filter((id): id is string => id !== null && !id.startsWith('_local/'));
+    const current = new Map<string, any>();
+    if (known.length && (validators.length || name === '_users')) {
+      const res = await db.pouch.allDocs({ keys: known, include_docs: true });
+      for (const row of res.rows as any[]) if (row.doc) current.set(row.id, row.doc);
+    }
+    for (let i = 0; i < docs.length; i++) {
+      const raw = docs[i];
+      try {
+        if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw badRequest('Document must be a JSON object');
+        const doc: any = { ...(raw as object) };
+        if (doc._id === undefined) {
+          if (!newEdits) throw badRequest('Document id is required with new_edits=false');
+          doc._id = randomUUID().replace(/-/g, '');
+        }
+        if (typeof doc._id !== 'string' || doc._id === '') throw badRequest('Document id must be a non-empty string');
+        for (const k of Object.keys(doc)) {
+          if (k.startsWith('_') && !ALLOWED_UNDERSCORE.has(k)) {
+            throw new HttpError(400, 'doc_validation', `Bad special document member: ${k}`);
+          }
+        }
+        if (doc._id.startsWith('_') && !/^_(design|local)\/./.test(doc._id)) {
+          throw new HttpError(400, 'illegal_docid', 'Only reserved document ids may start with underscore.');
+        }
+        if (doc._id.startsWith('_local/')) {
+          this.requireMember(ctx, db, name);
+          accepted.push({ i, doc });
+          continue;
+        }
+        this.requireWriter(ctx, db, name, doc);
+        const old = current.get(doc._id) ?? null;
+        if (name === '_users') this.checkUserDoc(doc, old, ctx);
+        if (!doc._id.startsWith('_design/')) {
+          for (const v of validators) {
+            try {
+              v.fn(doc, old, { db: name, name: ctx.name, roles: ctx.roles }, db.security);
+            } catch (thrown) {
+              throw validationError(thrown);
+            }
+          }
+        } else if (typeof doc.validate_doc_update === 'string' && !doc._deleted) {
+          compileValidator(doc.validate_doc_update, doc._id); // refuse a broken rule before it is stored
+        }
+        accepted.push({ i, doc });
+      } catch (e) {
+        const err = e instanceof HttpError ? e : new HttpError(500, 'error', (e as Error).message);
+        results[i] = { id: ids[i] ?? '', error: err.error, reason: err.reason };
+        (results[i] as any).status = err.status;
+      }
+    }
+    const local = accepted.filter((a) => a.doc._id.startsWith('_local/'));
+    const regular = accepted.filter((a) => !a.doc._id.startsWith('_local/'));
+    for (const { i, doc } of local) {
+      try {
+        const r = doc._deleted ? await db.pouch.remove(doc._id, doc._rev) : await db.pouch.put(doc);
+        results[i] = { ok: true, id: r.id, rev: r.rev };
+      } catch (e: any) {
+        results[i] = { id: doc._id, error: e.name ?? 'error', reason: e.message, status: e.status } as any;
+      }
+    }
+    if (regular.length) {
+      const out: any[] = await db.pouch.bulkDocs(
+        regular.map((a) => a.doc),
+        { new_edits: newEdits },
+      );
+      regular.forEach((a, k) => {
+        const r = out[k];
+        if (!newEdits) results[a.i] = r && r.error ? r : { ok: true, id: a.doc._id, rev: a.doc._rev };
+        else if (r?.error || r?.status >= 400) {
+          results[a.i] = { id: a.doc._id, error: r.name ?? r.error ?? 'error', reason: r.message ?? r.reason, status: r.status } as any;
+        } else results[a.i] = { ok: true, id: r.id, rev: r.rev };
+      });
+      if (regular.some((a) => a.doc._id.startsWith('_design/'))) db.validators = null;
+      this.onWrite(name, regular.map((a) => a.doc._id));
+    }
+    return results;
+  }
+
+  private requireWriter(ctx: UserCtx, db: OpenDb, name: string, doc: any) {
+    if (name === '_users') return; // checked by the built-in _users rules
+    if (name === '_replicator') {
+      if (!isServerAdmin(ctx)) throw denied(ctx, 'Only server admins may manage replications.');
+      return;
+    }
+    if (doc._id.startsWith('_design/')) {
+      if (!isDbAdmin(ctx, db.security)) throw denied(ctx, 'Only database admins may write design documents.');
+      return;
+    }
+    if (!isMember(ctx, db.security)) throw denied(ctx, 'You are not allowed to write to this db.');
+  }
+
+  /** CouchDB's built-in `_users` rules, plus hashing a plain `password` on the way in. */
+  private checkUserDoc(doc: any, old: any, ctx: UserCtx) {
+    const admin = isServerAdmin(ctx);
+    if (doc._id.startsWith('_design/')) {
+      if (!admin) throw denied(ctx, 'Only server admins may change _users design documents.');
+      return;
+    }
+    if (doc._deleted) {
+      if (!admin && ctx.name !== old?.name) throw forbidden('You may only delete your own user document.');
+      return;
+    }
+    if (doc.type !== 'user') throw forbidden('doc.type must be user');
+    if (typeof doc.name !== 'string' || !doc.name) throw forbidden('doc.name is required');
+    if (doc.name.startsWith('_')) throw forbidden('Usernames may not start with an underscore.');
+    if (doc._id !== `org.couchdb.user:${doc.name}`) throw forbidden('Doc ID must be of the form org.couchdb.user:name');
+    if (!Array.isArray(doc.roles) || doc.roles.some((r: unknown) => typeof r !== 'string')) {
+      throw forbidden('doc.roles must be an array of strings');
+    }
+    if (!admin) {
+      if (old && ctx.name !== old.name) throw forbidden('You may only update your own user document.');
+      const oldRoles = JSON.stringify(old?.roles ?? []);
+      if (JSON.stringify(doc.roles) !== oldRoles) throw forbidden('Only _admin may set roles');
+      if (doc.roles.some((r: string) => r.startsWith('_'))) throw forbidden('Only _admin may set system roles');
+    }
+    if (doc.password !== undefined) {
+      if (typeof doc.password !== 'string' || doc.password.length === 0) throw forbidden('password must be a non-empty string');
+      Object.assign(doc, hashPassword(doc.password, this.pbkdf2Iterations));
+      delete doc.password;
+    } else if (old && !doc.derived_key) {
+      // Keep the stored credentials when a user edits other fields.
+      for (const k of ['password_scheme', 'pbkdf2_prf', 'iterations', 'salt', 'derived_key']) doc[k] = old[k];
+    } else if (!old && !doc.derived_key) {
+      throw forbidden('A new user needs a password');
+    }
+  }
+
+  async close() {
+    for (const { pouch } of this.open.values()) await pouch.close().catch(() => {});
+    await this.registry.close().catch(() => {});
+    this.open.clear();
+  }
+}
+
+export function denied(ctx: UserCtx, reason: string) {
+  return ctx.name === null ? unauthorized(reason) : forbidden(reason);
+}
+
+export { notFound };

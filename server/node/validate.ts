@@ -1,0 +1,53 @@
+// Runs design documents' validate_doc_update functions the way CouchDB does:
+// each function gets (newDoc, oldDoc, userCtx, secObj); throwing
+// {forbidden: msg} refuses with 403, {unauthorized: msg} with 401.
+import vm from 'node:vm';
+import { HttpError } from './http.ts';
+import type { UserCtx } from './auth.ts';
+
+export type Validator = (newDoc: any, oldDoc: any, userCtx: UserCtx, secObj: any) => void;
+
+const sandboxGlobals = () => ({
+  log: () => {},
+  isArray: Array.isArray,
+  toJSON: JSON.stringify,
+  sum: (xs: number[]) => xs.reduce((a, b) => a + b, 0),
+});
+
+export function compileValidator(source: string, ddocId: string): Validator {
+  const context = vm.createContext(sandboxGlobals());
+  let fn: unknown;
+  try {
+    fn = new vm.Script(`(${source})`, { filename: `${ddocId}/validate_doc_update` }).runInContext(context, {
+      timeout: 1000,
+    });
+  } catch (e) {
+    throw new HttpError(400, 'compilation_error', `validate_doc_update in ${ddocId}: ${(e as Error).message}`);
+  }
+  if (typeof fn !== 'function') {
+    throw new HttpError(400, 'compilation_error', `validate_doc_update in ${ddocId} is not a function`);
+  }
+  const call = new vm.Script('__fn(__a, __b, __c, __d)');
+  return (newDoc, oldDoc, userCtx, secObj) => {
+    // Plain copies, so a function cannot reach back into our objects.
+    Object.assign(context, {
+      __fn: fn,
+      __a: JSON.parse(JSON.stringify(newDoc)),
+      __b: oldDoc ? JSON.parse(JSON.stringify(oldDoc)) : null,
+      __c: JSON.parse(JSON.stringify(userCtx)),
+      __d: JSON.parse(JSON.stringify(secObj ?? {})),
+    });
+    call.runInContext(context, { timeout: 1000 });
+  };
+}
+
+/** Turns a thrown validation value into the HTTP error CouchDB would send. */
+export function validationError(thrown: unknown): HttpError {
+  const t = thrown as Record<string, unknown> | null;
+  if (t && typeof t === 'object') {
+    if (typeof t.forbidden === 'string') return new HttpError(403, 'forbidden', t.forbidden);
+    if (typeof t.unauthorized === 'string') return new HttpError(401, 'unauthorized', t.unauthorized);
+  }
+  const msg = thrown instanceof Error ? thrown.message : String(thrown);
+  return new HttpError(500, 'validation_failed', `validate_doc_update crashed: ${msg}`);
+}

@@ -1,0 +1,133 @@
+// `init`: brings every node to the shape DESIGN.md describes. Idempotent: it
+// compares before it writes, and a second run reports nothing to change.
+import { Couch, docPath, type Credentials } from '../couch-client.ts';
+import { designDoc } from '../design.ts';
+import { DEMO, type Secrets } from '../config.ts';
+import type { RegionSpec, Topology } from '../../src/lib/model/topology.ts';
+import type { DbKind } from '../../src/lib/model/index.ts';
+
+export type Log = (line: string) => void;
+
+const SHARED_DBS: DbKind[] = ['catalog', 'inventory', 'ops'];
+
+interface Sec {
+  admins: { names: string[]; roles: string[] };
+  members: { names: string[]; roles: string[] };
+}
+const sec = (members: string[]): Sec => ({ admins: { names: [], roles: [] }, members: { names: [], roles: members } });
+
+/** Who may read each database. Writes are decided by validate_doc_update. */
+export function securityFor(db: DbKind, atCentral: boolean): Sec {
+  if (atCentral) return sec(['central-admin', 'replicator']);
+  // Catalog and stock are public at a region: a shopper browses before signing up.
+  if (db === 'catalog' || db === 'inventory') return sec([]);
+  return sec(['region-admin', 'service', 'replicator']);
+}
+
+export function replicationDocs(t: Topology, region: RegionSpec, secrets: Secrets) {
+  const repl = secrets.regions[region.code].replicator;
+  const ep = (base: string, db: string) => ({
+    url: `${base.replace(/\/+$/, '')}/${db}`,
+    auth: { basic: { username: repl.name, password: repl.password } },
+  });
+  const central = t.central.url;
+  const own = { region_code: region.code };
+  const doc = (id: string, source: object, target: object, selector: object) => ({
+    _id: id, source, target, selector, continuous: true, owner: 'sebaran-init',
+  });
+  return [
+    doc('sebaran-catalog-pull', ep(central, 'catalog'), ep(region.url, 'catalog'), { type: { $in: ['category', 'product'] } }),
+    doc('sebaran-inventory-pull', ep(central, 'inventory'), ep(region.url, 'inventory'), own),
+    doc('sebaran-inventory-push', ep(region.url, 'inventory'), ep(central, 'inventory'), own),
+    doc('sebaran-ops-pull', ep(central, 'ops'), ep(region.url, 'ops'), own),
+    doc('sebaran-ops-push', ep(region.url, 'ops'), ep(central, 'ops'), own),
+  ];
+}
+
+/** Compares the fields we own, ignoring what CouchDB adds (_rev, state fields, hashed passwords). */
+function same(existing: any, wanted: any) {
+  for (const k of Object.keys(wanted)) {
+    if (k === '_rev' || k === 'password') continue;
+    if (JSON.stringify(existing?.[k]) !== JSON.stringify(wanted[k])) return false;
+  }
+  return true;
+}
+
+export class Initializer {
+  changes = 0;
+  constructor(private log: Log = () => {}) {}
+
+  private note(what: string) {
+    this.changes++;
+    this.log(`  + ${what}`);
+  }
+
+  async db(node: Couch, name: string) {
+    const r = await node.request('GET', `/${name}`);
+    if (r.status === 200) return;
+    if (r.status !== 404) throw new Error(`${node.url}/${name}: ${r.status} ${r.json?.reason ?? ''}`);
+    await node.ok('PUT', `/${name}`);
+    this.note(`database ${name} at ${node.url}`);
+  }
+
+  async security(node: Couch, db: string, wanted: Sec) {
+    const current = await node.ok('GET', `/${db}/_security`);
+    if (same(current, wanted)) return;
+    await node.ok('PUT', `/${db}/_security`, wanted);
+    this.note(`_security of ${db} at ${node.url}`);
+  }
+
+  async doc(node: Couch, db: string, wanted: any, label = wanted._id) {
+    const current = await node.getDoc(db, wanted._id);
+    if (current && same(current, wanted)) return;
+    await node.ok('PUT', `/${db}/${docPath(wanted._id)}`, current ? { ...wanted, _rev: current._rev } : wanted);
+    this.note(`${label} in ${db} at ${node.url}`);
+  }
+
+  /** A login with exactly these roles whose password works. */
+  async user(node: Couch, creds: Credentials, roles: string[]) {
+    const id = `org.couchdb.user:${creds.name}`;
+    const current = await node.getDoc('_users', id);
+    const session = await node.as(creds).request('GET', '/_session');
+    const passwordOk = session.status === 200 && session.json?.userCtx?.name === creds.name;
+    if (current && passwordOk && JSON.stringify(current.roles) === JSON.stringify(roles)) return;
+    const doc: any = { _id: id, name: creds.name, type: 'user', roles, password: creds.password };
+    if (current) doc._rev = current._rev;
+    await node.ok('PUT', `/_users/${encodeURIComponent(id)}`, doc);
+    this.note(`account ${creds.name} (${roles.join(', ')}) at ${node.url}`);
+  }
+
+  async node(node: Couch, atCentral: boolean, region: string | null) {
+    for (const sys of ['_users', '_replicator']) await this.db(node, sys);
+    for (const db of SHARED_DBS) {
+      await this.db(node, db);
+      await this.security(node, db, securityFor(db, atCentral));
+      await this.doc(node, db, designDoc(db, region), `write rules and views (_design/sebaran)`);
+    }
+  }
+}
+
+export async function initAll(t: Topology, secrets: Secrets, log: Log = () => {}, opts: { demo?: boolean } = {}) {
+  const demo = opts.demo ?? true;
+  const init = new Initializer(log);
+  const central = new Couch(t.central.url, secrets.admin);
+  log(`init central ${t.central.url}`);
+  await init.node(central, true, null);
+  if (demo) await init.user(central, DEMO.centralAdmin, ['central-admin']);
+  for (const r of t.regions) {
+    const s = secrets.regions[r.code];
+    await init.user(central, s.replicator, ['replicator', `region:${r.code}`]);
+  }
+  for (const r of t.regions) {
+    log(`init ${r.code} ${r.url}`);
+    const node = new Couch(r.url, secrets.admin);
+    await init.node(node, false, r.code);
+    const s = secrets.regions[r.code];
+    await init.user(node, s.replicator, ['replicator', `region:${r.code}`]);
+    await init.user(node, s.service, ['service', `region:${r.code}`]);
+    if (demo) await init.user(node, DEMO.regionAdmin(r.code), ['region-admin', `region:${r.code}`]);
+    for (const d of replicationDocs(t, r, secrets)) await init.doc(node, '_replicator', d, `replication ${d._id}`);
+  }
+  log(init.changes === 0 ? 'init: everything already in place, nothing changed' : `init: ${init.changes} change(s) made`);
+  return init.changes;
+}

@@ -1,0 +1,41 @@
+// Building blocks shared by every document kind.
+import { z } from 'zod';
+
+/** Region codes are short upper-case tags (JKT, BDG, SBY); the topology lists the real ones. */
+export const RegionCode = z.string().regex(/^[A-Z]{2,5}$/, 'must be 2-5 upper-case letters, e.g. BDG');
+export type RegionCode = z.infer<typeof RegionCode>;
+
+/** ISO-8601 instant in UTC, as written by `new Date().toISOString()`. */
+export const Timestamp = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/, 'must be an ISO timestamp in UTC');
+
+/** Whole rupiah: IDR has no minor unit in practice. */
+export const Rupiah = z.number().int('must be whole rupiah').min(0, 'must not be negative').max(1_000_000_000_000);
+export const Quantity = z.number().int('must be a whole number').min(0, 'must not be negative').max(10_000_000);
+export const PositiveQuantity = z.number().int('must be a whole number').min(1, 'must be at least 1').max(100_000);
+
+export const Slug = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be lower-case words joined by dashes');
+export const Sku = z.string().regex(/^[A-Z0-9]+(?:-[A-Z0-9]+)*$/, 'must be upper-case letters, digits and dashes');
+/** Client-generated unique ids (ULID-like): time-sortable, safe in document ids. */
+export const Ulid = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a 26-character ULID');
+export const Username = z.string().regex(/^[a-z0-9][a-z0-9._-]{2,39}$/, 'must be 3-40 lower-case letters, digits, dot, dash or underscore');
+export const Text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+
+/** CouchDB's own members, allowed on every document. */
+export const couchFields = {
+  _rev: z.string().optional(),
+  _deleted: z.boolean().optional(),
+  _revisions: z.object({ start: z.number(), ids: z.array(z.string()) }).optional(),
+  _attachments: z
+    .record(
+      z.string(),
+      z.object({
+        content_type: z.string().regex(/^image\/(png|jpeg|webp)$/, 'must be a PNG, JPEG or WebP image').optional(),
+        data: z.string().optional(),
+        digest: z.string().optional(),
+        length: z.number().optional(),
+        revpos: z.number().optional(),
+        stub: z.boolean().optional(),
+      }),
+    )
+    .optional(),
+};

@@ -1,0 +1,114 @@
+// Operations documents: users, orders, the stock ledger and admin requests.
+// Homed at the region service; admins only (never synced to a shopper).
+import { z } from 'zod';
+import { PositiveQuantity, RegionCode, Rupiah, Text, Timestamp, Ulid, Username, couchFields } from './common.ts';
+
+export const UserProfile = z.strictObject({
+  _id: z.string().regex(/^user:[A-Z]{2,5}:[a-z0-9._-]+$/, 'must be user:<REGION>:<username>'),
+  ...couchFields,
+  type: z.literal('user'),
+  region_code: RegionCode,
+  name: Username,
+  full_name: Text(120),
+  email: z.string().email('must be an e-mail address').max(200),
+  phone: z.string().regex(/^\+?[0-9 -]{6,20}$/, 'must be a phone number').optional(),
+  address: Text(500).optional(),
+  created_at: Timestamp,
+});
+export type UserProfile = z.infer<typeof UserProfile>;
+
+export const ORDER_STATUSES = ['placed', 'processed', 'shipped', 'delivered', 'canceled'] as const;
+export const OrderStatus = z.enum(ORDER_STATUSES);
+export type OrderStatus = z.infer<typeof OrderStatus>;
+
+export const OrderItem = z.strictObject({
+  product_id: z.string().regex(/^product:/, 'must be a product id'),
+  stock_id: z.string().regex(/^stock:/, 'must be a warehouse item id'),
+  warehouse_id: z.string().regex(/^warehouse:/, 'must be a warehouse id'),
+  name: Text(120),
+  qty: PositiveQuantity,
+  price: Rupiah,
+  subtotal: Rupiah,
+});
+export type OrderItem = z.infer<typeof OrderItem>;
+
+export const StatusChange = z.strictObject({ status: OrderStatus, at: Timestamp, by: z.string().max(60) });
+
+export const Order = z.strictObject({
+  _id: z.string().regex(/^order:[A-Z]{2,5}:[0-9A-HJKMNP-TV-Z]{26}$/, 'must be order:<REGION>:<request ULID>'),
+  ...couchFields,
+  type: z.literal('order'),
+  region_code: RegionCode,
+  user_name: Username,
+  request_id: Ulid,
+  items: z.array(OrderItem).min(1, 'an order needs at least one item').max(100),
+  total: Rupiah,
+  status: OrderStatus,
+  address: Text(500),
+  history: z.array(StatusChange).min(1),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+});
+export type Order = z.infer<typeof Order>;
+
+export const LEDGER_REASONS = ['seed', 'receive', 'count', 'sale', 'cancel'] as const;
+
+/** One immutable stock movement; the snapshot is the sum of these. */
+export const LedgerEntry = z.strictObject({
+  _id: z.string().regex(/^ledger:[A-Z]{2,5}:[0-9A-Za-z:_-]+$/, 'must be ledger:<REGION>:<id>'),
+  ...couchFields,
+  type: z.literal('ledger'),
+  region_code: RegionCode,
+  stock_id: z.string().regex(/^stock:/, 'must be a warehouse item id'),
+  delta: z.number().int('must be a whole number').min(-10_000_000).max(10_000_000).refine((d) => d !== 0, 'must not be zero'),
+  reason: z.enum(LEDGER_REASONS),
+  ref: z.string().max(200).optional(),
+  note: z.string().max(500).optional(),
+  by: z.string().max(60),
+  at: Timestamp,
+});
+export type LedgerEntry = z.infer<typeof LedgerEntry>;
+
+const requestBase = {
+  ...couchFields,
+  type: z.literal('admin_request'),
+  region_code: RegionCode,
+  by: z.string().max(60),
+  at: Timestamp,
+};
+const requestId = z.string().regex(/^request:[A-Z]{2,5}:[0-9A-HJKMNP-TV-Z]{26}$/, 'must be request:<REGION>:<ULID>');
+
+/** What an admin asks the region service to do; the service is the only one that acts on it. */
+export const AdminRequest = z.discriminatedUnion('kind', [
+  z.strictObject({
+    _id: requestId, ...requestBase, kind: z.literal('order_status'),
+    order_id: z.string().regex(/^order:/, 'must be an order id'),
+    status: z.enum(['processed', 'shipped', 'delivered', 'canceled']),
+  }),
+  z.strictObject({
+    _id: requestId, ...requestBase, kind: z.literal('count'),
+    stock_id: z.string().regex(/^stock:/), counted: z.number().int().min(0).max(10_000_000), note: z.string().max(500).optional(),
+  }),
+  z.strictObject({
+    _id: requestId, ...requestBase, kind: z.literal('threshold'),
+    stock_id: z.string().regex(/^stock:/), low_threshold: z.number().int().min(0).max(10_000_000),
+  }),
+  z.strictObject({
+    _id: requestId, ...requestBase, kind: z.literal('restock'),
+    product_id: z.string().regex(/^product:/), qty: PositiveQuantity, note: z.string().max(500).optional(),
+  }),
+]);
+export type AdminRequest = z.infer<typeof AdminRequest>;
+
+/** The service's answer to a request: written once, next to it, so the request itself stays immutable. */
+export const RequestResult = z.strictObject({
+  _id: z.string().regex(/^result:[A-Z]{2,5}:[0-9A-HJKMNP-TV-Z]{26}$/, 'must be result:<REGION>:<ULID>'),
+  ...couchFields,
+  type: z.literal('request_result'),
+  region_code: RegionCode,
+  request_id: requestId,
+  ok: z.boolean(),
+  message: z.string().max(500),
+  at: Timestamp,
+});
+export type RequestResult = z.infer<typeof RequestResult>;
