@@ -33,16 +33,21 @@ function endpointUrl(e: Endpoint) {
   return u.toString();
 }
 
-function remote(e: Endpoint): PouchDB.Database {
+/** A remote database; `onSeq` hears every changes feed's last_seq, even for batches the filter emptied. */
+function remote(e: Endpoint, onSeq?: (seq: string | number) => void): PouchDB.Database {
   const url = typeof e === 'string' ? e : e.url;
   const headers: Record<string, string> = typeof e === 'string' ? {} : { ...(e.headers ?? {}) };
   const basic = typeof e === 'string' ? undefined : e.auth?.basic;
   if (basic) headers.Authorization = 'Basic ' + Buffer.from(`${basic.username}:${basic.password}`).toString('base64');
   return new PouchDB(url, {
     skip_setup: true,
-    fetch: (u: string, opts: any) => {
+    fetch: async (u: string, opts: any) => {
       for (const [k, v] of Object.entries(headers)) opts.headers.set(k, v);
-      return (PouchDB as any).fetch(u, opts);
+      const res = await (PouchDB as any).fetch(u, opts);
+      if (onSeq && res.ok && u.includes('/_changes')) {
+        res.clone().json().then((j: any) => j?.last_seq !== undefined && onSeq(j.last_seq), () => {});
+      }
+      return res;
     },
   } as any);
 }
@@ -92,7 +97,9 @@ export class Replicator {
 
   private startJob(id: string, key: string, doc: any) {
     if (!doc.source || !doc.target) throw new Error('source and target are required');
-    const sourceDb = remote(doc.source);
+    const sourceDb = remote(doc.source, (seq) => {
+      if (seqNumber(seq) >= seqNumber(job.lastSeq)) job.lastSeq = seq;
+    });
     const targetDb = remote(doc.target);
     const now = new Date().toISOString();
     const job: Job = {
@@ -117,7 +124,6 @@ export class Replicator {
     rep
       .on('change', (info: any) => {
         job.state = 'running';
-        job.lastSeq = info.last_seq;
         job.info = {
           docs_read: info.docs_read,
           docs_written: info.docs_written,

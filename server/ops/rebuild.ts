@@ -1,0 +1,60 @@
+// Rebuilds a region node's shared databases from central: drop them, run
+// init for the region (which recreates databases, rules and the same
+// filtered replications), then wait until the region holds exactly its share.
+// Shopper accounts (`_users`) and per-user databases live only at the region
+// and are kept.
+import { Couch, waitFor } from '../couch-client.ts';
+import { regionOf, type Secrets } from '../config.ts';
+import type { Topology } from '../../src/lib/model/topology.ts';
+import { initAll, type Log } from './init.ts';
+
+const DBS = ['catalog', 'inventory', 'ops'];
+
+/** Document counts by database for one region, from central's `by_type` views. */
+export async function regionShare(central: Couch, region: string) {
+  const out: Record<string, number> = {};
+  for (const db of DBS) {
+    const rows = (await central.ok('GET', `/${db}/_design/sebaran/_view/by_type?group=true`)).rows as any[];
+    out[db] = rows.filter((r) => (db === 'catalog' ? true : r.key[1] === region)).reduce((n, r) => n + r.value, 0);
+  }
+  return out;
+}
+
+export async function regionCounts(node: Couch) {
+  const out: Record<string, number> = {};
+  for (const db of DBS) {
+    const rows = (await node.ok('GET', `/${db}/_design/sebaran/_view/by_type?group=true`)).rows as any[];
+    out[db] = rows.reduce((n, r) => n + r.value, 0);
+  }
+  return out;
+}
+
+export async function rebuildRegion(t: Topology, secrets: Secrets, code: string, log: Log = () => {}, timeoutMs = 600_000) {
+  const region = regionOf(t, code);
+  const node = new Couch(region.url, secrets.admin);
+  const central = new Couch(t.central.url, secrets.admin);
+  if (!(await central.up(3000))) throw new Error(`Central (${t.central.url}) does not answer: a region is rebuilt from central`);
+  if (!(await node.up(3000))) throw new Error(`${code} (${region.url}) does not answer`);
+  log(`rebuild ${code}: stopping its replications`);
+  for (const row of await node.allDocs('_replicator', 'include_docs=false')) {
+    if (row.id.startsWith('sebaran-')) await node.ok('DELETE', `/_replicator/${encodeURIComponent(row.id)}?rev=${row.value.rev}`);
+  }
+  for (const db of DBS) {
+    const r = await node.request('DELETE', `/${db}`);
+    if (r.status !== 200 && r.status !== 404) throw new Error(`deleting ${db} at ${code}: ${r.status} ${r.json?.reason ?? ''}`);
+    log(`rebuild ${code}: emptied ${db}`);
+  }
+  await initAll(t, secrets, log, { demo: true });
+  const want = await regionShare(central, code);
+  log(`rebuild ${code}: refilling from central (${Object.entries(want).map(([k, v]) => `${k} ${v}`).join(', ')})`);
+  let last = '';
+  const ok = await waitFor(async () => {
+    const have = await regionCounts(node);
+    const line = DBS.map((db) => `${db} ${have[db]}/${want[db]}`).join(', ');
+    if (line !== last) log(`  ${line}`);
+    last = line;
+    return DBS.every((db) => have[db] === want[db]);
+  }, timeoutMs, 500);
+  if (!ok) throw new Error(`rebuild ${code}: not complete after ${timeoutMs / 1000} s (${last})`);
+  log(`rebuild ${code}: done`);
+}

@@ -1,0 +1,51 @@
+// Loads the demo data: the catalog at central, each region's documents at
+// that region's own node (as its service account), from where replication
+// carries them to central, as in real life.
+import { Couch } from '../couch-client.ts';
+import { DEMO, type Secrets } from '../config.ts';
+import type { Topology } from '../../src/lib/model/topology.ts';
+import { generateDemo, type DemoOptions } from './demo-data.ts';
+import type { Log } from './init.ts';
+
+export const SEED_MARKER = '_local/sebaran-seed';
+const BATCH = 1000;
+
+export async function isSeeded(t: Topology, secrets: Secrets) {
+  return (await new Couch(t.central.url, secrets.admin).getDoc('catalog', SEED_MARKER)) !== null;
+}
+
+async function load(node: Couch, db: string, docs: unknown[], label: string, log: Log) {
+  for (let i = 0; i < docs.length; i += BATCH) {
+    await node.bulk(db, docs.slice(i, i + BATCH));
+    const done = Math.min(i + BATCH, docs.length);
+    if (docs.length > BATCH) log(`  ${label}: ${done}/${docs.length}`);
+  }
+  if (docs.length <= BATCH) log(`  ${label}: ${docs.length}`);
+}
+
+export async function seed(t: Topology, secrets: Secrets, o: DemoOptions, log: Log = () => {}) {
+  const started = Date.now();
+  log(`seed: generating (seed ${o.seed}, ${o.products} products, ${o.usersPerRegion} users and ${o.ordersPerRegion} orders per region)`);
+  const data = generateDemo(t, o);
+  const central = new Couch(t.central.url, secrets.admin);
+  await load(central, 'catalog', data.catalog, 'catalog at central', log);
+  for (const r of t.regions) {
+    const d = data.regions[r.code];
+    const admin = new Couch(r.url, secrets.admin);
+    const service = admin.as(secrets.regions[r.code].service);
+    await load(
+      admin, '_users',
+      d.accounts.map((a) => ({ _id: `org.couchdb.user:${a.name}`, type: 'user', name: a.name, roles: [], password: DEMO.shopperPassword })),
+      `${r.code} shopper accounts`, log,
+    );
+    await load(service, 'inventory', d.inventory, `${r.code} warehouses and stock`, log);
+    await load(service, 'ops', d.ops, `${r.code} users, orders and ledger`, log);
+  }
+  const counts = {
+    catalog: data.catalog.length,
+    regions: Object.fromEntries(Object.entries(data.regions).map(([k, v]) => [k, { inventory: v.inventory.length, ops: v.ops.length }])),
+  };
+  await central.ok('PUT', `/catalog/${SEED_MARKER}`, { at: new Date().toISOString(), options: { ...o, anchor: o.anchor.toISOString() }, counts });
+  log(`seed: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return data;
+}

@@ -1,0 +1,89 @@
+// `npm start`: the whole system on one laptop. Starts every embedded node of
+// the topology, runs init, seeds the demo data once, builds and serves the
+// app, prints where everything is. Ctrl-C stops every child.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { dataDir, DEMO, loadSecrets, loadTopology, projectRoot } from './config.ts';
+import { embeddedNode, type NodeHandle } from './cluster.ts';
+import { initAll } from './ops/init.ts';
+import { isSeeded, seed } from './ops/seed.ts';
+import { defaultDemoOptions } from './ops/demo-data.ts';
+import { createAppServer } from './app-server.ts';
+
+const log = (line: string) => console.log(line);
+const isLoopback = (url: string) => ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url).hostname);
+
+async function main() {
+  const topology = loadTopology();
+  const secrets = loadSecrets(topology);
+  const nodes: NodeHandle[] = [];
+  let shuttingDown = false;
+  const shutdown = async () => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    log('\nStopping…');
+    await Promise.all(nodes.map((n) => n.stop()));
+    log('All nodes stopped.');
+    process.exit(0);
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+
+  const all = [{ code: topology.central.code, url: topology.central.url }, ...topology.regions];
+  log(`Starting ${all.length} nodes…`);
+  await Promise.all(
+    all.map(async (n) => {
+      if (!isLoopback(n.url)) {
+        log(`  ${n.code}: ${n.url} is not on this machine; expecting it to run there`);
+        return;
+      }
+      const node = embeddedNode({
+        name: n.code, url: n.url, dataDir: join(dataDir(), 'nodes', n.code), admin: secrets.admin,
+        secret: secrets.cookieSecret, supervise: true, log,
+      });
+      nodes.push(node);
+      await node.start();
+      log(`  ${n.code.padEnd(6)} up at ${n.url}`);
+    }),
+  );
+
+  log('Initialising databases, security, design documents and replications…');
+  await initAll(topology, secrets, log);
+
+  if (await isSeeded(topology, secrets)) log('Demo data already loaded; reusing it.');
+  else await seed(topology, secrets, defaultDemoOptions(), log);
+
+  const buildDir = join(projectRoot, 'build');
+  if (!existsSync(join(buildDir, 'index.html')) || process.env.SEBARAN_REBUILD) {
+    log('Building the app (first start only)…');
+    const r = spawnSync(process.execPath, [join(projectRoot, 'node_modules/vite/bin/vite.js'), 'build'], { cwd: projectRoot, stdio: 'inherit' });
+    if (r.status !== 0) throw new Error('vite build failed');
+  }
+  const app = topology.app ?? { host: '127.0.0.1', port: 5170 };
+  const server = createAppServer(topology, buildDir);
+  await new Promise<void>((resolve) => server.listen(app.port, app.host, resolve));
+
+  const appUrl = `http://${app.host}:${app.port}`;
+  log('');
+  log('Sebaran is running.');
+  log(`  App (shop + admin):   ${appUrl}`);
+  log(`  Central node:         ${topology.central.url}   (via app: ${appUrl}/db/${topology.central.code.toLowerCase()})`);
+  for (const r of topology.regions) log(`  ${r.name.padEnd(10)} (${r.code}):   ${r.url}   (via app: ${appUrl}/db/${r.code.toLowerCase()})`);
+  log('');
+  log('Accounts:');
+  log(`  server admin (all nodes):   ${secrets.admin.name} / ${secrets.admin.password}`);
+  log(`  central admin (central):    ${DEMO.centralAdmin.name} / ${DEMO.centralAdmin.password}`);
+  for (const r of topology.regions) {
+    const a = DEMO.regionAdmin(r.code);
+    log(`  ${r.code} admin (${r.code} only):      ${a.name} / ${a.password}`);
+  }
+  log(`  shoppers: pembeli.jkt, pembeli.bdg, pembeli.sby (and 49 more per region) / ${DEMO.shopperPassword}`);
+  log('');
+  log('Press Ctrl-C to stop.');
+}
+
+main().catch((e) => {
+  console.error(`\nnpm start failed: ${e.message}`);
+  process.exit(1);
+});

@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCluster, until, type TestCluster } from './harness.ts';
+import { seed } from '../../server/ops/seed.ts';
+import { defaultDemoOptions, type DemoData } from '../../server/ops/demo-data.ts';
+
+let c: TestCluster;
+let data: DemoData;
+beforeAll(async () => {
+  c = await startCluster();
+  data = await seed(c.topology, c.secrets, {
+    ...defaultDemoOptions(), products: 60, usersPerRegion: 8, ordersPerRegion: 150, anchor: new Date('2026-11-01T00:00:00Z'),
+  });
+});
+afterAll(async () => c?.stop());
+
+const docsOf = async (code: string, db: string) =>
+  (await c.admin(code).allDocs(db)).map((r) => r.doc).filter((d) => !d._id.startsWith('_design/'));
+
+describe('demo seed across the cluster', () => {
+  it('every regional document reaches central', async () => {
+    for (const db of ['inventory', 'ops'] as const) {
+      const expected = c.topology.regions.reduce((n, r) => n + data.regions[r.code][db].length, 0);
+      const ok = await until(async () => (await docsOf('PUSAT', db)).length === expected, 60_000);
+      expect(ok, `central ${db} should hold ${expected} documents`).toBe(true);
+    }
+  });
+
+  it('a regional node holds no document of another region', async () => {
+    for (const r of c.topology.regions) {
+      for (const db of ['inventory', 'ops']) {
+        const docs = await docsOf(r.code, db);
+        expect(docs.length).toBe(data.regions[r.code][db as 'inventory' | 'ops'].length);
+        const foreign = docs.filter((d) => d.region_code !== r.code);
+        expect(foreign.map((d) => d._id)).toEqual([]);
+      }
+      const catalog = await docsOf(r.code, 'catalog');
+      expect(catalog.length).toBe(data.catalog.length);
+    }
+  });
+
+  it('every stock snapshot equals the sum of its ledger', async () => {
+    const inventory = await docsOf('PUSAT', 'inventory');
+    const ops = await docsOf('PUSAT', 'ops');
+    const sums = new Map<string, number>();
+    for (const e of ops.filter((d) => d.type === 'ledger')) sums.set(e.stock_id, (sums.get(e.stock_id) ?? 0) + e.delta);
+    const items = inventory.filter((d) => d.type === 'warehouse_item');
+    expect(items.length).toBeGreaterThan(100);
+    for (const it of items) expect(it.quantity, it._id).toBe(sums.get(it._id) ?? 0);
+    expect(items.some((it) => it.quantity === 0)).toBe(true);
+    expect(items.some((it) => it.quantity > 0 && it.quantity < it.low_threshold)).toBe(true);
+  });
+
+  it('product photos are stored as attachments and replicate to regions', async () => {
+    const res = await c.anon('BDG').request('GET', '/catalog/product:SEM-00001/photo.png');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('image/png');
+  });
+});
