@@ -1,0 +1,92 @@
+// The node's validate_doc_update and the app's zod schemas are one
+// definition: for every fixture, both accept or both refuse.
+import { describe, expect, it } from 'vitest';
+import { validateSource } from '../../server/design.ts';
+import { compileValidator, validationError } from '../../server/node/validate.ts';
+import { KINDS, problems, type DbKind } from '../../src/lib/model/index.ts';
+import { validFixtures, invalidFixtures } from '../fixtures/documents.ts';
+
+const admin = { name: 'admin', roles: ['_admin'] };
+function vdu(db: DbKind, region: string | null) {
+  const fn = compileValidator(validateSource(db, region), `${db}/test`);
+  return (doc: any, userCtx: any = admin, oldDoc: any = null, secObj: any = {}) => {
+    try {
+      fn(doc, oldDoc, userCtx, secObj);
+      return null;
+    } catch (e) {
+      return validationError(e).reason;
+    }
+  };
+}
+
+describe('zod schemas and validate_doc_update agree', () => {
+  for (const [type, doc] of Object.entries(validFixtures)) {
+    it(`a valid ${type} passes both`, () => {
+      expect(problems(doc)).toBeNull();
+      expect(vdu(KINDS[type].db, 'BDG')(doc)).toBeNull();
+    });
+  }
+  for (const f of invalidFixtures) {
+    it(`refuses ${f.name} in both, naming the field`, () => {
+      const zodMessage = problems(f.doc);
+      expect(zodMessage).not.toBeNull();
+      const nodeMessage = vdu(KINDS[f.doc.type]?.db ?? 'catalog', 'BDG')(f.doc);
+      expect(nodeMessage).not.toBeNull();
+      expect(nodeMessage).toContain(f.field);
+      expect(zodMessage).toContain(f.field);
+    });
+  }
+});
+
+describe('who may write what', () => {
+  const bdg = (roles: string[], name = 'x') => ({ name, roles });
+  it('a BDG node refuses a JKT document even from its own service', () => {
+    const doc = { ...validFixtures.warehouse, _id: 'warehouse:JKT:JKT-A', region_code: 'JKT' };
+    expect(vdu('inventory', 'BDG')(doc, bdg(['service', 'region:BDG']))).toMatch(/region_code: this node holds only BDG/);
+  });
+  it('the BDG service writes BDG stock; a shopper may not', () => {
+    const rule = vdu('inventory', 'BDG');
+    expect(rule(validFixtures.warehouse_item, bdg(['service', 'region:BDG']))).toBeNull();
+    expect(rule(validFixtures.warehouse_item, bdg([], 'budi'))).toMatch(/may not write/);
+  });
+  it('anonymous writes are told to sign in', () => {
+    expect(vdu('catalog', null)(validFixtures.product, { name: null, roles: [] })).toMatch(/Sign in/);
+  });
+  it('catalog is written by the central admin at central, and only copied into regions', () => {
+    expect(vdu('catalog', null)(validFixtures.product, bdg(['central-admin']))).toBeNull();
+    expect(vdu('catalog', 'BDG')(validFixtures.product, bdg(['central-admin']))).toMatch(/may not write/);
+    expect(vdu('catalog', 'BDG')(validFixtures.product, bdg(['replicator', 'region:BDG']))).toBeNull();
+    expect(vdu('catalog', null)(validFixtures.product, bdg(['replicator', 'region:BDG']))).toMatch(/written at central/);
+  });
+  it('a replicator copies only its own region', () => {
+    const central = vdu('ops', null);
+    expect(central(validFixtures.order, bdg(['replicator', 'region:BDG']))).toBeNull();
+    expect(central(validFixtures.order, bdg(['replicator', 'region:JKT']))).toMatch(/own region/);
+  });
+  it('a regional admin records goods received as themself, and nothing else in the ledger', () => {
+    const rule = vdu('ops', 'BDG');
+    const who = bdg(['region-admin', 'region:BDG'], 'admin-bdg');
+    const receive = { ...validFixtures.ledger, reason: 'receive', delta: 5, by: 'admin-bdg' };
+    expect(rule(receive, who)).toBeNull();
+    expect(rule({ ...receive, by: 'someone-else' }, who)).toMatch(/by: must be your own/);
+    expect(rule({ ...receive, reason: 'sale', delta: -5 }, who)).toMatch(/goods received/);
+    expect(rule(validFixtures.order, who)).toMatch(/may not write/);
+  });
+  it('ledger entries are immutable once written', () => {
+    const rule = vdu('ops', 'BDG');
+    const svc = bdg(['service', 'region:BDG']);
+    expect(rule({ ...validFixtures.ledger, delta: 7 }, svc, validFixtures.ledger)).toMatch(/immutable/);
+  });
+  it('a shopper writes cart items only in a database they are a member of', () => {
+    const rule = vdu('userdb', 'BDG');
+    const sec = { members: { names: ['budi'], roles: [] } };
+    expect(rule(validFixtures.cart_item, bdg([], 'budi'), null, sec)).toBeNull();
+    expect(rule(validFixtures.cart_item, bdg([], 'ani'), null, sec)).toMatch(/may not write/);
+    expect(rule(validFixtures.order_copy, bdg([], 'budi'), null, sec)).toMatch(/may not write/);
+  });
+  it('a region code may not change on an existing document', () => {
+    const rule = vdu('ops', null);
+    const moved = { ...validFixtures.user, region_code: 'JKT', _id: validFixtures.user._id };
+    expect(rule(moved, admin, validFixtures.user)).toMatch(/may not change/);
+  });
+});
