@@ -21,9 +21,15 @@ export interface NodeOptions {
 const VERSION = '3.3.3';
 
 export function createHandler(store: Store, auth: AuthSource, replicator: Replicator, opts: NodeOptions) {
+  const bodies = new WeakMap<IncomingMessage, Buffer>();
+  const rawBody = (req: IncomingMessage) => bodies.get(req) ?? Buffer.alloc(0);
   return async function handle(req: IncomingMessage, res: ServerResponse) {
     res.on('error', () => {});
+    req.on('error', () => {});
     try {
+      // The whole (bounded) body is read before anything answers, so every
+      // connection ends each request in a clean state and can be reused.
+      bodies.set(req, await readBody(req, opts.maxBodyBytes));
       if (cors(req, res, opts)) return;
       const url = new URL(req.url ?? '/', 'http://node');
       const segments = url.pathname.split('/').filter(Boolean).map(safeDecode);
@@ -75,7 +81,7 @@ export function createHandler(store: Store, auth: AuthSource, replicator: Replic
   }
 
   async function body(req: IncomingMessage) {
-    return parseJson(await readBody(req, opts.maxBodyBytes));
+    return parseJson(rawBody(req));
   }
 
   async function session(req: IncomingMessage, res: ServerResponse, m: string, ctx: UserCtx) {
@@ -88,7 +94,7 @@ export function createHandler(store: Store, auth: AuthSource, replicator: Replic
     }
     if (m === 'DELETE') return send(res, 200, { ok: true }, { 'Set-Cookie': clearSessionCookie });
     if (m !== 'POST') throw new HttpError(405, 'method_not_allowed', 'Only GET,POST,DELETE allowed');
-    const raw = await readBody(req, 64 * 1024);
+    const raw = rawBody(req);
     let creds: Record<string, any>;
     if (String(req.headers['content-type'] ?? '').includes('application/x-www-form-urlencoded')) {
       creds = Object.fromEntries(new URLSearchParams(raw.toString('utf8')));
@@ -418,7 +424,7 @@ export function createHandler(store: Store, auth: AuthSource, replicator: Replic
       const next: any = current ? { ...current } : { _id: id };
       next._attachments = { ...(current?._attachments ?? {}) };
       if (m === 'PUT') {
-        const data = await readBody(req, opts.maxBodyBytes);
+        const data = rawBody(req);
         next._attachments[att] = {
           content_type: String(req.headers['content-type'] ?? 'application/octet-stream'),
           data: data.toString('base64'),

@@ -30,11 +30,11 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
+      if (size > limit) return; // already refused; let the rest drain
       size += c.length;
       if (size > limit) {
+        chunks.length = 0;
         reject(new HttpError(413, 'too_large', `Request body over ${limit} bytes`));
-        req.removeAllListeners('data');
-        req.resume();
         return;
       }
       chunks.push(c);
@@ -67,6 +67,8 @@ export function send(res: ServerResponse, status: number, body: unknown, headers
     return;
   }
   const text = JSON.stringify(body) + '\n';
+  // A request body we did not read leaves the connection in an unknown state: tell the client not to reuse it.
+  if (res.req && !res.req.complete) headers = { ...headers, Connection: 'close' };
   res.writeHead(status, {
     'Content-Type': 'application/json',
     'Content-Length': Buffer.byteLength(text),
