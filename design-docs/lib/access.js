@@ -25,6 +25,10 @@ function validate(newDoc, oldDoc, userCtx, secObj, CONTEXT) {
     if (region && doc.region_code !== region) {
       fail('region_code: this node holds only ' + region + ' documents, not ' + doc.region_code);
     }
+    // Replication lanes select on the id (tombstones keep nothing else), so the id must name the region.
+    if (!deleting && CONTEXT.db !== 'userdb' && newDoc._id.split(':')[1] !== newDoc.region_code) {
+      fail('_id: must read ' + type + ':' + newDoc.region_code + ':..., matching region_code');
+    }
     if (oldDoc && !oldDoc._deleted && !deleting && oldDoc.region_code !== newDoc.region_code) {
       fail('region_code: may not change; move the document to its new region explicitly');
     }

@@ -465,7 +465,7 @@ export function createHandler(store: Store, auth: AuthSource, replicator: Replic
       const v = jsonParam(q.get(k), k) ?? b[k];
       if (v !== undefined) o[k.replace('_key', 'key')] = v;
     }
-    for (const k of ['include_docs', 'descending', 'inclusive_end', 'conflicts', 'update_seq']) {
+    for (const k of ['include_docs', 'descending', 'inclusive_end', 'conflicts', 'update_seq', 'attachments']) {
       const v = boolParam(q.get(k)) ?? b[k];
       if (v !== undefined) o[k] = v;
     }

@@ -24,6 +24,9 @@ export function securityFor(db: DbKind, atCentral: boolean): Sec {
   return sec(['region-admin', 'service', 'replicator']);
 }
 
+/** Every regional document id reads `<kind>:<REGION>:...` (checked by the write rules). */
+export const regionSelector = (code: string) => ({ _id: { $regex: `^[a-z_]+:${code}:` } });
+
 export function replicationDocs(t: Topology, region: RegionSpec, secrets: Secrets) {
   const repl = secrets.regions[region.code].replicator;
   const ep = (base: string, db: string) => ({
@@ -31,12 +34,14 @@ export function replicationDocs(t: Topology, region: RegionSpec, secrets: Secret
     auth: { basic: { username: repl.name, password: repl.password } },
   });
   const central = t.central.url;
-  const own = { region_code: region.code };
+  // Selectors match on _id, not on body fields: a deletion's tombstone keeps
+  // only _id, and it must travel the same lane as the document did.
+  const own = regionSelector(region.code);
   const doc = (id: string, source: object, target: object, selector: object) => ({
     _id: id, source, target, selector, continuous: true, owner: 'sebaran-init',
   });
   return [
-    doc('sebaran-catalog-pull', ep(central, 'catalog'), ep(region.url, 'catalog'), { type: { $in: ['category', 'product'] } }),
+    doc('sebaran-catalog-pull', ep(central, 'catalog'), ep(region.url, 'catalog'), { _id: { $regex: '^(category|product):' } }),
     doc('sebaran-inventory-pull', ep(central, 'inventory'), ep(region.url, 'inventory'), own),
     doc('sebaran-inventory-push', ep(region.url, 'inventory'), ep(central, 'inventory'), own),
     doc('sebaran-ops-pull', ep(central, 'ops'), ep(region.url, 'ops'), own),

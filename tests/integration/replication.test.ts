@@ -33,3 +33,34 @@ describe('replication', () => {
     }
   });
 });
+
+describe('a device pull (snapshot, then changes)', () => {
+  it('copies the region catalog and stock, then follows changes and deletions', async () => {
+    const PouchDB = (await import('pouchdb-node')).default;
+    const { pullChanges } = await import('../../src/lib/sync/pull.ts');
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(`${tmpdir()}/pull-`);
+    const local = new PouchDB(`${dir}/catalog`);
+    const url = `${c.topology.regions.find((r) => r.code === 'BDG')!.url}/catalog`;
+    const first = await pullChanges({ url, local });
+    const remote = (await c.anon('BDG').allDocs('catalog', 'include_docs=false')).filter((r: any) => !r.id.startsWith('_design/'));
+    expect(first).toBe(remote.length);
+    const pusat = c.admin('PUSAT').as(DEMO.centralAdmin);
+    const current = await pusat.getDoc('catalog', 'product:REP-1');
+    await pusat.ok('PUT', '/catalog/product:REP-1', { ...current, price: 99000 });
+    await pusat.ok('PUT', '/catalog/product:REP-2', product('REP-2'));
+    expect(await until(async () => (await c.anon('BDG').getDoc('catalog', 'product:REP-2')) !== null)).toBe(true);
+    await until(async () => (await c.anon('BDG').getDoc('catalog', 'product:REP-1'))?.price === 99000);
+    expect(await pullChanges({ url, local })).toBeGreaterThanOrEqual(2);
+    expect(((await local.get('product:REP-1')) as any).price).toBe(99000);
+    const rep2 = await pusat.getDoc('catalog', 'product:REP-2');
+    await pusat.ok('DELETE', `/catalog/product:REP-2?rev=${rep2._rev}`);
+    expect(await until(async () => (await c.anon('BDG').getDoc('catalog', 'product:REP-2')) === null)).toBe(true);
+    await pullChanges({ url, local });
+    await expect(local.get('product:REP-2')).rejects.toMatchObject({ status: 404 });
+    const conflicts = await local.allDocs({ include_docs: true, conflicts: true } as any);
+    expect(conflicts.rows.filter((r: any) => r.doc?._conflicts?.length)).toEqual([]);
+    await local.destroy();
+  });
+});

@@ -86,7 +86,11 @@ describe('who may write what', () => {
   });
   it('a region code may not change on an existing document', () => {
     const rule = vdu('ops', null);
-    const moved = { ...validFixtures.user, region_code: 'JKT', _id: validFixtures.user._id };
-    expect(rule(moved, admin, validFixtures.user)).toMatch(/may not change/);
+    const moved = { ...validFixtures.user, region_code: 'JKT', _id: 'user:JKT:budi' };
+    expect(rule(moved, admin, { ...validFixtures.user, _id: 'user:JKT:budi' })).toMatch(/may not change/);
+  });
+  it('an id must name the same region as region_code, so id-selected replication keeps it in its lane', () => {
+    const rule = vdu('ops', null);
+    expect(rule({ ...validFixtures.user, region_code: 'JKT' }, admin)).toMatch(/_id: must read user:JKT:/);
   });
 });
