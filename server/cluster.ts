@@ -65,6 +65,7 @@ export function embeddedNode(spec: NodeSpec): NodeHandle {
       const proc = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'server/node/main.ts'), cfgPath], {
         cwd: projectRoot,
         stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, SEBARAN_EXIT_WITH_PARENT: '1' },
       });
       proc.stdout!.pipe(out);
       proc.stderr!.pipe(out);

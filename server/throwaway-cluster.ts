@@ -44,24 +44,33 @@ export async function startCluster(regions = ['JKT', 'BDG', 'SBY'], opts: { init
   const secrets = loadSecrets(topology, secretsPath);
   const nodes: Record<string, NodeHandle> = {};
   const all = [{ code: 'PUSAT', url: topology.central.url }, ...topology.regions];
-  await Promise.all(
-    all.map(async (n) => {
-      nodes[n.code] = embeddedNode({
-        name: n.code, url: n.url, dataDir: join(dir, n.code), admin: secrets.admin, secret: secrets.cookieSecret, pbkdf2Iterations: 1000,
-      });
-      await nodes[n.code].start();
-    }),
-  );
-  if (opts.init !== false) await initAll(topology, secrets);
+  const cleanup = async () => {
+    await Promise.all(Object.values(nodes).map((n) => n.stop()));
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await startNodes();
+    if (opts.init !== false) await initAll(topology, secrets);
+  } catch (e) {
+    await cleanup();
+    throw e;
+  }
+  async function startNodes() {
+    await Promise.all(
+      all.map(async (n) => {
+        nodes[n.code] = embeddedNode({
+          name: n.code, url: n.url, dataDir: join(dir, n.code), admin: secrets.admin, secret: secrets.cookieSecret, pbkdf2Iterations: 1000,
+        });
+        await nodes[n.code].start();
+      }),
+    );
+  }
   const urlOf = (code: string) => (code === 'PUSAT' ? topology.central.url : topology.regions.find((r) => r.code === code)!.url);
   return {
     dir, topology, topologyPath, secrets, secretsPath, nodes,
     admin: (code) => new Couch(urlOf(code), secrets.admin),
     anon: (code) => new Couch(urlOf(code)),
-    async stop() {
-      await Promise.all(Object.values(nodes).map((n) => n.stop()));
-      rmSync(dir, { recursive: true, force: true });
-    },
+    stop: cleanup,
   };
 }
 

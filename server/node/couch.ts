@@ -246,7 +246,7 @@ export function createHandler(store: Store, auth: AuthSource, replicator: Replic
     const b = m === 'POST' ? (asObject((await body(req)) ?? {}) as Record<string, any>) : {};
     const feed = q.get('feed') ?? 'normal';
     const o: Record<string, any> = {
-      since: q.get('since') === 'now' ? 'now' : q.get('since') ?? 0,
+      since: parseSince(q.get('since') ?? b.since),
       include_docs: boolParam(q.get('include_docs')) ?? false,
       conflicts: boolParam(q.get('conflicts')) ?? false,
       descending: boolParam(q.get('descending')) ?? false,
@@ -486,6 +486,15 @@ function writeReply(res: ServerResponse, r: any, okStatus: number) {
     return send(res, code, { error: rest.error, reason: rest.reason });
   }
   return send(res, okStatus, { ok: true, id: r.id, rev: r.rev }, r.rev ? { ETag: `"${r.rev}"` } : {});
+}
+
+/** Our sequences are integers; PouchDB treats a string `since` as inclusive, so parse it. */
+function parseSince(raw: unknown): number | 'now' {
+  if (raw === undefined || raw === null || raw === '') return 0;
+  if (raw === 'now') return 'now';
+  const n = typeof raw === 'number' ? raw : parseInt(String(raw), 10);
+  if (!Number.isInteger(n) || n < 0) throw badRequest('`since` must be a sequence number or "now"');
+  return n;
 }
 
 function methodNotAllowed() {

@@ -77,6 +77,13 @@ if (isMain) {
       const stop = () => n.stop().then(() => process.exit(0));
       process.on('SIGTERM', stop);
       process.on('SIGINT', stop);
+      // Started by a supervisor or a test: never outlive it as an orphan holding a port.
+      const parent = process.ppid;
+      if (process.env.SEBARAN_EXIT_WITH_PARENT) {
+        setInterval(() => {
+          if (process.ppid !== parent) stop();
+        }, 1000).unref();
+      }
     },
     (e) => {
       console.error(`[${cfg.name}] failed to start: ${e.message}`);

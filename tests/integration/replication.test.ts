@@ -13,6 +13,22 @@ const product = (sku: string, price = 15000) => ({
   price, unit: 'pcs', active: true, created_at: now(), updated_at: now(),
 });
 
+describe('changes feed', () => {
+  it('since=N returns only changes after N, also as a longpoll (else replication spins)', async () => {
+    const admin = c.admin('PUSAT');
+    const all = await admin.ok('GET', '/catalog/_changes');
+    const n = all.last_seq;
+    const after = await admin.ok('GET', `/catalog/_changes?since=${n}`);
+    expect(after.results).toEqual([]);
+    const t0 = Date.now();
+    const poll = await admin.ok('GET', `/catalog/_changes?since=${n}&feed=longpoll&timeout=300`);
+    expect(poll.results).toEqual([]);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(250);
+    const filtered = await admin.ok('POST', `/catalog/_changes?filter=_selector&since=${n - 1}`, { selector: { _id: { $regex: '^product:' } } });
+    expect(filtered.results.every((r: any) => r.seq > n - 1)).toBe(true);
+  });
+});
+
 describe('replication', () => {
   it('a catalog change at central appears at every region', async () => {
     const pusat = c.admin('PUSAT').as(DEMO.centralAdmin);

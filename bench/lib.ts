@@ -1,0 +1,84 @@
+// Small helpers for the bench: percentiles, a change-feed listener, tables.
+import { readFileSync } from 'node:fs';
+import type { Couch } from '../server/couch-client.ts';
+
+export function percentile(xs: number[], p: number) {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+}
+
+export const median = (xs: number[]) => percentile(xs, 50);
+
+/** Follows a database's continuous changes feed; `arrival(id, rev)` resolves when that revision shows up. */
+export async function follow(node: Couch, db: string) {
+  const seen = new Map<string, number>();
+  const waiters = new Map<string, (t: number) => void>();
+  const ctrl = new AbortController();
+  const res = await fetch(`${node.url}/${db}/_changes?feed=continuous&since=now&heartbeat=5000`, {
+    headers: node.authHeader,
+    signal: ctrl.signal,
+  });
+  if (!res.ok || !res.body) throw new Error(`changes feed of ${db}: ${res.status}`);
+  const reader = res.body.getReader();
+  const decoder = new TextDecoder();
+  let buf = '';
+  void (async () => {
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buf += decoder.decode(value, { stream: true });
+        let i;
+        while ((i = buf.indexOf('\n')) >= 0) {
+          const line = buf.slice(0, i).trim();
+          buf = buf.slice(i + 1);
+          if (!line) continue;
+          const c = JSON.parse(line);
+          if (!c.id) continue;
+          const now = performance.now();
+          for (const ch of c.changes) {
+            const key = `${c.id}@${ch.rev}`;
+            seen.set(key, now);
+            waiters.get(key)?.(now);
+          }
+        }
+      }
+    } catch {
+      /* aborted */
+    }
+  })();
+  return {
+    arrival(id: string, rev: string, timeoutMs = 30_000) {
+      const key = `${id}@${rev}`;
+      const t = seen.get(key);
+      if (t !== undefined) return Promise.resolve(t);
+      return new Promise<number>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`${key} did not arrive in ${timeoutMs} ms`)), timeoutMs);
+        waiters.set(key, (t) => {
+          clearTimeout(timer);
+          resolve(t);
+        });
+      });
+    },
+    stop: () => ctrl.abort(),
+  };
+}
+
+export function table(rows: Array<[string, string, string, string]>) {
+  const head: [string, string, string, string] = ['measure', 'value', 'target', 'verdict'];
+  const all = [head, ...rows];
+  const w = [0, 1, 2, 3].map((k) => Math.max(...all.map((r) => r[k].length)));
+  const line = (r: string[]) => r.map((c, k) => c.padEnd(w[k])).join('  ');
+  return [line(head), w.map((n) => '-'.repeat(n)).join('  '), ...rows.map(line)].join('\n');
+}
+
+export function rssKb(pid: number): number | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8') as string;
+    const m = /VmRSS:\s+(\d+) kB/.exec(status);
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}

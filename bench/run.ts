@@ -1,0 +1,159 @@
+// `npm run bench`: Sebaran's performance figures on loopback, printed as a
+// table and saved as JSON in bench/results/. Numbers, not assertions: the
+// machine is shared, so read them as a trend.
+import { mkdirSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import PouchDB from 'pouchdb-node';
+import { startCluster, until } from '../server/throwaway-cluster.ts';
+import { seed } from '../server/ops/seed.ts';
+import { defaultDemoOptions } from '../server/ops/demo-data.ts';
+import { regionSelector } from '../server/ops/init.ts';
+import { DEMO, projectRoot } from '../server/config.ts';
+import { Couch } from '../server/couch-client.ts';
+import { pullChanges } from '../src/lib/sync/pull.ts';
+import { follow, median, percentile, rssKb, table } from './lib.ts';
+
+const quick = process.argv.includes('--quick');
+const LAG_SAMPLES = quick ? 30 : 100;
+const REPEATS = quick ? 1 : 3;
+const log = (s: string) => console.error(s);
+const results: Record<string, any> = { at: new Date().toISOString(), quick, machine: { cpus: (await import('node:os')).cpus().length } };
+const rows: Array<[string, string, string, string]> = [];
+const verdict = (ok: boolean) => (ok ? 'ok' : 'MISSED');
+
+log('bench: starting a throwaway cluster (central + JKT, BDG, SBY) and loading the demo data…');
+const c = await startCluster(['JKT', 'BDG', 'SBY']);
+try {
+  const demo = await seed(c.topology, c.secrets, defaultDemoOptions(), (l) => log(l));
+  const wantOps = Object.values(demo.regions).reduce((n, r) => n + r.ops.length, 0);
+  await until(async () => (await c.admin('PUSAT').ok('GET', '/ops')).doc_count >= wantOps + 1, 180_000);
+  const bdgUrl = c.topology.regions.find((r) => r.code === 'BDG')!.url;
+
+  // 1. Replication lag, central -> region, for a catalog change.
+  log(`bench: catalog lag central -> BDG over ${LAG_SAMPLES} changes…`);
+  {
+    const feed = await follow(c.admin('BDG'), 'catalog');
+    const pusat = c.admin('PUSAT').as(DEMO.centralAdmin);
+    const lags: number[] = [];
+    for (let i = 0; i < LAG_SAMPLES; i++) {
+      const doc = await pusat.getDoc('catalog', 'product:SEM-00001');
+      const t0 = performance.now();
+      const r = await pusat.ok('PUT', '/catalog/product:SEM-00001', { ...doc, price: doc.price + 500, updated_at: new Date().toISOString() });
+      lags.push((await feed.arrival('product:SEM-00001', r.rev)) - t0);
+    }
+    feed.stop();
+    results.catalogLagMs = { p50: median(lags), p95: percentile(lags, 95), samples: lags.length };
+    rows.push(['catalog change central -> BDG, p50 / p95', `${median(lags).toFixed(0)} / ${percentile(lags, 95).toFixed(0)} ms`, 'p95 < 1000 ms', verdict(percentile(lags, 95) < 1000)]);
+  }
+
+  // 2. Replication lag, region -> central, for a new order.
+  log(`bench: order lag BDG -> central over ${LAG_SAMPLES} orders…`);
+  {
+    const feed = await follow(c.admin('PUSAT'), 'ops');
+    const svc = c.admin('BDG').as(c.secrets.regions.BDG.service);
+    const template = demo.regions.BDG.ops.find((d) => d.type === 'order')!;
+    const lags: number[] = [];
+    for (let i = 0; i < LAG_SAMPLES; i++) {
+      const rid = `01JB${String(i).padStart(22, '0')}`;
+      const t0 = performance.now();
+      const r = await svc.ok('PUT', `/ops/order:BDG:${rid}`, { ...template, _id: `order:BDG:${rid}`, request_id: rid });
+      lags.push((await feed.arrival(`order:BDG:${rid}`, r.rev)) - t0);
+    }
+    feed.stop();
+    results.orderLagMs = { p50: median(lags), p95: percentile(lags, 95), samples: lags.length };
+    rows.push(['new order BDG -> central, p50 / p95', `${median(lags).toFixed(0)} / ${percentile(lags, 95).toFixed(0)} ms`, 'p95 < 1000 ms', verdict(percentile(lags, 95) < 1000)]);
+  }
+
+  // 3. One-shot filtered replication throughput: 10,000 docs at central, half of them BDG's.
+  log('bench: one-shot replication of 10,000 documents (filtered to BDG, and unfiltered)…');
+  {
+    const central = c.admin('PUSAT');
+    const bdg = c.admin('BDG');
+    await central.ok('PUT', '/bench-src');
+    const docs = Array.from({ length: 10_000 }, (_, i) => {
+      const region = i % 2 ? 'BDG' : 'JKT';
+      return { _id: `bench:${region}:${String(i).padStart(5, '0')}`, type: 'bench', region_code: region, n: i, pad: 'x'.repeat(200) };
+    });
+    for (let i = 0; i < docs.length; i += 2000) await central.bulk('bench-src', docs.slice(i, i + 2000));
+    const auth = { basic: { username: c.secrets.admin.name, password: c.secrets.admin.password } };
+    const run = async (target: string, selector: object | undefined, expected: number) => {
+      await bdg.ok('PUT', `/${target}`);
+      const t0 = performance.now();
+      await bdg.ok('PUT', `/_replicator/${target}`, {
+        source: { url: `${c.topology.central.url}/bench-src`, auth }, target: { url: `${bdgUrl}/${target}`, auth },
+        ...(selector ? { selector } : {}),
+      });
+      await until(async () => (await bdg.ok('GET', `/${target}`)).doc_count >= expected, 300_000);
+      return (performance.now() - t0) / 1000;
+    };
+    const filtered = await run('bench-dst-bdg', regionSelector('BDG'), 5000);
+    const all = await run('bench-dst-all', undefined, 10_000);
+    results.oneShotReplication = { filteredSeconds: filtered, filteredDocsPerSec: 5000 / filtered, allSeconds: all, allDocsPerSec: 10_000 / all };
+    rows.push(['one-shot 10k -> BDG share (5k), selector', `${filtered.toFixed(2)} s, ${(5000 / filtered).toFixed(0)} docs/s (${(10_000 / filtered).toFixed(0)} scanned/s)`, '-', 'info']);
+    rows.push(['one-shot 10k -> all 10k, no filter', `${all.toFixed(2)} s, ${(10_000 / all).toFixed(0)} docs/s`, '-', 'info']);
+  }
+
+  // 4. A fresh device's first pull: catalog + BDG inventory, vs. the raw copy of the same documents.
+  log('bench: first pull of a fresh device (catalog + BDG stock)…');
+  {
+    const dbs = ['catalog', 'inventory'];
+    const anon = new Couch(bdgUrl);
+    const docCount = (await Promise.all(dbs.map(async (d) => (await anon.ok('GET', `/${d}`)).doc_count - 1))).reduce((a, b) => a + b, 0);
+    const fresh = () => mkdtempSync(join(tmpdir(), 'sebaran-pull-'));
+    const time = async (fn: (dir: string) => Promise<void>) => {
+      const times: number[] = [];
+      for (let i = 0; i < REPEATS; i++) {
+        const dir = fresh();
+        const t0 = performance.now();
+        await fn(dir);
+        times.push((performance.now() - t0) / 1000);
+        rmSync(dir, { recursive: true, force: true });
+      }
+      return median(times);
+    };
+    const raw = await time(async (dir) => {
+      for (const d of dbs) {
+        const all = await anon.ok('GET', `/${d}/_all_docs?include_docs=true&attachments=true`);
+        const local = new PouchDB(join(dir, d));
+        await local.bulkDocs(all.rows.map((r: any) => r.doc).filter((x: any) => !x._id.startsWith('_design/')), { new_edits: false });
+        await local.close();
+      }
+    });
+    const ours = await time(async (dir) => {
+      for (const d of dbs) {
+        const local = new PouchDB(join(dir, d));
+        await pullChanges({ url: `${bdgUrl}/${d}`, local });
+        await local.close();
+      }
+    });
+    const plain = await time(async (dir) => {
+      for (const d of dbs) {
+        const local = new PouchDB(join(dir, d));
+        await PouchDB.replicate(new PouchDB(`${bdgUrl}/${d}`), local, { batch_size: 500 } as any);
+        await local.close();
+      }
+    });
+    results.firstPull = { docs: docCount, rawSeconds: raw, pullSeconds: ours, plainReplicationSeconds: plain, ratio: ours / raw, plainRatio: plain / raw };
+    rows.push([`first pull, ${docCount} docs (catalog with photos + BDG stock)`, `${ours.toFixed(2)} s, ${(docCount / ours).toFixed(0)} docs/s`, '< 2 s', verdict(ours < 2)]);
+    rows.push(['first pull / raw copy', `${(ours / raw).toFixed(2)}x (raw ${raw.toFixed(2)} s)`, '<= 1.5x', verdict(ours / raw <= 1.5)]);
+    rows.push(['plain PouchDB replicate / raw copy (reference)', `${(plain / raw).toFixed(2)}x (${plain.toFixed(2)} s)`, '-', 'info']);
+  }
+
+  // 5. Idle memory per node.
+  await new Promise((r) => setTimeout(r, 3000));
+  results.idleRssMb = Object.fromEntries(
+    Object.entries(c.nodes).map(([code, n]) => [code, n.proc?.pid ? (rssKb(n.proc.pid) ?? 0) / 1024 : null]),
+  );
+  for (const [code, mb] of Object.entries(results.idleRssMb)) rows.push([`idle memory, node ${code}`, `${(mb as number).toFixed(0)} MB RSS`, '-', 'info']);
+} finally {
+  await c.stop();
+}
+
+console.log('\n' + table(rows));
+const dir = join(projectRoot, 'bench', 'results');
+mkdirSync(dir, { recursive: true });
+const file = join(dir, `bench-${results.at.replace(/[:.]/g, '-')}.json`);
+writeFileSync(file, JSON.stringify(results, null, 2));
+writeFileSync(join(dir, 'latest.json'), JSON.stringify(results, null, 2));
+console.log(`\nSaved ${file}`);
