@@ -1,0 +1,97 @@
+// `npm start` as a newcomer runs it: nodes, init, demo data, the app, the
+// printed URLs; a killed node comes back; Ctrl-C stops everything; a second
+// start reuses the data.
+import { afterAll, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '../../server/cluster.ts';
+import { Couch, waitFor } from '../../server/couch-client.ts';
+import { loadTopology } from '../../server/config.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'sebaran-start-'));
+let child: ChildProcess | null = null;
+afterAll(() => {
+  child?.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function topologyOnFreePorts() {
+  const t = loadTopology();
+  t.central.url = `http://127.0.0.1:${await freePort()}`;
+  for (const r of t.regions) r.url = `http://127.0.0.1:${await freePort()}`;
+  t.app = { host: '127.0.0.1', port: await freePort() };
+  const path = join(dir, 'topology.json');
+  writeFileSync(path, JSON.stringify(t));
+  return { t, path };
+}
+
+function start(env: NodeJS.ProcessEnv) {
+  const out: string[] = [];
+  const p = spawn(process.execPath, ['--import', 'tsx', 'server/start.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  p.stdout!.on('data', (b) => out.push(String(b)));
+  p.stderr!.on('data', (b) => out.push(String(b)));
+  const ready = waitFor(async () => out.join('').includes('Press Ctrl-C to stop.'), 240_000, 200);
+  return { p, out, ready };
+}
+
+/** Process ids of the embedded nodes whose config lives under our data dir. */
+function nodePids(): Map<string, number> {
+  const pids = new Map<string, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      const m = new RegExp(`${dir}/data/nodes/([A-Z]+)/node.json`).exec(cmd);
+      if (m && cmd.includes('server/node/main.ts')) pids.set(m[1], Number(entry));
+    } catch {
+      /* gone */
+    }
+  }
+  return pids;
+}
+
+describe('npm start', () => {
+  it('runs the whole system, restarts a dead node, stops cleanly, and reuses the data', async () => {
+    const { t, path } = await topologyOnFreePorts();
+    const env = { ...process.env, SEBARAN_TOPOLOGY: path, SEBARAN_DATA: join(dir, 'data') };
+    const first = start(env);
+    child = first.p;
+    expect(await first.ready, first.out.join('')).toBe(true);
+    const text = first.out.join('');
+    const app = `http://${t.app!.host}:${t.app!.port}`;
+    expect(text).toContain(`App (shop + admin):   ${app}`);
+    expect(text).toMatch(/admin-bdg \/ bdg-demo-123/);
+    expect(text).toMatch(/seed: done/);
+    // The app is served, and the browser reaches each node through the app's origin.
+    expect((await fetch(app + '/')).status).toBe(200);
+    expect((await (await fetch(app + '/config.json')).json()).regions.map((r: any) => r.code)).toEqual(t.regions.map((r) => r.code));
+    const viaApp = await fetch(app + '/db/bdg/catalog');
+    expect(viaApp.status).toBe(200);
+    expect((await viaApp.json()).doc_count).toBeGreaterThan(200);
+    // A node that dies is brought back by the supervisor.
+    const bdg = t.regions.find((r) => r.code === 'BDG')!;
+    const pid = nodePids().get('BDG')!;
+    expect(pid).toBeGreaterThan(0);
+    process.kill(pid, 'SIGKILL');
+    expect(await waitFor(async () => !(await new Couch(bdg.url).up(300)), 5_000, 50)).toBe(true);
+    expect(await waitFor(() => new Couch(bdg.url).up(300), 30_000, 200)).toBe(true);
+    // Ctrl-C stops every child.
+    const exited = new Promise((r) => first.p.once('exit', r));
+    first.p.kill('SIGINT');
+    await exited;
+    expect(await waitFor(async () => nodePids().size === 0, 10_000, 100)).toBe(true);
+    expect(await new Couch(t.central.url).up(300)).toBe(false);
+    // A second start reuses the data: no second seed.
+    const second = start(env);
+    child = second.p;
+    expect(await second.ready, second.out.join('')).toBe(true);
+    expect(second.out.join('')).toMatch(/Demo data already loaded/);
+    expect(second.out.join('')).toMatch(/nothing changed/);
+    const stopped = new Promise((r) => second.p.once('exit', r));
+    second.p.kill('SIGINT');
+    await stopped;
+    child = null;
+  }, 480_000);
+});
