@@ -62,6 +62,9 @@ export function createHandler(store: Store, auth: AuthSource, replicator: Replic
         case '_active_tasks':
           requireAdmin(ctx);
           return send(res, 200, replicator.activeTasks());
+        case '_db_updates':
+          requireAdmin(ctx);
+          return dbUpdates(req, res, url.searchParams);
         case '_scheduler':
           requireAdmin(ctx);
           if (seg[1] === 'docs' || seg[1] === 'jobs') return send(res, 200, await replicator.schedulerDocs());
@@ -82,6 +85,27 @@ export function createHandler(store: Store, auth: AuthSource, replicator: Replic
 
   async function body(req: IncomingMessage) {
     return parseJson(rawBody(req));
+  }
+
+  async function dbUpdates(req: IncomingMessage, res: ServerResponse, q: URLSearchParams) {
+    const feed = q.get('feed') ?? 'normal';
+    let since = q.get('since');
+    if (since === 'now') since = store.updates.seq();
+    if (feed === 'normal') {
+      const results = store.updates.after(since);
+      return send(res, 200, { results, last_seq: results.at(-1)?.seq ?? since ?? store.updates.seq() });
+    }
+    if (feed !== 'longpoll') throw badRequest('`feed` must be normal or longpoll');
+    const timeout = Math.min(intParam(q.get('timeout'), 'timeout') ?? 60_000, 300_000);
+    let closed = false;
+    req.on('close', () => (closed = true));
+    const until = Date.now() + timeout;
+    let results = store.updates.after(since);
+    while (results.length === 0 && !closed && Date.now() < until) {
+      await store.updates.wait(until - Date.now());
+      results = store.updates.after(since);
+    }
+    return send(res, 200, { results, last_seq: results.at(-1)?.seq ?? since ?? store.updates.seq() });
   }
 
   async function session(req: IncomingMessage, res: ServerResponse, m: string, ctx: UserCtx) {

@@ -83,8 +83,8 @@ export class Store {
   private open = new Map<string, OpenDb>();
   private registry: PouchDB.Database;
   private pbkdf2Iterations: number;
-  /** Called after any successful write, so the replicator and caches can react. */
-  onWrite: (db: string, ids: string[]) => void = () => {};
+  /** Database events for `/_db_updates`: created, updated, deleted. */
+  readonly updates = new DbUpdates();
 
   constructor(dataDir: string, pbkdf2Iterations = 10_000) {
     this.dir = join(dataDir, 'dbs');
@@ -130,6 +130,7 @@ export class Store {
     const pouch = this.pouch(name);
     await pouch.info();
     this.open.set(name, { pouch, security, validators: null });
+    this.updates.push(name, 'created');
   }
 
   async destroy(name: string) {
@@ -138,6 +139,7 @@ export class Store {
     this.open.delete(name);
     const reg = await this.registry.get(regId(name));
     await this.registry.remove(reg);
+    this.updates.push(name, 'deleted');
   }
 
   async get(name: string): Promise<OpenDb> {
@@ -279,7 +281,7 @@ export class Store {
         } else results[a.i] = { ok: true, id: r.id, rev: r.rev };
       });
       if (regular.some((a) => a.doc._id.startsWith('_design/'))) db.validators = null;
-      this.onWrite(name, regular.map((a) => a.doc._id));
+      this.updates.push(name, 'updated');
     }
     return results;
   }
@@ -337,6 +339,60 @@ export class Store {
     for (const { pouch } of this.open.values()) await pouch.close().catch(() => {});
     await this.registry.close().catch(() => {});
     this.open.clear();
+  }
+}
+
+export interface DbUpdate {
+  db_name: string;
+  type: 'created' | 'updated' | 'deleted';
+  seq: string;
+}
+
+/**
+ * The node's `/_db_updates` feed. Kept in memory: its sequence names this
+ * node instance, so a client that reconnects after a restart sees an unknown
+ * `since` and knows to rescan (as it must after any gap).
+ */
+export class DbUpdates {
+  private events: Array<{ n: number; db: string; type: DbUpdate['type'] }> = [];
+  private n = 0;
+  private listeners = new Set<() => void>();
+  readonly instance = randomUUID().slice(0, 8);
+
+  push(db: string, type: DbUpdate['type']) {
+    const last = this.events[this.events.length - 1];
+    // Collapse bursts: one "updated" per database is all a follower needs.
+    if (last && last.db === db && last.type === type && type === 'updated') last.n = ++this.n;
+    else this.events.push({ n: ++this.n, db, type });
+    if (this.events.length > 10_000) this.events.splice(0, this.events.length - 10_000);
+    for (const l of this.listeners) l();
+  }
+
+  seq(n = this.n) {
+    return `${n}-${this.instance}`;
+  }
+
+  /** Events after `since`; an unknown or foreign `since` means everything we still have. */
+  after(since: string | null): DbUpdate[] {
+    let from = 0;
+    if (since === 'now') from = this.n;
+    else if (since) {
+      const [num, inst] = since.split('-');
+      if (inst === this.instance && Number.isInteger(Number(num))) from = Number(num);
+    }
+    return this.events.filter((e) => e.n > from).map((e) => ({ db_name: e.db, type: e.type, seq: this.seq(e.n) }));
+  }
+
+  wait(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(t);
+        this.listeners.delete(done);
+        resolve();
+      };
+      const t = setTimeout(done, ms);
+      this.listeners.add(done);
+    });
   }
 }
 

@@ -80,3 +80,17 @@ describe('a device pull (snapshot, then changes)', () => {
     await local.destroy();
   });
 });
+
+describe('_db_updates', () => {
+  it('tells an admin (only) which databases changed, as a longpoll', async () => {
+    const bdg = c.admin('BDG');
+    expect((await c.anon('BDG').request('GET', '/_db_updates')).status).toBe(401);
+    const { last_seq } = await bdg.ok('GET', '/_db_updates?since=now');
+    const waiting = bdg.ok('GET', `/_db_updates?feed=longpoll&since=${last_seq}&timeout=10000`);
+    await bdg.ok('PUT', '/userdb-7a7a');
+    const r = await waiting;
+    expect(r.results.map((x: any) => `${x.type} ${x.db_name}`)).toContain('created userdb-7a7a');
+    const stale = await bdg.ok('GET', '/_db_updates?since=1-otherinstance');
+    expect(stale.results.length).toBeGreaterThan(0);
+  });
+});

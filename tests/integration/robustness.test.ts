@@ -2,7 +2,7 @@
 // node must still answer and hold exactly the data it held before.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'node:http';
-import { startCluster, type TestCluster } from './harness.ts';
+import { startCluster, until, type TestCluster } from './harness.ts';
 import { seed } from '../../server/ops/seed.ts';
 import { defaultDemoOptions } from '../../server/ops/demo-data.ts';
 
@@ -10,6 +10,9 @@ let c: TestCluster;
 beforeAll(async () => {
   c = await startCluster(['BDG']);
   await seed(c.topology, c.secrets, { ...defaultDemoOptions(), products: 20, usersPerRegion: 3, ordersPerRegion: 20 });
+  // Let the catalog finish arriving, so "unchanged" compares a quiet node.
+  const count = async (code: string) => (await c.admin(code).ok('GET', '/catalog')).doc_count;
+  expect(await until(async () => (await count('BDG')) === (await count('PUSAT')), 30_000)).toBe(true);
 });
 afterAll(async () => c?.stop());
 
