@@ -10,6 +10,7 @@ import { initAll } from './ops/init.ts';
 import { isSeeded, seed } from './ops/seed.ts';
 import { defaultDemoOptions } from './ops/demo-data.ts';
 import { createAppServer } from './app-server.ts';
+import { superviseService, type ServiceProcess } from './region/supervise.ts';
 
 const log = (line: string) => console.log(line);
 const isLoopback = (url: string) => ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url).hostname);
@@ -18,11 +19,13 @@ async function main() {
   const topology = loadTopology();
   const secrets = loadSecrets(topology);
   const nodes: NodeHandle[] = [];
+  const services: ServiceProcess[] = [];
   let shuttingDown = false;
   const shutdown = async () => {
     if (shuttingDown) return;
     shuttingDown = true;
     log('\nStopping…');
+    await Promise.all(services.map((s) => s.stop()));
     await Promise.all(nodes.map((n) => n.stop()));
     log('All nodes stopped.');
     process.exit(0);
@@ -53,6 +56,10 @@ async function main() {
 
   if (await isSeeded(topology, secrets)) log('Demo data already loaded; reusing it.');
   else await seed(topology, secrets, defaultDemoOptions(), log);
+
+  log('Starting the region services…');
+  for (const r of topology.regions) services.push(superviseService(r.code, log));
+  await Promise.all(services.map((s) => s.ready));
 
   const buildDir = join(projectRoot, 'build');
   if (!existsSync(join(buildDir, 'index.html')) || process.env.SEBARAN_REBUILD) {

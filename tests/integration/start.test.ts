@@ -64,6 +64,7 @@ describe('npm start', () => {
     expect(text).toContain(`App (shop + admin):   ${app}`);
     expect(text).toMatch(/admin-bdg \/ bdg-demo-123/);
     expect(text).toMatch(/seed: done/);
+    for (const r of t.regions) expect(text).toContain(`[${r.code}] region service running`);
     // The app is served, and the browser reaches each node through the app's origin.
     expect((await fetch(app + '/')).status).toBe(200);
     expect((await (await fetch(app + '/config.json')).json()).regions.map((r: any) => r.code)).toEqual(t.regions.map((r) => r.code));

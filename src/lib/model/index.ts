@@ -64,3 +64,6 @@ export function problems(doc: unknown): string | null {
   if (r.success) return null;
   return r.error.issues.map((i) => `${type}.${i.path.join('.') || '(document)'}: ${i.message}`).join('; ');
 }
+export * from './order-state.ts';
+export * from './stock.ts';
+export * from './checkout.ts';

@@ -32,7 +32,13 @@ export const OrderItem = z.strictObject({
 });
 export type OrderItem = z.infer<typeof OrderItem>;
 
-export const StatusChange = z.strictObject({ status: OrderStatus, at: Timestamp, by: z.string().max(60) });
+export const StatusChange = z.strictObject({
+  status: OrderStatus,
+  at: Timestamp,
+  by: z.string().max(60),
+  /** The admin request that made this change, so a replayed request is recognised. */
+  request_id: z.string().max(80).optional(),
+});
 
 export const Order = z.strictObject({
   _id: z.string().regex(/^order:[A-Z]{2,5}:[0-9A-HJKMNP-TV-Z]{26}$/, 'must be order:<REGION>:<request ULID>'),
