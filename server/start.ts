@@ -10,6 +10,7 @@ import { initAll } from './ops/init.ts';
 import { isSeeded, seed } from './ops/seed.ts';
 import { defaultDemoOptions } from './ops/demo-data.ts';
 import { createAppServer } from './app-server.ts';
+import { buildServiceWorker } from './build-sw.ts';
 import { superviseService, type ServiceProcess } from './region/supervise.ts';
 
 const log = (line: string) => console.log(line);
@@ -64,8 +65,10 @@ async function main() {
   const buildDir = join(projectRoot, 'build');
   if (!existsSync(join(buildDir, 'index.html')) || process.env.SEBARAN_REBUILD) {
     log('Building the app (first start only)…');
-    const r = spawnSync(process.execPath, [join(projectRoot, 'node_modules/vite/bin/vite.js'), 'build'], { cwd: projectRoot, stdio: 'inherit' });
+    const r = spawnSync(process.execPath, [join(projectRoot, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: projectRoot, stdio: 'inherit' });
     if (r.status !== 0) throw new Error('vite build failed');
+    const sw = await buildServiceWorker(buildDir);
+    log(`  service worker precaches ${sw.count} files`);
   }
   const app = topology.app ?? { host: '127.0.0.1', port: 5170 };
   const server = createAppServer(topology, buildDir);

@@ -41,6 +41,7 @@ export class RegionService {
   private appliedLedger = new Set<string>();
   private snapshots = new Map<string, WarehouseItem>();
   private orders = new Set<string>();
+  private profiles = new Set<string>();
   private dirtyDbs = new Set<string>();
   private working: Promise<void> | null = null;
   private opsSince: string | number = 0;
@@ -123,7 +124,27 @@ export class RegionService {
       const u = row.doc;
       if (u?.type !== 'user' || (u.roles ?? []).length > 0) continue; // staff and services have no shop database
       await this.provision(u.name);
+      await this.ensureProfile(u);
     }
+  }
+
+  /** The shopper's profile in `ops`, for the regional admin's user list, from what they gave at sign-up. */
+  private async ensureProfile(u: any) {
+    const id = ids.user(this.R, u.name);
+    if (this.profiles.has(id)) return;
+    if (await this.svc.getDoc('ops', id)) {
+      this.profiles.add(id);
+      return;
+    }
+    const profile = {
+      _id: id, type: 'user', region_code: this.R, name: u.name,
+      full_name: typeof u.full_name === 'string' && u.full_name.trim() ? u.full_name.trim().slice(0, 120) : u.name,
+      email: typeof u.email === 'string' && /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(u.email) ? u.email : `${u.name}@belum-diisi.invalid`,
+      created_at: nowIso(),
+    };
+    const r = await this.svc.request('PUT', `/ops/${docPath(id)}`, profile);
+    if (r.status < 300 || r.status === 409) this.profiles.add(id);
+    else this.log(`[${this.R}] profile for ${u.name} refused: ${r.json?.reason}`);
   }
 
   private async provision(name: string) {

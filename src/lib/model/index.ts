@@ -67,3 +67,4 @@ export function problems(doc: unknown): string | null {
 export * from './order-state.ts';
 export * from './stock.ts';
 export * from './checkout.ts';
+export * from './cart.ts';

@@ -1,0 +1,12 @@
+// Money in rupiah and times in Jakarta, whatever the device's own settings.
+const idr = new Intl.NumberFormat('id-ID', { style: 'currency', currency: 'IDR', maximumFractionDigits: 0 });
+
+export function formatIDR(amount: number): string {
+  return idr.format(amount);
+}
+
+export function formatDate(iso: string, locale: 'id' | 'en' = 'id'): string {
+  return new Intl.DateTimeFormat(locale === 'id' ? 'id-ID' : 'en-GB', {
+    timeZone: 'Asia/Jakarta', dateStyle: 'medium', timeStyle: 'short',
+  }).format(new Date(iso));
+}
