@@ -1,0 +1,40 @@
+import { expect, type Page } from '@playwright/test';
+import { mkdirSync } from 'node:fs';
+import { Couch } from '../../server/couch-client.ts';
+import { loadSecrets, loadTopology, DEMO } from '../../server/config.ts';
+
+export function nodes() {
+  const t = loadTopology();
+  const s = loadSecrets(t);
+  const url = (code: string) => t.regions.find((r) => r.code === code)!.url;
+  return {
+    topology: t,
+    regionAdmin: (code: string) => new Couch(url(code), DEMO.regionAdmin(code)),
+    centralAdmin: () => new Couch(t.central.url, DEMO.centralAdmin),
+    admin: (code: string) => new Couch(code === 'PUSAT' ? t.central.url : url(code), s.admin),
+  };
+}
+
+export async function shot(page: Page, name: string) {
+  mkdirSync('test-results/screens', { recursive: true });
+  await page.screenshot({ path: `test-results/screens/${name}.png`, fullPage: true });
+}
+
+export async function pickRegion(page: Page, code: string) {
+  await page.goto('/');
+  await page.getByTestId(`region-${code}`).click();
+  await expect(page.getByTestId('product-card').first()).toBeVisible();
+}
+
+export async function signUp(page: Page, name: string) {
+  await page.goto('/masuk');
+  await page.getByTestId('auth-toggle').click();
+  await page.getByTestId('auth-name').fill(name);
+  await page.getByTestId('auth-password').fill('rahasia-123');
+  await page.getByTestId('auth-fullname').fill('Pembeli Uji');
+  await page.getByTestId('auth-email').fill(`${name}@contoh.id`);
+  await page.getByTestId('auth-submit').click();
+  await page.waitForURL((u) => u.pathname === '/', { timeout: 30_000 });
+}
+
+export const now = () => new Date().toISOString();

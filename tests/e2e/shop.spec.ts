@@ -1,0 +1,111 @@
+// The shopper's half, in a real Chromium against real nodes and services.
+import { test, expect } from '@playwright/test';
+import { nodes, pickRegion, shot, signUp, now } from './helpers.ts';
+import { ids, ulid } from '../../src/lib/model/index.ts';
+
+test('first visit: pick a region, browse, search, open a product', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.getByRole('heading', { name: 'Pilih lokasi pengiriman kamu' })).toBeVisible();
+  await shot(page, 'region-picker');
+  await page.getByTestId('region-BDG').click();
+  await expect(page.getByTestId('region-line')).toContainText('Anda belanja sebagai pelanggan BDG (BDG)');
+  await expect(page.getByTestId('product-card').first()).toBeVisible();
+  await shot(page, 'catalog');
+  // The choice is remembered.
+  await page.reload();
+  await expect(page.getByTestId('region-line')).toContainText('(BDG)');
+  await page.getByTestId('search').fill('Beras');
+  await expect(page.getByTestId('product-card').first()).toContainText('Beras');
+  const badge = await page.getByTestId('stock-badge').first().innerText();
+  expect(badge).toMatch(/Tersedia di Gudang BDG [AB] \(Stok: \d+\)|Tidak tersedia di region kamu/);
+  await page.getByTestId('product-card').first().locator('a').click();
+  await expect(page.getByTestId('price')).toContainText('Rp');
+  await expect(page.getByTestId('stock-line').first()).toContainText(/Dikirim dari: Gudang BDG [AB] · Stok tersedia: \d+ · Estimasi tiba: \d-\d hari|Tidak tersedia/);
+  await shot(page, 'product');
+  await page.getByRole('button', { name: 'English' }).click();
+  await expect(page.getByTestId('region-line')).toContainText('You are shopping as a BDG (BDG) customer');
+  await page.getByRole('button', { name: 'Bahasa Indonesia' }).click();
+});
+
+test('BDG and JKT show different stock for the same product', async ({ browser }) => {
+  // A product both regions stock, found the way an admin would.
+  const n = nodes();
+  const inStock = async (code: string) =>
+    new Set((await n.admin(code).allDocs('inventory')).map((r: any) => r.doc).filter((d: any) => d.type === 'warehouse_item' && d.quantity > 0).map((d: any) => d.product_id));
+  const [b, j] = [await inStock('BDG'), await inStock('JKT')];
+  const product = [...b].find((p) => j.has(p))!;
+  const stockOf = async (code: string) => {
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    await pickRegion(page, code);
+    await page.goto(`/produk?sku=${product.slice('product:'.length)}`);
+    await expect(page.getByTestId('stock-line').first()).toBeVisible();
+    const text = (await page.getByTestId('stock-line').allInnerTexts()).join(' | ');
+    if (code === 'BDG') await shot(page, 'product-bdg');
+    await ctx.close();
+    return text;
+  };
+  const bdg = await stockOf('BDG');
+  const jkt = await stockOf('JKT');
+  expect(bdg).toContain('Gudang BDG');
+  expect(jkt).toContain('Gudang JKT');
+  expect(bdg).not.toContain('Gudang JKT');
+});
+
+test('sign up, fill the cart, check out, and see a status change live', async ({ page }) => {
+  await pickRegion(page, 'BDG');
+  const name = `uji${Date.now().toString(36)}`;
+  await signUp(page, name);
+  await page.getByTestId('only-available').check();
+  await page.getByTestId('product-card').first().locator('a').click();
+  await page.getByTestId('add-to-cart').first().click();
+  await page.goto('/keranjang');
+  await expect(page.getByTestId('cart-line')).toHaveCount(1);
+  await page.getByTestId('cart-qty').fill('2');
+  await page.getByTestId('cart-qty').dispatchEvent('change');
+  await expect(page.getByTestId('cart-total')).toContainText('Rp');
+  await shot(page, 'cart');
+  await page.getByTestId('address').fill('Jl. Asia Afrika No. 8, Bandung');
+  await page.getByTestId('checkout').click();
+  await page.waitForURL('**/pesanan');
+  await expect(page.getByTestId('order-status').first()).toHaveText('Dikonfirmasi');
+  await shot(page, 'orders');
+  // The regional admin moves the order on; the shopper's page follows without a reload.
+  const n = nodes();
+  const admin = n.regionAdmin('BDG');
+  const orders = (await n.admin('BDG').allDocs('ops')).map((r: any) => r.doc).filter((d: any) => d.type === 'order' && d.user_name === name);
+  expect(orders).toHaveLength(1);
+  const id = ulid();
+  await admin.ok('PUT', `/ops/${ids.request('BDG', id)}`, {
+    _id: ids.request('BDG', id), type: 'admin_request', region_code: 'BDG', kind: 'order_status', order_id: orders[0]._id,
+    status: 'processed', by: 'admin-bdg', at: now(),
+  });
+  await expect(page.getByTestId('order-status').first()).toHaveText('Diproses');
+});
+
+test('offline: reload, browse, add to cart and check out; confirmed when back online', async ({ page, context }) => {
+  await pickRegion(page, 'BDG');
+  await signUp(page, `luring${Date.now().toString(36)}`);
+  // The service worker must control the page before the network goes.
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+  });
+  await page.reload();
+  await expect(page.getByTestId('product-card').first()).toBeVisible();
+  await context.setOffline(true);
+  await page.reload();
+  await expect(page.getByTestId('product-card').first()).toBeVisible();
+  await expect(page.getByTestId('net-status')).toContainText('Offline');
+  await page.getByTestId('only-available').check();
+  await page.getByTestId('product-card').nth(1).locator('a').click();
+  await page.getByTestId('add-to-cart').first().click();
+  await page.goto('/keranjang');
+  await page.getByTestId('address').fill('Jl. Dago No. 3, Bandung');
+  await page.getByTestId('checkout').click();
+  await page.waitForURL('**/pesanan');
+  await expect(page.getByTestId('order-status').first()).toHaveText('Menunggu koneksi');
+  await shot(page, 'orders-offline');
+  await context.setOffline(false);
+  await page.evaluate(() => window.dispatchEvent(new Event('online')));
+  await expect(page.getByTestId('order-status').first()).toHaveText('Dikonfirmasi', { timeout: 45_000 });
+});
