@@ -12,7 +12,9 @@ import { regionSelector } from '../server/ops/init.ts';
 import { DEMO, projectRoot } from '../server/config.ts';
 import { Couch } from '../server/couch-client.ts';
 import { pullChanges } from '../src/lib/sync/pull.ts';
+import { ids, ulid, userDbName } from '../src/lib/model/index.ts';
 import { follow, median, percentile, rssKb, table } from './lib.ts';
+import { browserBench } from './browser.ts';
 
 const quick = process.argv.includes('--quick');
 const LAG_SAMPLES = quick ? 30 : 100;
@@ -140,7 +142,71 @@ try {
     rows.push(['plain PouchDB replicate / raw copy (reference)', `${(plain / raw).toFixed(2)}x (${plain.toFixed(2)} s)`, '-', 'info']);
   }
 
-  // 5. Idle memory per node.
+  // 5. The region service: confirmed orders per second, and device-to-confirmation latency.
+  log('bench: region service throughput (BDG)…');
+  {
+    const service = await c.service('BDG');
+    const shoppers = demo.regions.BDG.accounts.map((a) => a.name);
+    const items = demo.regions.BDG.inventory.filter((d: any) => d.type === 'warehouse_item' && d.quantity >= 20) as any[];
+    const N = quick ? 200 : 500;
+    const requests = Array.from({ length: N }, (_, k) => {
+      const it = items[k % items.length];
+      const id = ulid();
+      return {
+        shopper: shoppers[k % shoppers.length],
+        doc: { _id: ids.checkout(id), type: 'checkout_request', region_code: 'BDG', request_id: id, items: [{ stock_id: it._id, product_id: it.product_id, qty: 1 }], address: 'Jl. Bench 1, Bandung', created_at: new Date().toISOString() },
+      };
+    });
+    const bdg = c.anon('BDG');
+    const t0 = performance.now();
+    await Promise.all(requests.map((r) => bdg.as({ name: r.shopper, password: DEMO.shopperPassword }).ok('PUT', `/${userDbName(r.shopper)}/${r.doc._id}`, r.doc)));
+    const writeDone = performance.now();
+    const answered = async () => {
+      let n = 0;
+      for (const sh of shoppers) {
+        const rows = (await c.admin('BDG').ok('GET', `/${userDbName(sh)}/_all_docs?startkey=%22my-order%3A%22&endkey=%22my-order%3A%EF%BF%BF%22`)).rows;
+        n += rows.length;
+      }
+      return n;
+    };
+    await until(async () => (await answered()) >= N, 300_000);
+    const seconds = (performance.now() - t0) / 1000;
+    results.serviceThroughput = { requests: N, seconds, ordersPerSec: N / seconds, writeSeconds: (writeDone - t0) / 1000 };
+    rows.push([`region service: ${N} checkouts from ${shoppers.length} shoppers`, `${(N / seconds).toFixed(0)} confirmed orders/s (${seconds.toFixed(2)} s)`, '>= 100 /s', verdict(N / seconds >= 100)]);
+
+    // A device: its local database synced live with the node, a checkout written locally, the confirmation seen locally.
+    const dir = mkdtempSync(join(tmpdir(), 'sebaran-device-'));
+    const shopper = shoppers[0];
+    const local = new PouchDB(join(dir, 'user'));
+    const remote = new PouchDB(`${bdgUrl}/${userDbName(shopper)}`, { auth: { username: shopper, password: DEMO.shopperPassword }, skip_setup: true } as any);
+    const sync = PouchDB.sync(local, remote, { live: true, retry: true } as any);
+    await new Promise((r) => setTimeout(r, 1500));
+    const lat: number[] = [];
+    for (let k = 0; k < LAG_SAMPLES / 2; k++) {
+      const it = items[(k * 7) % items.length];
+      const id = ulid();
+      const copyId = ids.orderCopy(ids.order('BDG', id));
+      const seen = new Promise<number>((resolve) => {
+        const feed = local.changes({ since: 'now', live: true }).on('change', (ch) => {
+          if (ch.id === copyId) {
+            feed.cancel();
+            resolve(performance.now());
+          }
+        });
+      });
+      const t1 = performance.now();
+      await local.put({ _id: ids.checkout(id), type: 'checkout_request', region_code: 'BDG', request_id: id, items: [{ stock_id: it._id, product_id: it.product_id, qty: 1 }], address: 'Jl. Bench 2, Bandung', created_at: new Date().toISOString() });
+      lat.push((await seen) - t1);
+    }
+    sync.cancel();
+    await local.destroy();
+    rmSync(dir, { recursive: true, force: true });
+    results.deviceConfirmationMs = { p50: median(lat), p95: percentile(lat, 95), samples: lat.length };
+    rows.push(['checkout on a device -> confirmation on it, p50 / p95', `${median(lat).toFixed(0)} / ${percentile(lat, 95).toFixed(0)} ms`, 'p95 < 1000 ms', verdict(percentile(lat, 95) < 1000)]);
+    await service.kill();
+  }
+
+  // 6. Idle memory per node.
   await new Promise((r) => setTimeout(r, 3000));
   results.idleRssMb = Object.fromEntries(
     Object.entries(c.nodes).map(([code, n]) => [code, n.proc?.pid ? (rssKb(n.proc.pid) ?? 0) / 1024 : null]),
@@ -148,6 +214,15 @@ try {
   for (const [code, mb] of Object.entries(results.idleRssMb)) rows.push([`idle memory, node ${code}`, `${(mb as number).toFixed(0)} MB RSS`, '-', 'info']);
 } finally {
   await c.stop();
+}
+
+const b = await browserBench(log, quick ? 2000 : 5000, REPEATS);
+results.browser = b;
+if ('skipped' in b) rows.push(['browser figures', String(b.skipped), '-', 'skipped']);
+else {
+  rows.push([`first catalog render from local data, ${b.products} products`, `${b.localRenderMs.toFixed(0)} ms (${b.catalogCount})`, '-', 'info']);
+  rows.push([`first visit incl. first pull, ${b.products} products`, `${b.firstVisitSeconds.toFixed(1)} s`, '-', 'info']);
+  rows.push(['shop initial JS (gzip)', `${b.jsGzipKb.toFixed(0)} KB in ${b.scripts.length} files`, '< 200 KB', verdict(b.jsGzipKb < 200)]);
 }
 
 console.log('\n' + table(rows));

@@ -1,6 +1,6 @@
 // The whole system for the browser tests: a throwaway cluster with a small
 // demo data set, the region services, and the built app with its /db proxy.
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { startCluster } from '../../server/throwaway-cluster.ts';
@@ -25,7 +25,6 @@ export default async function setup() {
   // Tests reach the nodes directly too (as an admin would), through these files.
   process.env.SEBARAN_TOPOLOGY = c.topologyPath;
   process.env.SEBARAN_SECRETS = c.secretsPath;
-  writeFileSync(join(projectRoot, 'test-results', 'e2e-system.json'), JSON.stringify({ url: process.env.SEBARAN_E2E_URL }), { flag: 'w' });
   return async () => {
     server.closeAllConnections();
     server.close();

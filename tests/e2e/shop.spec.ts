@@ -1,7 +1,7 @@
 // The shopper's half, in a real Chromium against real nodes and services.
 import { test, expect } from '@playwright/test';
 import { nodes, pickRegion, shot, signUp, now } from './helpers.ts';
-import { ids, ulid } from '../../src/lib/model/index.ts';
+import { ids, ulid, userDbName } from '../../src/lib/model/index.ts';
 
 test('first visit: pick a region, browse, search, open a product', async ({ page }) => {
   await page.goto('/');
@@ -108,4 +108,45 @@ test('offline: reload, browse, add to cart and check out; confirmed when back on
   await context.setOffline(false);
   await page.evaluate(() => window.dispatchEvent(new Event('online')));
   await expect(page.getByTestId('order-status').first()).toHaveText('Dikonfirmasi', { timeout: 45_000 });
+});
+
+test('the cart follows the shopper to a second device; an order the stock cannot cover is rejected with the reason', async ({ page, browser }) => {
+  await pickRegion(page, 'BDG');
+  const name = `dua${Date.now().toString(36)}`;
+  await signUp(page, name);
+  await page.getByTestId('only-available').check();
+  await page.getByTestId('product-card').nth(2).locator('a').click();
+  await page.getByTestId('add-to-cart').first().click();
+  await page.goto('/keranjang');
+  await expect(page.getByTestId('cart-line')).toHaveCount(1);
+  const productName = (await page.getByTestId('cart-line').locator('.name').innerText()).trim();
+
+  // Second device: same shopper, same cart.
+  const other = await browser.newContext();
+  const phone = await other.newPage();
+  await pickRegion(phone, 'BDG');
+  await phone.goto('/masuk');
+  await phone.getByTestId('auth-name').fill(name);
+  await phone.getByTestId('auth-password').fill('rahasia-123');
+  await phone.getByTestId('auth-submit').click();
+  await phone.waitForURL((u) => u.pathname === '/');
+  await phone.goto('/keranjang');
+  await expect(phone.getByTestId('cart-line')).toContainText(productName);
+  await other.close();
+
+  // Meanwhile the warehouse counts the item and finds none left.
+  const n = nodes();
+  const cart = (await n.admin('BDG').allDocs(userDbName(name))).map((r: any) => r.doc).find((d: any) => d.type === 'cart_item');
+  const id = ulid();
+  await n.regionAdmin('BDG').ok('PUT', `/ops/${ids.request('BDG', id)}`, {
+    _id: ids.request('BDG', id), type: 'admin_request', region_code: 'BDG', kind: 'count', stock_id: cart.stock_id, counted: 0, by: 'admin-bdg', at: now(),
+  });
+  await expect.poll(async () => (await n.admin('BDG').getDoc('inventory', cart.stock_id)).quantity, { timeout: 20_000 }).toBe(0);
+  await page.getByTestId('address').fill('Jl. Cihampelas No. 5, Bandung');
+  await page.getByTestId('checkout').click();
+  await page.waitForURL('**/pesanan');
+  await expect(page.getByTestId('order-status').first()).toHaveText('Ditolak');
+  await page.getByTestId('order-status').first().click();
+  await expect(page.getByTestId('rejection')).toContainText(`${productName}: Stok habis`);
+  await shot(page, 'order-rejected');
 });

@@ -70,6 +70,12 @@ export const messages = {
     'auth.taken': 'Nama pengguna sudah dipakai. Pilih yang lain.',
     'auth.preparing': 'Menyiapkan akun kamu…',
     'auth.offline': 'Perlu koneksi untuk masuk atau mendaftar.',
+    'reject.wrong_region': 'Pesanan ini untuk region lain',
+    'reject.not_in_region': 'Barang ini tidak dijual di region kamu',
+    'reject.product_mismatch': 'Data barang tidak cocok, coba tambahkan lagi',
+    'reject.not_sold': 'Produk ini sudah tidak dijual',
+    'reject.out_of_stock': 'Stok habis',
+    'reject.insufficient': 'Stok tinggal {available}',
   },
   en: {
     'app.tagline': 'Daily shopping that keeps working when the signal drops.',
@@ -141,6 +147,12 @@ export const messages = {
     'auth.taken': 'That username is taken. Choose another.',
     'auth.preparing': 'Preparing your account…',
     'auth.offline': 'Signing in or up needs a connection.',
+    'reject.wrong_region': 'This order belongs to another region',
+    'reject.not_in_region': 'This item is not sold in your region',
+    'reject.product_mismatch': 'Item data did not match; add it again',
+    'reject.not_sold': 'This product is no longer sold',
+    'reject.out_of_stock': 'Out of stock',
+    'reject.insufficient': 'Only {available} left',
   },
 } as const;
 

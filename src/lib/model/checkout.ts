@@ -14,7 +14,16 @@ export interface Decision {
   ok: boolean;
   items: OrderItem[];
   total: number;
-  rejections: Array<{ stock_id: string; reason: string }>;
+  rejections: Rejection[];
+}
+
+/** Why a line was refused: a code the app translates, plus the service's words as a fallback. */
+export type RejectionCode = 'wrong_region' | 'not_in_region' | 'product_mismatch' | 'not_sold' | 'out_of_stock' | 'insufficient';
+export interface Rejection {
+  stock_id: string;
+  code?: RejectionCode;
+  available?: number;
+  reason: string;
 }
 
 /** Merges duplicate lines so "2 + 3 of the same item" is checked as 5. */
@@ -37,26 +46,28 @@ export function decideCheckout(
   const items: OrderItem[] = [];
   const rejections: Decision['rejections'] = [];
   if (req.region_code !== region) {
-    return { ok: false, items, total: 0, rejections: [{ stock_id: '*', reason: `this request belongs to region ${req.region_code}, not ${region}` }] };
+    return { ok: false, items, total: 0, rejections: [{ stock_id: '*', code: 'wrong_region', reason: `this request belongs to region ${req.region_code}, not ${region}` }] };
   }
   for (const line of mergeLines(req.items)) {
     const s = stock(line.stock_id);
     if (!s || s.item.region_code !== region) {
-      rejections.push({ stock_id: line.stock_id, reason: `not a warehouse item of region ${region}` });
+      rejections.push({ stock_id: line.stock_id, code: 'not_in_region', reason: `not a warehouse item of region ${region}` });
       continue;
     }
     if (s.item.product_id !== line.product_id) {
-      rejections.push({ stock_id: line.stock_id, reason: `this warehouse item holds ${s.item.product_id}, not ${line.product_id}` });
+      rejections.push({ stock_id: line.stock_id, code: 'product_mismatch', reason: `this warehouse item holds ${s.item.product_id}, not ${line.product_id}` });
       continue;
     }
     const p = product(s.item.product_id);
     if (!p || !p.active) {
-      rejections.push({ stock_id: line.stock_id, reason: 'this product is no longer sold' });
+      rejections.push({ stock_id: line.stock_id, code: 'not_sold', reason: 'this product is no longer sold' });
       continue;
     }
     if (s.available < line.qty) {
       rejections.push({
         stock_id: line.stock_id,
+        code: s.available === 0 ? 'out_of_stock' : 'insufficient',
+        available: s.available,
         reason: s.available === 0 ? 'out of stock' : `only ${s.available} left in stock, ${line.qty} requested`,
       });
       continue;

@@ -42,7 +42,14 @@ export const OrderCopy = z.strictObject({
   status: z.union([OrderStatus, z.literal('rejected')]),
   items: z.array(OrderItem),
   total: Rupiah,
-  rejections: z.array(z.strictObject({ stock_id: z.string(), reason: z.string().max(300) })),
+  rejections: z.array(
+    z.strictObject({
+      stock_id: z.string(),
+      code: z.enum(['wrong_region', 'not_in_region', 'product_mismatch', 'not_sold', 'out_of_stock', 'insufficient']).optional(),
+      available: z.number().int().min(0).optional(),
+      reason: z.string().max(300),
+    }),
+  ),
   history: z.array(StatusChange),
   created_at: Timestamp,
   updated_at: Timestamp,

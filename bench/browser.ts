@@ -1,0 +1,72 @@
+// Browser figures: the shop's initial JavaScript (gzip) and the time to the
+// first catalog render from local data with 5,000 products.
+import { gzipSync } from 'node:zlib';
+import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chromium } from '@playwright/test';
+import { startCluster, until } from '../server/throwaway-cluster.ts';
+import { seed } from '../server/ops/seed.ts';
+import { defaultDemoOptions } from '../server/ops/demo-data.ts';
+import { createAppServer } from '../server/app-server.ts';
+import { freePort } from '../server/cluster.ts';
+import { projectRoot } from '../server/config.ts';
+import { median } from './lib.ts';
+
+export async function browserBench(log: (s: string) => void, products = 5000, repeats = 3) {
+  if (!existsSync('/usr/bin/chromium')) return { skipped: 'no /usr/bin/chromium (apt-get install -y chromium)' };
+  if (!existsSync(join(projectRoot, 'build', 'sw.js'))) {
+    const b = spawnSync('npm', ['run', '-s', 'build'], { cwd: projectRoot, stdio: 'inherit' });
+    if (b.status !== 0) throw new Error('npm run build failed');
+  }
+  const c = await startCluster(['BDG']);
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  try {
+    log(`bench: seeding ${products} products for the browser figures…`);
+    await seed(c.topology, c.secrets, { ...defaultDemoOptions(), products, usersPerRegion: 1, ordersPerRegion: 0 });
+    await until(async () => (await c.admin('BDG').ok('GET', '/catalog')).doc_count >= products + 10, 180_000);
+    const port = await freePort();
+    const server = createAppServer(c.topology, join(projectRoot, 'build'));
+    await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${port}`;
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    // Initial JS of the shop: every script the catalog page loads, gzipped as a server would send it.
+    const scripts = new Map<string, number>();
+    page.on('response', async (res) => {
+      if (res.request().resourceType() === 'script' && res.url().startsWith(url)) {
+        try {
+          scripts.set(res.url(), gzipSync(await res.body()).length);
+        } catch {
+          /* redirected or aborted */
+        }
+      }
+    });
+    const t0 = Date.now();
+    await page.goto(url + '/');
+    await page.getByTestId('region-BDG').click();
+    await page.getByTestId('product-card').first().waitFor({ timeout: 180_000 });
+    const firstPullSeconds = (Date.now() - t0) / 1000;
+    const jsGzipKb = [...scripts.values()].reduce((a, b) => a + b, 0) / 1024;
+    const names = [...scripts.keys()].map((u) => u.split('/').pop());
+    // Later visits render from the device's own copy.
+    const renders: number[] = [];
+    for (let i = 0; i < repeats; i++) {
+      const t1 = Date.now();
+      await page.reload();
+      await page.getByTestId('product-card').first().waitFor();
+      renders.push(Date.now() - t1);
+    }
+    const count = await page.getByTestId('count').innerText();
+    await ctx.close();
+    server.closeAllConnections();
+    server.close();
+    return { products, catalogCount: count, firstVisitSeconds: firstPullSeconds, localRenderMs: median(renders), jsGzipKb, scripts: names };
+  } finally {
+    await browser.close();
+    await c.stop();
+  }
+}
