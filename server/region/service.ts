@@ -42,6 +42,7 @@ export class RegionService {
   private snapshots = new Map<string, WarehouseItem>();
   private orders = new Set<string>();
   private profiles = new Set<string>();
+  private checkpoints = new Map<string, any>();
   private dirtyDbs = new Set<string>();
   private working: Promise<void> | null = null;
   private opsSince: string | number = 0;
@@ -180,7 +181,7 @@ export class RegionService {
     await Promise.all(
       dbs.map(async (db) => {
         try {
-          const cp = await this.svc.getDoc(db, '_local/sebaran-service');
+          const cp = this.checkpoints.get(db) ?? (await this.svc.getDoc(db, '_local/sebaran-service'));
           const since = cp?.since ?? 0;
           const ch = await this.svc.ok('GET', `/${db}/_changes?since=${encodeURIComponent(String(since))}&include_docs=true`);
           checkpoints.set(db, { since: ch.last_seq, doc: cp });
@@ -204,7 +205,11 @@ export class RegionService {
     await Promise.all(
       [...checkpoints].map(async ([db, { since, doc }]) => {
         if (this.dirtyDbs.has(db)) return;
-        await this.svc.request('PUT', `/${db}/_local/sebaran-service`, { ...(doc ?? {}), _id: '_local/sebaran-service', since });
+        if (doc?.since === since) return;
+        const next = { ...(doc ?? {}), _id: '_local/sebaran-service', since };
+        const r = await this.svc.request('PUT', `/${db}/_local/sebaran-service`, next);
+        if (r.status < 300) this.checkpoints.set(db, { ...next, _rev: r.json.rev });
+        else this.checkpoints.delete(db);
       }),
     );
   }
@@ -301,7 +306,18 @@ export class RegionService {
     // Order of writes = order of recovery: ledger and orders first (the truth), then snapshots, then copies.
     if (orders.length || ledger.length) await this.bulkIdempotent('ops', [...ledger, ...orders]);
     if (touched.size) await this.writeSnapshots(touched);
-    await Promise.all(copyWrites.map((w) => this.putCopy(w.db, w.doc)));
+    const byDb = new Map<string, OrderCopy[]>();
+    for (const w of copyWrites) byDb.set(w.db, [...(byDb.get(w.db) ?? []), w.doc]);
+    await Promise.all([...byDb].map(([db, docs]) => this.putCopies(db, docs)));
+  }
+
+  /** New copies in one request per shopper database; an existing copy is updated with its rev. */
+  private async putCopies(db: string, docs: OrderCopy[]) {
+    const res = (await this.svc.ok('POST', `/${db}/_bulk_docs`, { docs })) as any[];
+    const retry = res.map((r, i) => (r.error === 'conflict' ? docs[i] : null)).filter((d): d is OrderCopy => d !== null);
+    for (const d of retry) await this.putCopy(db, d);
+    const failed = res.filter((r) => r.error && r.error !== 'conflict');
+    if (failed.length) throw new Error(`${db}: order copy refused: ${failed[0].reason}`);
   }
 
   private copyOf(order: Order, existing: OrderCopy | null): OrderCopy {

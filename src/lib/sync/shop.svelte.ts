@@ -93,8 +93,10 @@ class Shop {
     this.stock = new Map();
     this.catalogDb = new PouchDB(`sebaran-${code}-catalog`);
     this.inventoryDb = new PouchDB(`sebaran-${code}-inventory`);
+    this.maps = { categories: new Map(), products: new Map(), warehouses: new Map(), items: new Map() };
+    this.seqs = { catalog: 0, inventory: 0 };
     const offlineReady = (await hasPulled(this.catalogDb)) && (await hasPulled(this.inventoryDb));
-    if (offlineReady) await this.reloadCatalog();
+    if (offlineReady && !(await this.loadViewCache())) await this.reloadCatalog();
     if (gen !== this.generation) return;
     const remembered = localStorage.getItem(`${USER_KEY}.${code}`);
     if (remembered) await this.openUser(remembered);
@@ -124,12 +126,12 @@ class Shop {
         this.syncing = true;
         const onProgress = (p: { docs: number }) => (this.loaded = p.docs);
         const region = this.region!;
-        const [a, b] = await Promise.all([
+        await Promise.all([
           pullChanges({ url: `${nodeUrl(region)}/catalog`, local: this.catalogDb!, onProgress }, !first, 25_000, abort.signal),
           pullChanges({ url: `${nodeUrl(region)}/inventory`, local: this.inventoryDb!, onProgress }, !first, 25_000, abort.signal),
         ]);
         if (gen !== this.generation) return;
-        if (a + b > 0 || first) await this.reloadCatalog();
+        await this.reloadCatalog();
         this.online = true;
         this.error = null;
         backoff = 1000;
@@ -157,34 +159,87 @@ class Shop {
     }
   }
 
-  private async reloadCatalog() {
-    const [cat, inv] = await Promise.all([
-      this.catalogDb!.allDocs({ include_docs: true, startkey: 'category:', endkey: 'product:\uffff' }),
-      this.inventoryDb!.allDocs({ include_docs: true }),
-    ]);
-    const categories: Category[] = [];
-    const products: Product[] = [];
-    for (const r of cat.rows as any[]) {
-      if (r.doc?.type === 'category') categories.push(r.doc);
-      else if (r.doc?.type === 'product' && r.doc.active) products.push(r.doc);
-    }
-    const warehouses = new Map<string, Warehouse>();
-    const items: WarehouseItem[] = [];
-    for (const r of inv.rows as any[]) {
-      if (r.doc?.type === 'warehouse') warehouses.set(r.doc._id, r.doc);
-      else if (r.doc?.type === 'warehouse_item') items.push(r.doc);
-    }
+  // What the pages show is built from these maps; they follow the local
+  // databases' changes feeds, so a stock change costs one document, not a reload.
+  private maps = {
+    categories: new Map<string, Category>(),
+    products: new Map<string, Product>(),
+    warehouses: new Map<string, Warehouse>(),
+    items: new Map<string, WarehouseItem>(),
+  };
+  private seqs = { catalog: 0 as number | string, inventory: 0 as number | string };
+
+  private take(doc: any, deleted = false) {
+    const m = this.maps;
+    const id: string = doc._id;
+    if (id.startsWith('category:')) deleted ? m.categories.delete(id) : m.categories.set(id, doc);
+    else if (id.startsWith('product:')) {
+      if (deleted || !doc.active) m.products.delete(id);
+      else {
+        const { _attachments, ...rest } = doc;
+        m.products.set(id, rest);
+      }
+    } else if (id.startsWith('warehouse:')) deleted ? m.warehouses.delete(id) : m.warehouses.set(id, doc);
+    else if (id.startsWith('stock:')) deleted ? m.items.delete(id) : m.items.set(id, doc);
+  }
+
+  private publish() {
+    const m = this.maps;
     const stock = new Map<string, StockLine[]>();
-    for (const item of items) {
+    for (const item of m.items.values()) {
       const lines = stock.get(item.product_id) ?? [];
-      lines.push({ item, warehouse: warehouses.get(item.warehouse_id) });
+      lines.push({ item, warehouse: m.warehouses.get(item.warehouse_id) });
       stock.set(item.product_id, lines);
     }
     for (const lines of stock.values()) lines.sort((a, b) => b.item.quantity - a.item.quantity);
-    this.categories = categories.sort((a, b) => a.sort - b.sort);
-    this.products = products;
+    this.categories = [...m.categories.values()].sort((a, b) => a.sort - b.sort);
+    this.products = [...m.products.values()];
     this.stock = stock;
     this.ready = true;
+  }
+
+  /** First render on a returning visit: one cached document instead of every product and stock line. */
+  private async loadViewCache(): Promise<boolean> {
+    try {
+      const cache: any = await this.catalogDb!.get('_local/sebaran-view');
+      for (const d of [...cache.categories, ...cache.products, ...cache.warehouses, ...cache.items]) this.take(d);
+      this.seqs = cache.seqs;
+      this.publish();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private async saveViewCache() {
+    const m = this.maps;
+    const doc: any = {
+      _id: '_local/sebaran-view', seqs: this.seqs,
+      categories: [...m.categories.values()], products: [...m.products.values()],
+      warehouses: [...m.warehouses.values()], items: [...m.items.values()],
+    };
+    try {
+      const prev: any = await this.catalogDb!.get('_local/sebaran-view').catch(() => null);
+      if (prev) doc._rev = prev._rev;
+      await this.catalogDb!.put(doc);
+    } catch {
+      /* a cache only: the next refresh writes it again */
+    }
+  }
+
+  /** Applies what changed in the local replicas since the last look. */
+  private async reloadCatalog() {
+    const [cat, inv] = await Promise.all([
+      this.catalogDb!.changes({ since: this.seqs.catalog, include_docs: true }),
+      this.inventoryDb!.changes({ since: this.seqs.inventory, include_docs: true }),
+    ]);
+    for (const c of [...cat.results, ...inv.results] as any[]) {
+      if (c.id.startsWith('_design/')) continue;
+      this.take(c.doc ?? { _id: c.id }, !!c.deleted);
+    }
+    this.seqs = { catalog: cat.last_seq, inventory: inv.last_seq };
+    this.publish();
+    if (cat.results.length + inv.results.length > 0) void this.saveViewCache();
   }
 
   /** The best line to buy from: the warehouse with the most stock. */
@@ -365,7 +420,7 @@ class Shop {
       _id: id, ...(existing?._rev ? { _rev: existing._rev } : {}), type: 'cart_item', region_code: this.region,
       stock_id: stockId, product_id: productId, qty: Math.min(qty, Math.max(max, 1)), updated_at: nowIso(),
     });
-    await this.userDb.put(doc);
+    await this.userDb.put(doc as any);
   }
 
   async addToCart(stockId: string, productId: string, qty = 1) {
