@@ -56,3 +56,40 @@ describe('demo seed across the cluster', () => {
     expect(res.headers.get('content-type')).toBe('image/png');
   });
 });
+
+describe('dashboard views agree with the raw documents', () => {
+  const jakartaDay = (iso: string) => new Date(Date.parse(iso) + 7 * 3600_000).toISOString().slice(0, 10);
+  it('sales per region and day, and per product, equal a recomputation from the orders', async () => {
+    const orders = (await docsOf('PUSAT', 'ops')).filter((d) => d.type === 'order' && d.status !== 'canceled');
+    const byDay = new Map<string, { count: number; sum: number }>();
+    const byProduct = new Map<string, [number, number]>();
+    for (const o of orders) {
+      const k = JSON.stringify([o.region_code, jakartaDay(o.created_at)]);
+      const e = byDay.get(k) ?? { count: 0, sum: 0 };
+      e.count++;
+      e.sum += o.total;
+      byDay.set(k, e);
+      for (const it of o.items) {
+        const pk = JSON.stringify([o.region_code, it.product_id]);
+        const p = byProduct.get(pk) ?? [0, 0];
+        byProduct.set(pk, [p[0] + it.qty, p[1] + it.subtotal]);
+      }
+    }
+    const day = (await c.admin('PUSAT').ok('GET', '/ops/_design/sebaran/_view/orders_by_day?group=true')).rows as any[];
+    expect(day.length).toBe(byDay.size);
+    for (const r of day) {
+      const want = byDay.get(JSON.stringify(r.key))!;
+      expect(r.value.count).toBe(want.count);
+      expect(r.value.sum).toBe(want.sum);
+    }
+    const products = (await c.admin('PUSAT').ok('GET', '/ops/_design/sebaran/_view/product_sales?group=true')).rows as any[];
+    expect(products.length).toBe(byProduct.size);
+    for (const r of products) expect(r.value).toEqual(byProduct.get(JSON.stringify(r.key)));
+    // A region node computes the same figures for its own region.
+    const bdg = (await c.admin('BDG').ok('GET', '/ops/_design/sebaran/_view/orders_by_day?group=true')).rows as any[];
+    expect(bdg).toEqual(day.filter((r) => r.key[0] === 'BDG'));
+    const weeks = (await c.admin('BDG').ok('GET', '/ops/_design/sebaran/_view/orders_by_week?group=true')).rows as any[];
+    expect(weeks.reduce((n, r) => n + r.value.count, 0)).toBe(orders.filter((o) => o.region_code === 'BDG').length);
+    expect(weeks.every((r) => new Date(r.key[1] + 'T00:00:00Z').getUTCDay() === 1)).toBe(true);
+  });
+});
