@@ -60,7 +60,7 @@ test('sign up, fill the cart, check out, and see a status change live', async ({
   await page.getByTestId('product-card').first().locator('a').click();
   await page.getByTestId('add-to-cart').first().click();
   await expect(page.getByRole('status').filter({ hasText: 'Ditambahkan ke keranjang' })).toBeVisible();
-  await page.getByRole('link', { name: /^Keranjang/ }).click();
+  await page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: /^Keranjang/ }).click();
   await expect(page.getByTestId('cart-line')).toHaveCount(1);
   await page.getByTestId('cart-qty').fill('2');
   await page.getByTestId('cart-qty').dispatchEvent('change');
@@ -101,7 +101,7 @@ test('offline: reload, browse, add to cart and check out; confirmed when back on
   await page.getByTestId('product-card').nth(1).locator('a').click();
   await page.getByTestId('add-to-cart').first().click();
   await expect(page.getByRole('status').filter({ hasText: 'Ditambahkan ke keranjang' })).toBeVisible();
-  await page.getByRole('link', { name: /^Keranjang/ }).click();
+  await page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: /^Keranjang/ }).click();
   await page.getByTestId('address').fill('Jl. Dago No. 3, Bandung');
   await page.getByTestId('checkout').click();
   await page.waitForURL('**/pesanan');
@@ -120,7 +120,7 @@ test('the cart follows the shopper to a second device; an order the stock cannot
   await page.getByTestId('product-card').nth(2).locator('a').click();
   await page.getByTestId('add-to-cart').first().click();
   await expect(page.getByRole('status').filter({ hasText: 'Ditambahkan ke keranjang' })).toBeVisible();
-  await page.getByRole('link', { name: /^Keranjang/ }).click();
+  await page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: /^Keranjang/ }).click();
   await expect(page.getByTestId('cart-line')).toHaveCount(1);
   const productName = (await page.getByTestId('cart-line').locator('.name').innerText()).trim();
 

@@ -115,35 +115,35 @@ class Shop {
     this.photos.clear();
   }
 
-  /** Keeps the catalog and stock replicas current: a long-poll per database, backing off when offline. */
+  /** Keeps the catalog and stock replicas current: one long-poll loop per database, backing off when offline. */
   private async pullLoop(gen: number) {
     const abort = new AbortController();
     this.pulling = abort;
-    let backoff = 1000;
-    let first = true;
-    while (gen === this.generation && !abort.signal.aborted) {
-      try {
-        this.syncing = true;
-        const onProgress = (p: { docs: number }) => (this.loaded = p.docs);
-        const region = this.region!;
-        await Promise.all([
-          pullChanges({ url: `${nodeUrl(region)}/catalog`, local: this.catalogDb!, onProgress }, !first, 25_000, abort.signal),
-          pullChanges({ url: `${nodeUrl(region)}/inventory`, local: this.inventoryDb!, onProgress }, !first, 25_000, abort.signal),
-        ]);
-        if (gen !== this.generation) return;
-        await this.reloadCatalog();
-        this.online = true;
-        this.error = null;
-        backoff = 1000;
-        first = false;
-      } catch (e) {
-        if (abort.signal.aborted || gen !== this.generation) return;
-        this.online = false;
-        this.syncing = false;
-        await new Promise((r) => setTimeout(r, backoff));
-        backoff = Math.min(backoff * 2, 30_000);
+    const region = this.region!;
+    const loop = async (name: 'catalog' | 'inventory', local: PouchDB.Database) => {
+      let backoff = 1000;
+      let first = true;
+      const onProgress = (p: { docs: number }) => (this.loaded = p.docs);
+      while (gen === this.generation && !abort.signal.aborted) {
+        try {
+          this.syncing = true;
+          await pullChanges({ url: `${nodeUrl(region)}/${name}`, local, onProgress }, !first, 25_000, abort.signal);
+          if (gen !== this.generation) return;
+          await this.reloadCatalog();
+          this.online = true;
+          this.error = null;
+          backoff = 1000;
+          first = false;
+        } catch {
+          if (abort.signal.aborted || gen !== this.generation) return;
+          this.online = false;
+          this.syncing = false;
+          await new Promise((r) => setTimeout(r, backoff));
+          backoff = Math.min(backoff * 2, 30_000);
+        }
       }
-    }
+    };
+    await Promise.all([loop('catalog', this.catalogDb!), loop('inventory', this.inventoryDb!)]);
   }
 
   /** Called when the network returns: cut the back-off short. */
