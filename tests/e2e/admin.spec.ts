@@ -79,3 +79,12 @@ test('an order status change made in admin mode reaches the shopper live', async
   await expect(shopper.getByTestId('order-status').first()).toHaveText('Diproses');
   await shopperCtx.close();
 });
+
+test('users: the region\'s shoppers, each with their order history', async ({ page }) => {
+  await adminSignIn(page);
+  await page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'Pengguna' }).click();
+  await page.getByTestId('users-search').fill('pembeli.bdg');
+  await expect(page.getByTestId('user-row')).toHaveCount(1);
+  await page.getByTestId('user-row').getByRole('button').click();
+  await expect(page.getByTestId('user-history').locator('li').first()).toBeVisible();
+});
