@@ -1,0 +1,100 @@
+// Central admin: signed in at the central node, which holds the catalog and
+// every region's replicated inventory and ops. Reads come from central's
+// views and databases; catalog writes go straight to central (its one writer)
+// and replicate out to every region and device.
+import { Category, Product } from '../model/index.ts';
+
+const node = () => `${location.origin}/db/${(localStorage.getItem('sebaran.central') ?? 'pusat').toLowerCase()}`;
+const base = (db: string) => `${node()}/${db}`;
+
+async function call(url: string, init: RequestInit = {}) {
+  const res = await fetch(url, { credentials: 'include', ...init, headers: { 'Content-Type': 'application/json', ...(init.headers ?? {}) } });
+  const body = await res.json().catch(() => ({}));
+  if (!res.ok) throw new Error(body?.reason ?? `HTTP ${res.status}`);
+  return body;
+}
+
+class CentralAdmin {
+  user = $state<string | null>(null);
+
+  async restore(centralCode: string) {
+    localStorage.setItem('sebaran.central', centralCode);
+    try {
+      const s = await call(`${node()}/_session`);
+      if (s?.userCtx?.roles?.includes('central-admin')) this.user = s.userCtx.name;
+    } catch {
+      /* offline: central admin work needs the network */
+    }
+  }
+
+  async signIn(name: string, password: string): Promise<'ok' | 'wrong' | 'not-admin' | 'offline'> {
+    let res: Response;
+    try {
+      res = await fetch(`${node()}/_session`, {
+        method: 'POST', credentials: 'include', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ name, password }),
+      });
+    } catch {
+      return 'offline';
+    }
+    if (res.status === 401) return 'wrong';
+    const body = await res.json();
+    if (!body.roles?.includes('central-admin')) return 'not-admin';
+    this.user = name;
+    return 'ok';
+  }
+
+  async signOut() {
+    this.user = null;
+    await fetch(`${node()}/_session`, { method: 'DELETE', credentials: 'include' }).catch(() => {});
+  }
+
+  view(db: string, name: string, params: Record<string, unknown> = {}) {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(params)) q.set(k, JSON.stringify(v));
+    return call(`${base(db)}/_design/sebaran/_view/${name}?${q}`).then((r) => r.rows as Array<{ id?: string; key: any; value: any; doc?: any }>);
+  }
+
+  allDocs(db: string, prefix: string) {
+    const q = `include_docs=true&startkey=${encodeURIComponent(JSON.stringify(prefix))}&endkey=${encodeURIComponent(JSON.stringify(prefix + '\uffff'))}`;
+    return call(`${base(db)}/_all_docs?${q}`).then((r) => (r.rows as any[]).map((x) => x.doc));
+  }
+
+  get(db: string, id: string) {
+    return call(`${base(db)}/${encodeURIComponent(id)}`);
+  }
+
+  /** Saves a category or product after the same check the node makes. */
+  async saveCatalog(doc: Category | Product) {
+    const schema = doc.type === 'category' ? Category : Product;
+    const parsed = schema.safeParse(doc);
+    if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    const r = await call(`${base('catalog')}/${encodeURIComponent(doc._id)}`, { method: 'PUT', body: JSON.stringify(parsed.data) });
+    return r.rev as string;
+  }
+
+  async deleteCatalog(id: string, rev: string) {
+    await call(`${base('catalog')}/${encodeURIComponent(id)}?rev=${encodeURIComponent(rev)}`, { method: 'DELETE' });
+  }
+
+  /** Writes a document into central's `ops` (restock requests: homed at central, delivered to one region). */
+  put(db: string, doc: { _id: string }) {
+    return call(`${base(db)}/${encodeURIComponent(doc._id)}`, { method: 'PUT', body: JSON.stringify(doc) });
+  }
+}
+
+export const centralAdmin = new CentralAdmin();
+
+/** Shrinks a photo in the browser to at most `size` px, as PNG, base64 for an inline attachment. */
+export async function resizePhoto(file: Blob, size = 320): Promise<string> {
+  const bitmap = await createImageBitmap(file);
+  const scale = Math.min(1, size / Math.max(bitmap.width, bitmap.height));
+  const canvas = document.createElement('canvas');
+  canvas.width = Math.max(1, Math.round(bitmap.width * scale));
+  canvas.height = Math.max(1, Math.round(bitmap.height * scale));
+  canvas.getContext('2d')!.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+  const blob: Blob = await new Promise((r, j) => canvas.toBlob((b) => (b ? r(b) : j(new Error('could not encode the photo'))), 'image/png'));
+  const bytes = new Uint8Array(await blob.arrayBuffer());
+  let bin = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(bin);
+}
