@@ -43,6 +43,7 @@ export class RegionService {
   private orders = new Set<string>();
   private profiles = new Set<string>();
   private checkpoints = new Map<string, any>();
+  private healthTimer: ReturnType<typeof setInterval> | null = null;
   private dirtyDbs = new Set<string>();
   private working: Promise<void> | null = null;
   private opsSince: string | number = 0;
@@ -64,11 +65,14 @@ export class RegionService {
     await this.work();
     void this.followDbUpdates();
     void this.followOps();
+    void this.reportHealth();
+    this.healthTimer = setInterval(() => void this.reportHealth(), 15_000);
     this.log(`[${this.R}] region service running: ${this.snapshots.size} stock items, ${this.orders.size} orders`);
   }
 
   async stop() {
     this.stopped = true;
+    if (this.healthTimer) clearInterval(this.healthTimer);
     for (const a of this.aborts) a.abort();
     await this.working;
   }
@@ -505,6 +509,35 @@ export class RegionService {
       await this.writeSnapshots([req.stock_id]);
       return result(true, `low-stock threshold is now ${req.low_threshold}`);
     }
-    // Restock requests are for people: the regional admin sees them and marks them done.
+    if (req.kind === 'restock_done') {
+      // The regional admin closes central's restock request; the answer travels back to central.
+      const target = req.restock_id.split(':')[2];
+      await this.bulkIdempotent('ops', [{
+        _id: `result:${this.R}:${target}`, type: 'request_result', region_code: this.R, request_id: req.restock_id, ok: true,
+        message: `restocked, marked done by ${req.by}${req.note ? `: ${req.note}` : ''}`, at: nowIso(),
+      }]);
+      return result(true, 'restock request closed');
+    }
+    // Restock requests themselves are for people: the regional admin sees them and marks them done.
+  }
+
+  /** Reports this node's replications into `ops`, from where they reach central's sync-health page. */
+  private async reportHealth() {
+    try {
+      const s = await this.admin.ok('GET', '/_scheduler/docs');
+      const replications = (s.docs as any[])
+        .filter((d) => String(d.doc_id).startsWith('sebaran-'))
+        .map((d) => ({
+          id: String(d.doc_id), state: String(d.state), pending: typeof d.info?.changes_pending === 'number' ? d.info.changes_pending : null,
+          last_updated: d.last_updated ?? null, error: d.info?.error ? String(d.info.error).slice(0, 500) : null,
+        }));
+      const id = `health:${this.R}:node`;
+      const current = await this.svc.getDoc('ops', id);
+      await this.svc.ok('PUT', `/ops/${id}`, {
+        ...(current?._rev ? { _rev: current._rev } : {}), _id: id, type: 'health', region_code: this.R, at: nowIso(), replications,
+      });
+    } catch (e) {
+      if (!this.stopped) this.log(`[${this.R}] health report: ${(e as Error).message}`);
+    }
   }
 }

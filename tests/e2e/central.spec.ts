@@ -1,7 +1,7 @@
 // Central admin in a real Chromium: the cross-region overview, and a product
 // made at central (with a photo resized in the browser) reaching a BDG shopper.
 import { test, expect, type Page } from '@playwright/test';
-import { pickRegion, shot } from './helpers.ts';
+import { nodes, pickRegion, shot } from './helpers.ts';
 import { png } from '../../server/ops/png.ts';
 
 async function centralSignIn(page: Page) {
@@ -52,4 +52,70 @@ test('a product created at central with a photo appears in a BDG shopper\'s open
   const w = await img.evaluate((i: HTMLImageElement) => i.naturalWidth);
   expect(w).toBe(320);
   await shopperCtx.close();
+});
+
+test('stock, orders and users across regions, filterable', async ({ page }) => {
+  await pickRegion(page, 'BDG');
+  await centralSignIn(page);
+  const nav = page.getByRole('navigation', { name: 'Pusat' });
+  await nav.getByRole('link', { name: 'Stok' }).click();
+  await expect(page.getByTestId('cs-row').first()).toBeVisible();
+  const all = parseInt(await page.getByTestId('cs-count').innerText(), 10);
+  await page.getByTestId('cs-region').selectOption('JKT');
+  const jkt = parseInt(await page.getByTestId('cs-count').innerText(), 10);
+  expect(jkt).toBeGreaterThan(0);
+  expect(jkt).toBeLessThan(all);
+  await expect(page.getByTestId('cs-row').first()).toContainText('JKT');
+  await shot(page, 'central-stock');
+  await nav.getByRole('link', { name: 'Pesanan' }).click();
+  await expect(page.getByTestId('co-row').first()).toBeVisible();
+  await page.getByTestId('co-region').selectOption('SBY');
+  await page.getByTestId('co-apply').click();
+  await expect(page.getByTestId('co-row').first()).toContainText('SBY');
+  await page.getByTestId('co-row').first().getByRole('button').click();
+  await expect(page.getByTestId('co-detail')).toContainText('order:SBY:');
+  await nav.getByRole('link', { name: 'Pengguna' }).click();
+  await expect(page.getByTestId('cu-counts')).toContainText('BDG:');
+  await expect(page.getByTestId('cu-counts')).toContainText('JKT:');
+});
+
+test('a restock request reaches exactly one region, which marks it done; sync health shows every region', async ({ page, browser }) => {
+  await pickRegion(page, 'BDG');
+  await centralSignIn(page);
+  const nav = page.getByRole('navigation', { name: 'Pusat' });
+  await nav.getByRole('link', { name: 'Stok' }).click();
+  await page.getByTestId('cs-region').selectOption('BDG');
+  await page.getByTestId('cs-row').first().getByTestId('cs-ask').click();
+  await page.getByTestId('cs-ask-qty').fill('30');
+  await page.getByTestId('cs-ask-send').click();
+  await expect(page.getByTestId('cs-restock').first()).toContainText('BDG');
+  await expect(page.getByTestId('cs-restock').first()).toContainText('Terbuka');
+
+  const n = nodes();
+  const requests = async (code: string) => (await n.admin(code).allDocs('ops')).map((r: any) => r.doc).filter((d: any) => d.kind === 'restock');
+  await expect.poll(async () => (await requests('BDG')).length, { timeout: 20_000 }).toBe(1);
+  expect(await requests('JKT')).toHaveLength(0);
+  expect(await requests('SBY')).toHaveLength(0);
+
+  // The BDG admin sees it on the stock page and marks it done.
+  const ctx = await browser.newContext();
+  const admin = await ctx.newPage();
+  await pickRegion(admin, 'BDG');
+  await admin.goto('/admin');
+  await admin.getByTestId('admin-name').fill('admin-bdg');
+  await admin.getByTestId('admin-password').fill('bdg-demo-123');
+  await admin.getByTestId('admin-submit').click();
+  await admin.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'Stok gudang' }).click();
+  await expect(admin.getByTestId('restock-item')).toHaveCount(1);
+  await admin.getByTestId('restock-done').click();
+  await expect(admin.getByTestId('restock-item')).toHaveCount(0, { timeout: 20_000 });
+  await ctx.close();
+  await expect(page.getByTestId('cs-restock').first()).toContainText('Selesai', { timeout: 30_000 });
+
+  await nav.getByRole('link', { name: 'Sinkronisasi' }).click();
+  for (const code of ['JKT', 'BDG', 'SBY']) {
+    await expect(page.getByTestId(`health-${code}`).getByTestId('health-up')).toHaveText('node menjawab');
+    await expect(page.getByTestId(`health-${code}`).getByTestId('health-rep')).toHaveCount(5, { timeout: 30_000 });
+  }
+  await shot(page, 'central-sync');
 });

@@ -103,6 +103,10 @@ export const AdminRequest = z.discriminatedUnion('kind', [
     _id: requestId, ...requestBase, kind: z.literal('restock'),
     product_id: z.string().regex(/^product:/), qty: PositiveQuantity, note: z.string().max(500).optional(),
   }),
+  z.strictObject({
+    _id: requestId, ...requestBase, kind: z.literal('restock_done'),
+    restock_id: requestId, note: z.string().max(500).optional(),
+  }),
 ]);
 export type AdminRequest = z.infer<typeof AdminRequest>;
 
@@ -118,3 +122,22 @@ export const RequestResult = z.strictObject({
   at: Timestamp,
 });
 export type RequestResult = z.infer<typeof RequestResult>;
+
+/** A region's own report on its node and replications, written by its service and replicated to central. */
+export const NodeHealth = z.strictObject({
+  _id: z.string().regex(/^health:[A-Z]{2,5}:node$/, 'must be health:<REGION>:node'),
+  ...couchFields,
+  type: z.literal('health'),
+  region_code: RegionCode,
+  at: Timestamp,
+  replications: z.array(
+    z.strictObject({
+      id: z.string().max(100),
+      state: z.string().max(40),
+      pending: z.number().int().min(0).nullable(),
+      last_updated: z.string().max(40).nullable(),
+      error: z.string().max(500).nullable(),
+    }),
+  ).max(50),
+});
+export type NodeHealth = z.infer<typeof NodeHealth>;

@@ -145,6 +145,23 @@ class RegionAdmin {
     return this.request({ kind: 'threshold', stock_id: stockId, low_threshold: lowThreshold });
   }
 
+  restockDone(restockId: string, note?: string) {
+    return this.request({ kind: 'restock_done', restock_id: restockId, ...(note ? { note } : {}) });
+  }
+
+  /** Central's restock requests for this region, with whether each is done. */
+  async restocks() {
+    const R = this.region!;
+    const range = (p: string) => `include_docs=true&startkey=${encodeURIComponent(JSON.stringify(p))}&endkey=${encodeURIComponent(JSON.stringify(p + '\uffff'))}`;
+    const [reqs, results] = await Promise.all(
+      [`request:${R}:`, `result:${R}:`].map((p) =>
+        fetch(`${nodeUrl(R)}/ops/_all_docs?${range(p)}`, { credentials: 'include' }).then((r) => r.json()).then((b) => (b.rows ?? []).map((x: any) => x.doc)),
+      ),
+    );
+    const done = new Map(results.map((r: any) => [r.request_id, r]));
+    return (reqs as any[]).filter((d) => d.kind === 'restock').map((d) => ({ req: d, done: done.get(d._id) ?? null }));
+  }
+
   setStatus(orderId: string, status: Exclude<OrderStatus, 'placed'>) {
     return this.request({ kind: 'order_status', order_id: orderId, status });
   }

@@ -155,7 +155,10 @@ class Shop {
       this.pulling?.abort();
       this.pulling = null;
       void this.pullLoop(this.generation);
-      if (this.user) void this.checkSession(region);
+      if (this.user) {
+        void this.checkSession(region);
+        void this.openUser(this.user); // a fresh sync instead of waiting out its back-off
+      }
     }
   }
 
@@ -283,7 +286,7 @@ class Shop {
     }
   }
 
-  async signIn(name: string, password: string): Promise<'ok' | 'wrong' | 'offline'> {
+  async signIn(name: string, password: string, open = true): Promise<'ok' | 'wrong' | 'offline'> {
     const region = this.region!;
     try {
       const res = await fetch(`${nodeUrl(region)}/_session`, {
@@ -295,7 +298,7 @@ class Shop {
     } catch (e) {
       return (e as Error).message === '401' ? 'wrong' : 'offline';
     }
-    await this.openUser(name);
+    if (open) await this.openUser(name);
     return 'ok';
   }
 
@@ -312,8 +315,13 @@ class Shop {
     }
     if (res.status === 409) return 'taken';
     if (!res.ok) return (await res.json().catch(() => ({})))?.reason ?? `error ${res.status}`;
-    const r = await this.signIn(p.name, p.password);
-    return r === 'wrong' ? 'offline' : r;
+    const r = await this.signIn(p.name, p.password, false);
+    if (r !== 'ok') return r === 'wrong' ? 'offline' : r;
+    // Sync only once the region service has made the shopper's database, or it would start in back-off.
+    this.user = p.name;
+    await this.waitForUserDb();
+    await this.openUser(p.name);
+    return 'ok';
   }
 
   async signOut() {
@@ -355,7 +363,7 @@ class Shop {
       .on('change', () => void this.reloadUser());
     const remote = remoteDb(`${nodeUrl(region)}/${userDbName(name)}`);
     this.userSync = PouchDB.sync(this.userDb, remote, {
-      live: true, retry: true, back_off_function: (d: number) => (d === 0 ? 500 : Math.min(d * 2, 15_000)),
+      live: true, retry: true, back_off_function: (d: number) => (d === 0 ? 500 : Math.min(d * 2, 10_000)),
     } as any)
       .on('change', () => void this.resolveConflicts())
       .on('paused', (err: unknown) => {
