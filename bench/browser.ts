@@ -11,7 +11,8 @@ import { defaultDemoOptions } from '../server/ops/demo-data.ts';
 import { createAppServer } from '../server/app-server.ts';
 import { freePort } from '../server/cluster.ts';
 import { projectRoot } from '../server/config.ts';
-import { median } from './lib.ts';
+import { median, percentile } from './lib.ts';
+import { DEMO } from '../server/config.ts';
 
 export async function browserBench(log: (s: string) => void, products = 5000, repeats = 3) {
   if (!existsSync('/usr/bin/chromium')) return { skipped: 'no /usr/bin/chromium (apt-get install -y chromium)' };
@@ -61,10 +62,28 @@ export async function browserBench(log: (s: string) => void, products = 5000, re
       renders.push(Date.now() - t1);
     }
     const count = await page.getByTestId('count').innerText();
+    // A catalog edit at central, timed until a BDG shopper's open catalog page shows it.
+    const pusat = c.admin('PUSAT').as(DEMO.centralAdmin);
+    const target = await pusat.getDoc('catalog', 'product:SEM-00001');
+    await page.getByTestId('search').fill(target.sku);
+    await page.getByTestId('product-card').first().waitFor();
+    const edits: number[] = [];
+    for (let i = 0; i < Math.max(5, repeats * 7); i++) {
+      const doc = await pusat.getDoc('catalog', target._id);
+      const price = doc.price + 100;
+      const shown = new Intl.NumberFormat('id-ID').format(price);
+      const t1 = Date.now();
+      await pusat.ok('PUT', `/catalog/${target._id}`, { ...doc, price, updated_at: new Date().toISOString() });
+      await page.getByTestId('product-card').first().filter({ hasText: shown }).waitFor({ timeout: 30_000 });
+      edits.push(Date.now() - t1);
+    }
     await ctx.close();
     server.closeAllConnections();
     server.close();
-    return { products, catalogCount: count, firstVisitSeconds: firstPullSeconds, localRenderMs: median(renders), jsGzipKb, scripts: names };
+    return {
+      products, catalogCount: count, firstVisitSeconds: firstPullSeconds, localRenderMs: median(renders), jsGzipKb, scripts: names,
+      catalogEditToShopperMs: { p50: median(edits), p95: percentile(edits, 95), samples: edits.length },
+    };
   } finally {
     await browser.close();
     await c.stop();

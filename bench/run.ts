@@ -222,6 +222,7 @@ if ('skipped' in b) rows.push(['browser figures', String(b.skipped), '-', 'skipp
 else {
   rows.push([`first catalog render from local data, ${b.products} products`, `${b.localRenderMs.toFixed(0)} ms (${b.catalogCount})`, '-', 'info']);
   rows.push([`first visit incl. first pull, ${b.products} products`, `${b.firstVisitSeconds.toFixed(1)} s`, '-', 'info']);
+  rows.push(['catalog edit at central -> BDG shopper\'s open page, p50 / p95', `${b.catalogEditToShopperMs.p50.toFixed(0)} / ${b.catalogEditToShopperMs.p95.toFixed(0)} ms (${b.catalogEditToShopperMs.samples})`, 'p95 < 2000 ms', verdict(b.catalogEditToShopperMs.p95 < 2000)]);
   rows.push(['shop initial JS (gzip)', `${b.jsGzipKb.toFixed(0)} KB in ${b.scripts.length} files`, '< 200 KB', verdict(b.jsGzipKb < 200)]);
 }
 

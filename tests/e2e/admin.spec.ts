@@ -88,3 +88,49 @@ test('users: the region\'s shoppers, each with their order history', async ({ pa
   await page.getByTestId('user-row').getByRole('button').click();
   await expect(page.getByTestId('user-history').locator('li').first()).toBeVisible();
 });
+
+test('reports: stock and sales as a real Excel workbook and a PDF', async ({ page }) => {
+  const { default: ExcelJS } = await import('exceljs');
+  const { execFileSync } = await import('node:child_process');
+  const { mkdtempSync, readdirSync, statSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  await adminSignIn(page);
+  await page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'Laporan' }).click();
+  await page.getByTestId('rep-from').fill('2020-01-01');
+  const save = async (testId: string) => {
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testId).click()]);
+    const path = `${mkdtempSync(`${tmpdir()}/rep-`)}/${dl.suggestedFilename()}`;
+    await dl.saveAs(path);
+    return path;
+  };
+  // Excel: open it with a library and check the cells.
+  const sales = await save('rep-sales-xlsx');
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.readFile(sales);
+  const ws = wb.worksheets[0];
+  expect(String(ws.getCell('A1').value)).toContain('Laporan penjualan');
+  expect(ws.getRow(3).values).toEqual([undefined, 'Produk', 'Terjual', 'Pendapatan']);
+  expect(typeof ws.getCell('B4').value).toBe('number');
+  expect(typeof ws.getCell('C4').value).toBe('number');
+  expect(ws.getCell('C4').numFmt).toContain('Rp');
+  const last = ws.getRow(ws.rowCount);
+  expect(String(last.getCell(1).value)).toMatch(/^Total \(\d+ pesanan\)$/);
+  const stock = await save('rep-stock-xlsx');
+  const wb2 = new ExcelJS.Workbook();
+  await wb2.xlsx.readFile(stock);
+  expect(wb2.worksheets[0].getRow(3).values).toEqual([undefined, 'Produk', 'Gudang', 'Stok', 'Batas menipis', 'Status']);
+  expect(typeof wb2.worksheets[0].getCell('C4').value).toBe('number');
+  // PDF: render with pdftoppm and check the page is not blank.
+  for (const id of ['rep-sales-pdf', 'rep-stock-pdf']) {
+    const file = await save(id);
+    const out = mkdtempSync(`${tmpdir()}/pdfpng-`);
+    execFileSync('pdftoppm', ['-png', '-r', '50', '-f', '1', '-l', '1', file, `${out}/page`]);
+    const pngs = readdirSync(out);
+    expect(pngs.length).toBe(1);
+    expect(statSync(`${out}/${pngs[0]}`).size).toBeGreaterThan(3000);
+    const text = execFileSync('pdftotext', [file, '-']).toString();
+    expect(text).toContain(id.includes('sales') ? 'Laporan penjualan' : 'Laporan stok');
+    expect(text).toContain('BDG');
+    expect(text).toMatch(/Total:/);
+  }
+});

@@ -12,6 +12,7 @@ import { projectRoot } from '../../server/config.ts';
 
 export default async function setup() {
   if (!existsSync('/usr/bin/chromium')) throw new Error('End-to-end tests need Chromium: apt-get install -y chromium');
+  if (!existsSync('/usr/bin/pdftoppm')) throw new Error('The report tests need pdftoppm: apt-get install -y poppler-utils');
   // Always test the current code: build the app (and its service worker) first.
   const build = spawnSync('npm', ['run', '-s', 'build'], { cwd: projectRoot, stdio: 'inherit' });
   if (build.status !== 0) throw new Error('npm run build failed');
