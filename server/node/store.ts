@@ -177,20 +177,30 @@ export class Store {
     throw denied(ctx, 'You are not a db or server admin.');
   }
 
+  /** Users by name, cached briefly: every cookie request looks its user up. Writes to _users drop the cache. */
+  private users = new Map<string, { at: number; user: UserRecord | null }>();
+
   async lookupUser(name: string): Promise<UserRecord | null> {
+    const hit = this.users.get(name);
+    if (hit && Date.now() - hit.at < 10_000) return hit.user;
+    let user: UserRecord | null = null;
     try {
       const db = await this.get('_users');
       const doc: any = await db.pouch.get(`org.couchdb.user:${name}`);
-      return { name, roles: Array.isArray(doc.roles) ? doc.roles : [], credentials: doc };
+      user = { name, roles: Array.isArray(doc.roles) ? doc.roles : [], credentials: doc };
     } catch {
-      return null;
+      user = null;
     }
+    if (this.users.size > 10_000) this.users.clear();
+    this.users.set(name, { at: Date.now(), user });
+    return user;
   }
 
   private async validatorsOf(db: OpenDb) {
+    // Every design-doc write (local or replicated) passes through write(), which drops this cache.
+    if (db.validators) return db.validators.fns;
     const res = await db.pouch.allDocs({ startkey: '_design/', endkey: '_design/\uffff', include_docs: true });
     const key = res.rows.map((r) => r.value.rev).join(',');
-    if (db.validators?.ddocs === key) return db.validators.fns;
     const fns = res.rows
       .filter((r: any) => typeof r.doc?.validate_doc_update === 'string')
       .map((r: any) => ({ id: r.id, fn: compileValidator(r.doc.validate_doc_update, r.id) }));
@@ -281,6 +291,7 @@ export class Store {
         } else results[a.i] = { ok: true, id: r.id, rev: r.rev };
       });
       if (regular.some((a) => a.doc._id.startsWith('_design/'))) db.validators = null;
+      if (name === '_users') this.users.clear();
       this.updates.push(name, 'updated');
     }
     return results;

@@ -44,6 +44,9 @@ export class RegionService {
   private profiles = new Set<string>();
   private checkpoints = new Map<string, any>();
   private healthTimer: ReturnType<typeof setInterval> | null = null;
+  private flushTimer: ReturnType<typeof setInterval> | null = null;
+  private unsaved = new Set<string>();
+  private answered = new Map<string, Set<string>>();
   private dirtyDbs = new Set<string>();
   private working: Promise<void> | null = null;
   private opsSince: string | number = 0;
@@ -67,12 +70,15 @@ export class RegionService {
     void this.followOps();
     void this.reportHealth();
     this.healthTimer = setInterval(() => void this.reportHealth(), 15_000);
+    this.flushTimer = setInterval(() => void this.flushCheckpoints().catch(() => {}), 3000);
     this.log(`[${this.R}] region service running: ${this.snapshots.size} stock items, ${this.orders.size} orders`);
   }
 
   async stop() {
     this.stopped = true;
     if (this.healthTimer) clearInterval(this.healthTimer);
+    if (this.flushTimer) clearInterval(this.flushTimer);
+    await this.flushCheckpoints().catch(() => {});
     for (const a of this.aborts) a.abort();
     await this.working;
   }
@@ -206,14 +212,24 @@ export class RegionService {
       }),
     );
     if (pending.length) await this.decide(pending);
+    // Where each shopper database was read up to: kept in memory, written out every few seconds
+    // (after a crash the last few requests are read again and recognised as answered).
+    for (const [db, { since, doc }] of checkpoints) {
+      if (this.dirtyDbs.has(db) || doc?.since === since) continue;
+      this.checkpoints.set(db, { ...(doc ?? {}), _id: '_local/sebaran-service', since });
+      this.unsaved.add(db);
+    }
+  }
+
+  private async flushCheckpoints() {
+    const dbs = [...this.unsaved];
+    this.unsaved.clear();
     await Promise.all(
-      [...checkpoints].map(async ([db, { since, doc }]) => {
-        if (this.dirtyDbs.has(db)) return;
-        if (doc?.since === since) return;
-        const next = { ...(doc ?? {}), _id: '_local/sebaran-service', since };
-        const r = await this.svc.request('PUT', `/${db}/_local/sebaran-service`, next);
-        if (r.status < 300) this.checkpoints.set(db, { ...next, _rev: r.json.rev });
-        else this.checkpoints.delete(db);
+      dbs.map(async (db) => {
+        const cp = this.checkpoints.get(db);
+        const r = await this.svc.request('PUT', `/${db}/_local/sebaran-service`, cp);
+        if (r.status < 300) this.checkpoints.set(db, { ...cp, _rev: r.json.rev });
+        else this.checkpoints.delete(db); // read it back next time
       }),
     );
   }
@@ -236,14 +252,9 @@ export class RegionService {
 
   private async decide(pending: Array<{ db: string; req: CheckoutRequest }>) {
     // Already answered (a replay, or a second sync of the same request)? Then only make sure the copy exists.
-    const copies = new Map<string, OrderCopy | null>();
-    await Promise.all(
-      [...new Set(pending.map((p) => p.db))].map(async (db) => {
-        const keys = pending.filter((p) => p.db === db).map((p) => ids.orderCopy(ids.order(this.R, p.req.request_id)));
-        const rows = (await this.svc.ok('POST', `/${db}/_all_docs?include_docs=true`, { keys })).rows as any[];
-        for (const r of rows) copies.set(`${db}/${r.key}`, r.doc ?? null);
-      }),
-    );
+    // Already answered (a replay, or a second sync of the same request)? The service is the only writer
+    // of copies, so it remembers their ids per shopper database after one look.
+    await Promise.all([...new Set(pending.map((p) => p.db))].map((db) => this.answeredIn(db)));
     const products = await this.productsFor(
       pending.flatMap((p) => p.req.items.map((l) => this.snapshots.get(l.stock_id)?.product_id ?? l.product_id)),
     );
@@ -258,8 +269,7 @@ export class RegionService {
       const key = `${db}/${copyId}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      const copy = copies.get(key);
-      if (copy) continue; // answered before
+      if (this.answered.get(db)?.has(copyId)) continue; // answered before
       const owner = ownerOf(db);
       if (this.orders.has(orderId)) {
         // The order was made but the crash came before the copy: finish the work.
@@ -313,6 +323,16 @@ export class RegionService {
     const byDb = new Map<string, OrderCopy[]>();
     for (const w of copyWrites) byDb.set(w.db, [...(byDb.get(w.db) ?? []), w.doc]);
     await Promise.all([...byDb].map(([db, docs]) => this.putCopies(db, docs)));
+    for (const w of copyWrites) this.answered.get(w.db)?.add(w.doc._id);
+  }
+
+  private async answeredIn(db: string) {
+    if (this.answered.has(db)) return this.answered.get(db)!;
+    const q = `startkey=${encodeURIComponent(JSON.stringify('my-order:'))}&endkey=${encodeURIComponent(JSON.stringify('my-order:\uffff'))}`;
+    const rows = (await this.svc.ok('GET', `/${db}/_all_docs?${q}`)).rows as any[];
+    const set = new Set(rows.map((r) => r.id as string));
+    this.answered.set(db, set);
+    return set;
   }
 
   /** New copies in one request per shopper database; an existing copy is updated with its rev. */

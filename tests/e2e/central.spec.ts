@@ -119,3 +119,24 @@ test('a restock request reaches exactly one region, which marks it done; sync he
   }
   await shot(page, 'central-sync');
 });
+
+test('categories: create, rename, and delete only when no product uses them', async ({ page }) => {
+  await centralSignIn(page);
+  await page.getByRole('navigation', { name: 'Pusat' }).getByRole('link', { name: 'Katalog' }).click();
+  await expect(page.getByTestId('new-product')).toBeEnabled();
+  const slug = `uji-${Date.now().toString(36)}`;
+  await page.getByPlaceholder('slug').fill(slug);
+  await page.getByPlaceholder('Nama kategori').fill('Kategori Uji');
+  await page.getByRole('button', { name: 'Tambah kategori' }).click();
+  const item = page.getByRole('listitem').filter({ hasText: `(${slug})` });
+  await expect(item).toContainText('Kategori Uji');
+  page.once('dialog', (d) => d.accept('Kategori Baru'));
+  await item.getByRole('button', { name: 'Ubah nama' }).click();
+  await expect(item).toContainText('Kategori Baru');
+  page.once('dialog', (d) => d.accept());
+  await item.getByRole('button', { name: 'Hapus' }).click();
+  await expect(item).toHaveCount(0);
+  // A category with products is kept, with the reason.
+  await page.getByRole('listitem').filter({ hasText: '(sembako)' }).getByRole('button', { name: 'Hapus' }).click();
+  await expect(page.getByRole('alert')).toContainText('masih dipakai');
+});
