@@ -40,7 +40,7 @@ export async function browserBench(log: (s: string) => void, products = 5000, re
     page.on('response', async (res) => {
       if (res.request().resourceType() === 'script' && res.url().startsWith(url)) {
         try {
-          scripts.set(res.url(), gzipSync(await res.body()).length);
+          scripts.set(res.url(), gzipSync(new Uint8Array(await res.body())).length);
         } catch {
           /* redirected or aborted */
         }

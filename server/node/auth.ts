@@ -31,7 +31,7 @@ export function verifyPassword(password: string, c: Partial<StoredCredentials>):
   const prf = c.pbkdf2_prf === 'sha256' ? 'sha256' : 'sha1';
   const want = Buffer.from(c.derived_key, 'hex');
   const got = pbkdf2Sync(password, c.salt, c.iterations, want.length, prf);
-  return want.length === got.length && timingSafeEqual(want, got);
+  return want.length === got.length && timingSafeEqual(new Uint8Array(want), new Uint8Array(got));
 }
 
 export interface UserRecord {
@@ -104,7 +104,7 @@ async function fromCookie(src: AuthSource, token: string): Promise<UserCtx | nul
   const cred = credentialsOf(src, user, name);
   if (!cred?.salt) return null;
   const want = sessionMac(src, name, stamp, cred.salt);
-  if (want.length !== mac.length || !timingSafeEqual(Buffer.from(want), Buffer.from(mac))) return null;
+  if (want.length !== mac.length || !timingSafeEqual(new Uint8Array(Buffer.from(want)), new Uint8Array(Buffer.from(mac)))) return null;
   return src.admins[name] ? { name, roles: ['_admin'] } : { name, roles: user!.roles };
 }
 

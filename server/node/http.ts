@@ -39,7 +39,7 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       }
       chunks.push(c);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('end', () => resolve(Buffer.concat(chunks as unknown as Uint8Array[])));
     req.on('error', reject);
   });
 }

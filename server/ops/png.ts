@@ -2,6 +2,11 @@
 // image library: a coloured tile with a pattern derived from the product.
 import { deflateSync } from 'node:zlib';
 
+// @types/pouchdb-core declares a global `Buffer extends Uint8Array` that, merged with Node's,
+// no longer type-checks as a Uint8Array under TypeScript 5.9; these are the same bytes.
+const u8 = (b: Buffer) => b as unknown as Uint8Array;
+const concat = (parts: Buffer[]) => Buffer.concat(parts.map(u8));
+
 const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
   let c = n;
   for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
@@ -17,10 +22,10 @@ function crc32(buf: Buffer) {
 function chunk(type: string, data: Buffer) {
   const len = Buffer.alloc(4);
   len.writeUInt32BE(data.length);
-  const td = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+  const td = concat([Buffer.from(type, 'ascii'), data]);
   const crc = Buffer.alloc(4);
   crc.writeUInt32BE(crc32(td));
-  return Buffer.concat([len, td, crc]);
+  return concat([len, td, crc]);
 }
 
 /** An RGB PNG of size x size; `pixel` gives the colour at (x, y). */
@@ -41,10 +46,10 @@ export function png(size: number, pixel: (x: number, y: number) => [number, numb
   ihdr.writeUInt32BE(size, 4);
   ihdr[8] = 8; // bit depth
   ihdr[9] = 2; // colour type: RGB
-  return Buffer.concat([
+  return concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(raw)),
+    chunk('IDAT', deflateSync(u8(raw))),
     chunk('IEND', Buffer.alloc(0)),
   ]);
 }
