@@ -11,6 +11,7 @@ import {
 } from './auth.ts';
 import { denied, type Store } from './store.ts';
 import type { Replicator } from './replicator.ts';
+import { ViewEngine } from './views.ts';
 
 export interface NodeOptions {
   name: string;
@@ -23,6 +24,7 @@ const VERSION = '3.3.3';
 export function createHandler(store: Store, auth: AuthSource, replicator: Replicator, opts: NodeOptions) {
   const bodies = new WeakMap<IncomingMessage, Buffer>();
   const rawBody = (req: IncomingMessage) => bodies.get(req) ?? Buffer.alloc(0);
+  const views = new ViewEngine();
   return async function handle(req: IncomingMessage, res: ServerResponse) {
     res.on('error', () => {});
     req.on('error', () => {});
@@ -479,7 +481,7 @@ export function createHandler(store: Store, auth: AuthSource, replicator: Replic
     const update = q.get('update') ?? q.get('stale');
     if (update === 'false' || update === 'ok') o.stale = 'ok';
     if (update === 'lazy' || update === 'update_after') o.stale = 'update_after';
-    return send(res, 200, await db.pouch.query(`${ddoc}/${viewName}`, o));
+    return send(res, 200, await views.query(db.pouch, ddoc, viewName, o));
   }
 
   function viewOptions(q: URLSearchParams, b: Record<string, any>) {

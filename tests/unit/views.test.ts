@@ -1,0 +1,143 @@
+// The node's view engine against PouchDB's own map/reduce (which follows
+// CouchDB's query semantics) as the oracle: the same design document, the
+// same documents, many queries, then updates and deletions that the engine
+// must fold in incrementally.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import PouchDB from 'pouchdb-node';
+import { ViewEngine, type ViewQuery } from '../../server/node/views.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'sebaran-views-'));
+const db = new PouchDB(join(dir, 'db'), { adapter: 'leveldb' } as any);
+const engine = new ViewEngine();
+
+const ddoc = {
+  _id: '_design/t',
+  views: {
+    stats: { map: 'function (doc) { if (doc.kind === "sale") emit([doc.region, doc.day], doc.total); }', reduce: '_stats' },
+    sums: { map: 'function (doc) { if (doc.kind === "sale") for (var i = 0; i < doc.lines.length; i++) emit([doc.region, doc.lines[i].p], [doc.lines[i].q, doc.lines[i].s]); }', reduce: '_sum' },
+    count: { map: 'function (doc) { emit(doc.kind, null); }', reduce: '_count' },
+    js: { map: 'function (doc) { if (doc.kind === "sale") emit(doc.region, doc.total); }', reduce: 'function (keys, values, rereduce) { return sum(values); }' },
+    plain: { map: 'function (doc) { if (doc.kind === "sale") emit([doc.region, doc.day], { t: doc.total }); if (doc.tag !== undefined) emit(doc.tag, 1); }' },
+  },
+};
+
+// Deterministic pseudo-random documents.
+let seed = 7;
+const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+const regions = ['BDG', 'JKT', 'SBY'];
+const days = ['2026-11-01', '2026-11-02', '2026-11-03', '2026-11-10', '2026-11-24'];
+const tags = [null, true, false, 0, -3, 2.5, 'a', 'B', 'b', 'é', [1], [1, 'x'], { o: 1 }];
+function sale(i: number) {
+  const lines = Array.from({ length: 1 + rnd(3) }, () => ({ p: `p${rnd(6)}`, q: 1 + rnd(4), s: 1000 * (1 + rnd(50)) }));
+  return {
+    _id: `s${String(i).padStart(4, '0')}`, kind: 'sale', region: regions[rnd(3)], day: days[rnd(days.length)], lines,
+    total: lines.reduce((a, l) => a + l.s, 0), ...(rnd(4) === 0 ? { tag: tags[rnd(tags.length)] } : {}),
+  };
+}
+
+const queries: Array<[string, ViewQuery]> = [
+  ['stats', { group: true }],
+  ['stats', { group_level: 1 }],
+  ['stats', {}],
+  ['stats', { group: true, startkey: ['BDG'], endkey: ['BDG', {}] }],
+  ['stats', { group: true, descending: true, startkey: ['JKT', {}], endkey: ['JKT'] }],
+  ['stats', { group: true, startkey: ['BDG', '2026-11-02'], endkey: ['JKT', '2026-11-03'], inclusive_end: false }],
+  ['stats', { group: true, keys: [['SBY', '2026-11-24'], ['BDG', '2026-11-01'], ['XXX', '2026-01-01']] }],
+  ['stats', { group: true, limit: 3, skip: 2 }],
+  ['stats', { reduce: false, startkey: ['BDG', '2026-11-03'], limit: 7 }],
+  ['sums', { group: true }],
+  ['sums', { group_level: 1 }],
+  ['count', { group: true }],
+  ['count', {}],
+  ['count', { key: 'sale' }],
+  ['js', { group: true }],
+  ['js', {}],
+  ['plain', {}],
+  ['plain', { descending: true, limit: 11, skip: 3 }],
+  ['plain', { startkey: ['JKT'], endkey: ['JKT', {}] }],
+  ['plain', { startkey: ['JKT', '2026-11-02'], endkey: ['SBY', '2026-11-02'], inclusive_end: false }],
+  ['plain', { descending: true, startkey: ['SBY', '2026-11-10'], endkey: ['BDG', '2026-11-03'], inclusive_end: false }],
+  ['plain', { key: ['BDG', '2026-11-01'] }],
+  ['plain', { keys: [['SBY', '2026-11-24'], 'a', ['BDG', '2026-11-01'], 'missing'] }],
+  ['plain', { startkey: ['BDG', '2026-11-01'], startkey_docid: 's0100', endkey: ['BDG', '2026-11-01'], endkey_docid: 's0300' }],
+  ['plain', { startkey: null, endkey: 'b' }],
+  ['plain', { include_docs: true, limit: 5, skip: 40 }],
+];
+
+async function compare(label: string) {
+  for (const [view, q] of queries) {
+    const want: any = await db.query(`t/${view}`, q as any);
+    // PouchDB ignores the *_docid bounds; CouchDB applies them within the equal keys.
+    if (q.startkey_docid) want.rows = want.rows.filter((r: any) => r.id >= q.startkey_docid! && r.id <= q.endkey_docid!);
+    const got: any = await engine.query(db, 't', view, q);
+    const name = `${label} ${view} ${JSON.stringify(q)}`;
+    expect(got.rows.map((r: any) => ({ ...r, doc: r.doc && { ...r.doc } })), name).toEqual(want.rows);
+    if (want.total_rows !== undefined) {
+      expect(got.total_rows, name).toBe(want.total_rows);
+      // PouchDB reports `skip` as the offset; CouchDB counts the rows before the first one returned.
+      if (!q.keys && !q.descending && got.rows.length) {
+        const everything: any = await engine.query(db, 't', view, { reduce: false });
+        const first = everything.rows.findIndex((r: any) => r.id === got.rows[0].id && JSON.stringify(r.key) === JSON.stringify(got.rows[0].key));
+        expect(got.offset, name).toBe(first);
+      }
+    }
+  }
+}
+
+beforeAll(async () => {
+  await db.put(ddoc);
+  await db.bulkDocs([...Array.from({ length: 400 }, (_, i) => sale(i)), ...tags.map((tag, i) => ({ _id: `t${i}`, kind: 'tag', tag }))]);
+});
+afterAll(async () => {
+  await db.destroy();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('view engine', () => {
+  it('answers map and reduce queries as CouchDB does', async () => {
+    await compare('fresh');
+  });
+
+  it('folds in updates, deletions and new documents incrementally', async () => {
+    for (let round = 0; round < 3; round++) {
+      const all = (await db.allDocs({ include_docs: true, startkey: 's', endkey: 's\uffff' })).rows.map((r: any) => r.doc);
+      const writes: any[] = [];
+      for (const d of all) {
+        const roll = rnd(10);
+        if (roll === 0) writes.push({ ...d, _deleted: true });
+        else if (roll < 3) writes.push({ ...sale(0), _id: d._id, _rev: d._rev }); // new keys and values
+        else if (roll === 3) writes.push({ ...d, kind: 'refund' }); // leaves the sales views
+      }
+      for (let i = 0; i < 30; i++) writes.push(sale(1000 + round * 100 + i));
+      await db.bulkDocs(writes);
+      await compare(`round ${round}`);
+    }
+    // Removing the smallest and largest totals of a day must correct its _stats min and max.
+    const rows: any = await engine.query(db, 't', 'stats', { reduce: false, key: ['BDG', '2026-11-24'] });
+    const sorted = [...rows.rows].sort((a: any, b: any) => a.value - b.value);
+    const extremes = [sorted[0], sorted[sorted.length - 1]];
+    const docs = await Promise.all(extremes.map((r: any) => db.get(r.id)));
+    await db.bulkDocs(docs.map((d) => ({ ...d, _deleted: true })));
+    await compare('extremes removed');
+  });
+
+  it('rebuilds when the design document changes, and refuses bad queries with CouchDB errors', async () => {
+    const current: any = await db.get('_design/t');
+    await db.put({ ...current, views: { ...current.views, plain: { map: 'function (doc) { if (doc.kind === "tag") emit(doc._id, doc.tag); }' } } });
+    const got: any = await engine.query(db, 't', 'plain', {});
+    expect(got.rows.map((r: any) => r.key)).toEqual(tags.map((_, i) => `t${i}`).sort());
+    await expect(engine.query(db, 't', 'nope', {})).rejects.toMatchObject({ status: 404 });
+    await expect(engine.query(db, 't', 'plain', { reduce: true })).rejects.toMatchObject({ status: 400, reason: /map-only/ });
+    await expect(engine.query(db, 't', 'stats', { include_docs: true })).rejects.toMatchObject({ status: 400 });
+    await expect(engine.query(db, 'missing', 'x', {})).rejects.toMatchObject({ status: 404 });
+    // A value the built-in reduce cannot take fails the reduce query and nothing else.
+    await db.put({ _id: 'bad', kind: 'sale', region: 'BDG', day: '2026-11-01', lines: [], total: 'lots' });
+    await expect(engine.query(db, 't', 'stats', {})).rejects.toMatchObject({ status: 400, reason: /numbers.*bad/ });
+    expect((await engine.query(db, 't', 'stats', { reduce: false, key: ['BDG', '2026-11-01'] }) as any).rows.some((r: any) => r.id === 'bad')).toBe(true);
+    await db.remove(await db.get('bad'));
+    expect((await engine.query(db, 't', 'stats', {}) as any).rows).toHaveLength(1);
+  });
+});
