@@ -59,3 +59,21 @@ describe('checkout decision', () => {
     expect(decideCheckout(req(1), 'BDG', stock(5), inactive).rejections[0].reason).toMatch(/no longer sold/);
   });
 });
+
+describe('dashboard periods (Asia/Jakarta calendar)', () => {
+  it('counts today, the week from Monday and the month from the 1st', async () => {
+    const { periodTotals, weekStart } = await import('../../src/lib/components/admin/figures.ts');
+    expect(weekStart('2026-11-24')).toBe('2026-11-23'); // a Tuesday
+    expect(weekStart('2026-11-23')).toBe('2026-11-23');
+    expect(weekStart('2026-11-01')).toBe('2026-10-26'); // a Sunday
+    const rows = ['2026-10-31', '2026-11-01', '2026-11-22', '2026-11-23', '2026-11-24', '2026-11-25'].map((day, i) => ({ day, count: 1, sum: 10 ** i }));
+    // 2026-11-24 20:00 UTC is already 25 November in Jakarta.
+    const late = periodTotals(rows, Date.parse('2026-11-24T20:00:00Z'));
+    expect(late.today).toEqual({ count: 1, sum: 100000 });
+    expect(late.week).toEqual({ count: 3, sum: 1000 + 10000 + 100000 });
+    expect(late.month).toEqual({ count: 5, sum: 10 + 100 + 1000 + 10000 + 100000 });
+    const early = periodTotals(rows, Date.parse('2026-11-24T03:00:00Z'));
+    expect(early.week).toEqual({ count: 2, sum: 1000 + 10000 });
+    expect(early.month.count).toBe(4);
+  });
+});

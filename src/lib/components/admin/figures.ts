@@ -7,12 +7,18 @@ export interface DayRow {
   sum: number;
 }
 
-/** Totals for today, the last 7 days and the last 30 days (Jakarta), from per-day rows. */
+/** The Monday (Jakarta) that starts the calendar week of `day` (YYYY-MM-DD), as the orders_by_week view keys it. */
+export function weekStart(day: string): string {
+  const t = Date.parse(day + 'T00:00:00Z');
+  const dow = (new Date(t).getUTCDay() + 6) % 7;
+  return new Date(t - dow * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** Totals for today, this calendar week (from Monday) and this calendar month, in Jakarta days, from per-day rows. */
 export function periodTotals(rows: DayRow[], now = Date.now()) {
   const today = jakartaDay(now);
-  const since = (days: number) => jakartaDay(now - (days - 1) * 86_400_000);
   const total = (from: string) => rows.filter((r) => r.day >= from && r.day <= today).reduce((a, r) => ({ count: a.count + r.count, sum: a.sum + r.sum }), { count: 0, sum: 0 });
-  return { today: total(today), week: total(since(7)), month: total(since(30)) };
+  return { today: total(today), week: total(weekStart(today)), month: total(today.slice(0, 8) + '01') };
 }
 
 /** The last `days` days, zero-filled, oldest first. */
