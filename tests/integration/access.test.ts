@@ -6,7 +6,7 @@ import { KINDS } from '../../src/lib/model/index.ts';
 import type { Credentials } from '../../server/couch-client.ts';
 import { validFixtures as v, invalidFixtures } from '../fixtures/documents.ts';
 import { provisionUserDb } from '../../server/ops/userdb.ts';
-import { userDbName } from '../../src/lib/model/ids.ts';
+import { ulid, userDbName } from '../../src/lib/model/ids.ts';
 
 let c: TestCluster;
 const shopper = { name: 'budi.bdg', password: 'rahasia-budi' };
@@ -144,5 +144,58 @@ describe('validate_doc_update at the node', () => {
     expect(r.json[1].error).toBe('forbidden');
     expect(r.json[1].reason).toMatch(/only BDG/);
     expect(await c.admin('BDG').getDoc('inventory', bad._id)).toBeNull();
+  });
+});
+
+describe("each admin's reach: what they may do and what the nodes refuse", () => {
+  const ulidish = () => ulid();
+  const request = (region: string, by: string, extra: Record<string, unknown>) => ({
+    _id: `request:${region}:${ulidish()}`, type: 'admin_request', region_code: region, by, at: now(), ...extra,
+  });
+  const q = (k: unknown) => encodeURIComponent(JSON.stringify(k));
+  const bdgAdmin = DEMO.regionAdmin('BDG');
+  type Case = [string, Actor, string, 'GET' | 'POST', string, (() => unknown) | undefined, number];
+  const CASES: Case[] = [
+    // The BDG admin: the region's views, requests and goods received at BDG; nothing elsewhere.
+    ['BDG admin reads the sales view', 'bdgAdmin', 'BDG', 'GET', `/ops/_design/sebaran/_view/orders_by_day?group=true&startkey=${q(['BDG'])}&endkey=${q(['BDG', {}])}`, undefined, 200],
+    ['BDG admin reads the order list view', 'bdgAdmin', 'BDG', 'GET', `/ops/_design/sebaran/_view/orders_by_created?limit=5&descending=true`, undefined, 200],
+    ['BDG admin asks for an order status change', 'bdgAdmin', 'BDG', 'POST', '/ops', () => request('BDG', bdgAdmin.name, { kind: 'order_status', order_id: v.order._id, status: 'processed' }), 201],
+    ['BDG admin asks for a stock count', 'bdgAdmin', 'BDG', 'POST', '/ops', () => request('BDG', bdgAdmin.name, { kind: 'count', stock_id: v.warehouse_item._id, counted: 4 }), 201],
+    ['BDG admin signs a request as someone else', 'bdgAdmin', 'BDG', 'POST', '/ops', () => request('BDG', 'admin-jkt', { kind: 'count', stock_id: v.warehouse_item._id, counted: 4 }), 403],
+    ['BDG admin writes an order directly', 'bdgAdmin', 'BDG', 'POST', '/ops', () => ({ ...v.order, _id: `order:BDG:${ulidish()}` }), 403],
+    ['BDG admin takes stock away through the ledger', 'bdgAdmin', 'BDG', 'POST', '/ops', () => ({ ...v.ledger, _id: `ledger:BDG:x-${ulidish()}`, reason: 'receive', delta: -5, by: bdgAdmin.name }), 403],
+    ['BDG admin sends itself a restock request', 'bdgAdmin', 'BDG', 'POST', '/ops', () => request('BDG', bdgAdmin.name, { kind: 'restock', product_id: v.product._id, qty: 5 }), 403],
+    ['BDG admin writes a request for JKT', 'bdgAdmin', 'BDG', 'POST', '/ops', () => request('JKT', bdgAdmin.name, { kind: 'count', stock_id: 'stock:JKT:JKT-PUSAT:SEM-00001', counted: 1 }), 403],
+    ['BDG admin reads a shopper account', 'bdgAdmin', 'BDG', 'GET', `/_users/org.couchdb.user:${shopper.name}`, undefined, 403],
+    ['BDG admin at the JKT node', 'bdgAdmin', 'JKT', 'GET', '/ops/_all_docs?limit=1', undefined, 401],
+    ['BDG admin at central', 'bdgAdmin', 'PUSAT', 'GET', '/ops/_design/sebaran/_view/orders_by_day?group_level=1', undefined, 401],
+    // The central admin: every region's figures at central, restock requests; no region node.
+    ['central admin reads the sales of all regions', 'centralAdmin', 'PUSAT', 'GET', '/ops/_design/sebaran/_view/orders_by_day?group_level=1', undefined, 200],
+    ['central admin asks BDG to restock', 'centralAdmin', 'PUSAT', 'POST', '/ops', () => request('BDG', DEMO.centralAdmin.name, { kind: 'restock', product_id: v.product._id, qty: 24 }), 201],
+    ['central admin changes an order status', 'centralAdmin', 'PUSAT', 'POST', '/ops', () => request('BDG', DEMO.centralAdmin.name, { kind: 'order_status', order_id: v.order._id, status: 'canceled' }), 403],
+    ['central admin writes stock at central', 'centralAdmin', 'PUSAT', 'POST', '/inventory', () => ({ ...v.warehouse_item, _id: `stock:BDG:BDG-KOTA:X-${ulidish()}` }), 403],
+    ['central admin at the BDG node', 'centralAdmin', 'BDG', 'GET', '/ops/_all_docs?limit=1', undefined, 401],
+    // Shoppers and strangers never reach admin data.
+    ['shopper reads the sales view', 'shopper', 'BDG', 'GET', '/ops/_design/sebaran/_view/orders_by_day?group=true', undefined, 403],
+    ['shopper reads an order list', 'shopper', 'BDG', 'GET', '/ops/_design/sebaran/_view/orders_by_created?limit=5', undefined, 403],
+    ['shopper writes an admin request', 'shopper', 'BDG', 'POST', '/ops', () => request('BDG', shopper.name, { kind: 'order_status', order_id: v.order._id, status: 'delivered' }), 403],
+    ['anonymous reads the sales view', 'anonymous', 'BDG', 'GET', '/ops/_design/sebaran/_view/orders_by_day?group=true', undefined, 401],
+    ['anonymous reads central', 'anonymous', 'PUSAT', 'GET', '/ops/_design/sebaran/_view/orders_by_day?group_level=1', undefined, 401],
+  ];
+  for (const [what, actor, node, method, path, body, status] of CASES) {
+    it(`${what}: ${status}`, async () => {
+      const doc = body?.() as any;
+      const r = await c.anon(node).as(creds(actor)).request(method, path, doc);
+      expect(r.status, JSON.stringify(r.json)).toBe(status);
+      if (status >= 400) expect(r.json.reason).toMatch(/\w/);
+      if (doc?._id && status >= 400) expect(await c.admin(node).getDoc(path.split('/')[1], doc._id)).toBeNull();
+    });
+  }
+
+  it('sign-in is refused where an account does not live', async () => {
+    expect((await c.anon('JKT').request('POST', '/_session', bdgAdmin)).status).toBe(401);
+    expect((await c.anon('BDG').request('POST', '/_session', DEMO.centralAdmin)).status).toBe(401);
+    expect((await c.anon('PUSAT').request('POST', '/_session', bdgAdmin)).status).toBe(401);
+    expect((await c.anon('BDG').request('POST', '/_session', bdgAdmin)).status).toBe(200);
   });
 });
