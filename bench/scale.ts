@@ -5,7 +5,7 @@ import { startCluster, until } from '../server/throwaway-cluster.ts';
 import { seed } from '../server/ops/seed.ts';
 import { defaultDemoOptions } from '../server/ops/demo-data.ts';
 import { DEMO } from '../server/config.ts';
-import { median, percentile } from './lib.ts';
+import { median, percentile, rssKb } from './lib.ts';
 
 export async function scaleBench(total: number, log: (s: string) => void, samples = 20) {
   const c = await startCluster(['JKT', 'BDG', 'SBY']);
@@ -26,6 +26,9 @@ export async function scaleBench(total: number, log: (s: string) => void, sample
         view('orders_by_day', 'group_level=1'), view('orders_by_day', 'group=true'),
         view('orders_by_week', 'group=true'), view('product_sales', 'group=true'),
       ]);
+    const pid = c.nodes.PUSAT.proc?.pid;
+    const rssMb = () => (pid ? Math.round((rssKb(pid) ?? 0) / 1024) : null);
+    const centralRssBeforeViewsMb = rssMb();
     log('bench: building the views at central (first query)…');
     const t2 = Date.now();
     await overview();
@@ -46,7 +49,10 @@ export async function scaleBench(total: number, log: (s: string) => void, sample
     let page = 0;
     const listMs = await time(() => view('orders_by_created', `descending=true&startkey=${k(['BDG', '\uffff'])}&endkey=${k(['BDG', ''])}&limit=21&skip=${(page++ % 10) * 20}`));
     const statusMs = await time(() => view('orders_by_status', `descending=true&startkey=${k(['JKT', 'delivered', '\uffff'])}&endkey=${k(['JKT', 'delivered', ''])}&limit=21`));
-    return { orders: perRegion * 3, opsDocs: want, seedSeconds, replicateSeconds, indexSeconds, overviewMs, orderListMs: listMs, orderListByStatusMs: statusMs };
+    return {
+      orders: perRegion * 3, opsDocs: want, seedSeconds, replicateSeconds, indexSeconds, overviewMs, orderListMs: listMs, orderListByStatusMs: statusMs,
+      centralRssBeforeViewsMb, centralRssMb: rssMb(),
+    };
   } finally {
     await c.stop();
   }
