@@ -21,10 +21,9 @@ export interface NodeOptions {
 
 const VERSION = '3.3.3';
 
-export function createHandler(store: Store, auth: AuthSource, replicator: Replicator, opts: NodeOptions) {
+export function createHandler(store: Store, auth: AuthSource, replicator: Replicator, opts: NodeOptions, views = new ViewEngine()) {
   const bodies = new WeakMap<IncomingMessage, Buffer>();
   const rawBody = (req: IncomingMessage) => bodies.get(req) ?? Buffer.alloc(0);
-  const views = new ViewEngine();
   return async function handle(req: IncomingMessage, res: ServerResponse) {
     res.on('error', () => {});
     req.on('error', () => {});

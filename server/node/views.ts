@@ -10,17 +10,18 @@
 // The index lives in memory and is rebuilt from the database on the first
 // query after a restart.
 import vm from 'node:vm';
-import { collate, normalizeKey, toIndexableString } from 'pouchdb-collate';
+import { collate, normalizeKey, parseIndexableString, toIndexableString } from 'pouchdb-collate';
 import { HttpError, badRequest, notFound } from './http.ts';
 
 type Key = unknown;
 interface Row {
   /** toIndexableString([key, id]): sorts exactly as CouchDB collates (key, then doc id). */
   sk: string;
-  key: Key;
   id: string;
   value: unknown;
 }
+/** A row's key, read back from its sort key (rows do not keep a second copy: memory). */
+const keyOf = (r: Row): Key => (parseIndexableString(r.sk) as [Key, string])[0];
 type Builtin = '_sum' | '_count' | '_stats';
 interface Stats {
   sum: number;
@@ -58,6 +59,9 @@ export interface ViewQuery {
 }
 
 const BATCH = 1000;
+/** toIndexableString builds its result by concatenation; kept as is, each sort key stays a tree
+ *  of string pieces (~520 bytes for an 84-character key). A flat copy takes ~115. */
+const flat = (s: string): string => JSON.parse(JSON.stringify(s));
 const NONE: Row[] = [];
 
 class View {
@@ -82,10 +86,10 @@ class View {
 
   add(id: string, emitted: Array<[Key, unknown]>, into: Row[]) {
     for (const [key, value] of emitted) {
-      const r = { sk: toIndexableString([key, id]), key, id, value };
+      const r = { sk: flat(toIndexableString([key, id])), id, value };
       into.push(r);
       this.adds.push(r);
-      if (this.builtin) this.group(r);
+      if (this.builtin) this.group(r, key);
     }
   }
 
@@ -121,30 +125,35 @@ class View {
     return lo;
   }
 
-  /** First index for which `before(row)` is false; `before` must be monotone over the sorted rows. */
-  bound(before: (r: Row) => boolean) {
+  /** First index whose sort key is > sk. */
+  after(sk: string) {
     let lo = 0;
     let hi = this.rows.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (before(this.rows[mid])) lo = mid + 1;
+      if (this.rows[mid].sk <= sk) lo = mid + 1;
       else hi = mid;
     }
     return lo;
   }
 
-  private group(r: Row) {
+  /** First index whose sort key is >= sk. */
+  from(sk: string) {
+    return this.find(sk);
+  }
+
+  private group(r: Row, key: Key) {
     let v: unknown;
     try {
-      v = builtinMap(this.builtin!, r.key, r.value);
+      v = builtinMap(this.builtin!, key, r.value);
     } catch {
       this.bad.add(r);
       return;
     }
-    const gk = toIndexableString(r.key);
+    const gk = toIndexableString(key);
     let g = this.groups.get(gk);
     if (!g) {
-      g = { key: r.key, gk, rows: 0, agg: null, stale: false };
+      g = { key, gk, rows: 0, agg: null, stale: false };
       this.groups.set(gk, g);
       this.groupList = null;
     }
@@ -154,7 +163,8 @@ class View {
 
   private ungroup(r: Row) {
     if (this.bad.delete(r)) return;
-    const gk = toIndexableString(r.key);
+    const key = keyOf(r);
+    const gk = toIndexableString(key);
     const g = this.groups.get(gk);
     if (!g) return;
     if (--g.rows === 0) {
@@ -162,7 +172,7 @@ class View {
       this.groupList = null;
       return;
     }
-    const v = builtinMap(this.builtin!, r.key, r.value);
+    const v = builtinMap(this.builtin!, key, r.value);
     if (this.builtin === '_stats') {
       const a = g.agg as Stats;
       const b = v as Stats;
@@ -172,10 +182,11 @@ class View {
   }
 
   private recompute(g: Group) {
-    const start = this.bound((r) => collate(r.key, g.key) < 0);
+    // [k] sorts before every row of key k, [k, {}] after all of them.
+    const end = this.after(toIndexableString([g.key, {}]));
     let agg: unknown = null;
-    for (let i = start; i < this.rows.length && collate(this.rows[i].key, g.key) === 0; i++) {
-      const v = builtinMap(this.builtin!, this.rows[i].key, this.rows[i].value);
+    for (let i = this.from(toIndexableString([g.key])); i < end; i++) {
+      const v = builtinMap(this.builtin!, g.key, this.rows[i].value);
       agg = agg === null ? v : combine(this.builtin!, agg, v);
     }
     g.agg = agg;
@@ -360,16 +371,19 @@ export class ViewEngine {
     const start = q.key !== undefined ? q.key : q.startkey;
     const end = q.key !== undefined ? q.key : q.endkey;
     const inclusiveEnd = q.key !== undefined || q.inclusive_end !== false;
-    const cmp = (r: Row, key: Key, docid?: string) => collate(r.key, key) || (docid === undefined ? 0 : r.id < docid ? -1 : r.id > docid ? 1 : 0);
-    // In ascending order [lo, hi) are the rows from `start` to `end`; descending swaps the roles.
+    // Bounds as sort keys: [k] sorts before every row of key k, [k, {}] after all of them,
+    // [k, docid] exactly where that row would be. [lo, hi) are the rows in range, in
+    // ascending order; descending swaps which end `start` and `end` bound.
     const lowKey = desc ? end : start;
     const lowId = desc ? q.endkey_docid : q.startkey_docid;
     const highKey = desc ? start : end;
     const highId = desc ? q.startkey_docid : q.endkey_docid;
     const lowInclusive = desc ? inclusiveEnd : true;
     const highInclusive = desc ? true : inclusiveEnd;
-    const lo = lowKey === undefined ? 0 : view.bound((r) => (lowInclusive ? cmp(r, lowKey, lowId) < 0 : cmp(r, lowKey, lowId) <= 0));
-    const hi = highKey === undefined ? view.rows.length : view.bound((r) => (highInclusive ? cmp(r, highKey, highId) <= 0 : cmp(r, highKey, highId) < 0));
+    const at = (key: Key, docid: string | undefined, edge: 'before' | 'after') =>
+      toIndexableString(docid !== undefined ? [key, docid] : edge === 'before' ? [key] : [key, {}]);
+    const lo = lowKey === undefined ? 0 : lowInclusive ? view.from(at(lowKey, lowId, 'before')) : view.after(at(lowKey, lowId, 'after'));
+    const hi = highKey === undefined ? view.rows.length : highInclusive ? view.after(at(highKey, highId, 'after')) : view.from(at(highKey, highId, 'before'));
     return [lo, Math.max(lo, hi)];
   }
 
@@ -396,7 +410,7 @@ export class ViewEngine {
       }
       offset += skip;
     }
-    const out: any[] = rows.map((r) => ({ id: r.id, key: r.key, value: r.value }));
+    const out: any[] = rows.map((r) => ({ id: r.id, key: keyOf(r), value: r.value }));
     if (q.include_docs && out.length) {
       // A value with an _id links another document, as in CouchDB.
       const want = out.map((r) => (r.value && typeof r.value === 'object' && typeof r.value._id === 'string' ? r.value._id : r.id));
@@ -427,11 +441,11 @@ export class ViewEngine {
         if (q.descending) slice.reverse();
         let run: Row[] = [];
         const flush = () => {
-          if (run.length) push(groupKey(run[0].key), this.jsReduce(view, run));
+          if (run.length) push(groupKey(keyOf(run[0])), this.jsReduce(view, run));
           run = [];
         };
         for (const row of slice) {
-          if (run.length && collate(groupKey(run[0].key), groupKey(row.key)) !== 0) flush();
+          if (run.length && collate(groupKey(keyOf(run[0])), groupKey(keyOf(row))) !== 0) flush();
           run.push(row);
         }
         flush();
@@ -469,7 +483,7 @@ export class ViewEngine {
   }
 
   private jsReduce(view: View, rows: Row[]) {
-    return this.callReduce(view, rows.map((r) => [r.key, r.id]), rows.map((r) => r.value), false);
+    return this.callReduce(view, rows.map((r) => [keyOf(r), r.id]), rows.map((r) => r.value), false);
   }
 
   private reducers = new WeakMap<View, (keys: unknown, values: unknown[], rereduce: boolean) => unknown>();
