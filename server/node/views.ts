@@ -74,7 +74,6 @@ class View {
   private removed = new Set<Row>();
 
   constructor(
-    readonly map: (doc: unknown) => void,
     readonly reduceSrc: string | null,
     readonly builtin: Builtin | null,
   ) {}
@@ -206,7 +205,7 @@ interface DesignIndex {
   /** Each document's rows, per view in `views` order: what to take out when it changes. */
   byDoc: Map<string, Row[][]>;
   chain: Promise<void>;
-  take: () => Array<[Key, unknown]>;
+  mapBatch: (docs: unknown[]) => Array<Array<Array<[Key, unknown]>>>;
 }
 
 function builtinMap(fn: Builtin, _key: Key, value: unknown): unknown {
@@ -246,49 +245,78 @@ function deepFreeze<T>(o: T): T {
   return o;
 }
 
+/** What a sandbox runs: every map function over a batch of documents, in one call, so one time
+ *  limit covers the batch (a per-call limit starts a watchdog thread each time: too dear per doc). */
+const SANDBOX_LIB = `
+var __out = [], __fns = [];
+function emit(key, value) { __out.push([key, value]); }
+function log() {}
+function isArray(a) { return Array.isArray(a); }
+function toJSON(o) { return JSON.stringify(o); }
+function sum(xs) { var s = 0; for (var i = 0; i < xs.length; i++) s += xs[i]; return s; }
+function __run(docs) {
+  var res = [];
+  for (var i = 0; i < docs.length; i++) {
+    var per = [];
+    for (var v = 0; v < __fns.length; v++) {
+      __out = [];
+      try { __fns[v](docs[i]); } catch (e) { __out = []; } // CouchDB skips a document whose map throws
+      per.push(__out);
+    }
+    res.push(per);
+  }
+  return res;
+}`;
+const RUN = new vm.Script('__run(__docs)');
+
+/** A copy made in this realm, as JSON would carry it (undefined becomes null, dates strings). */
+function jsonCopy(v: unknown): unknown {
+  const json = v === undefined ? undefined : JSON.stringify(v);
+  return json === undefined ? null : JSON.parse(json);
+}
+
 /** One sandbox per design document; its map functions are compiled once. */
-function compile(ddoc: any) {
-  let out: Array<[Key, unknown]> = [];
-  const sandbox = vm.createContext({
-    emit: (key: unknown, value: unknown) => out.push([normalizeKey(key === undefined ? null : key), value === undefined ? null : JSON.parse(JSON.stringify(value))]),
-    log: () => {},
-    isArray: Array.isArray,
-    toJSON: JSON.stringify,
-    sum: (xs: number[]) => xs.reduce((a, b) => a + b, 0),
-  });
+function compile(ddoc: any, timeoutMs: number) {
+  const sandbox = vm.createContext({});
+  vm.runInContext(SANDBOX_LIB, sandbox);
   const views = new Map<string, View>();
+  const fns: unknown[] = [];
   for (const [name, def] of Object.entries<any>(ddoc.views ?? {})) {
     if (typeof def?.map !== 'string') continue;
-    let fn: (doc: unknown) => void;
+    let fn: unknown;
     try {
       fn = vm.runInContext(`(${def.map})`, sandbox, { timeout: 1000 });
       if (typeof fn !== 'function') throw new Error('not a function');
     } catch (e) {
       throw new HttpError(400, 'compilation_error', `View ${name}: the map function does not compile: ${(e as Error).message}`);
     }
+    fns.push(fn);
     const reduce = typeof def.reduce === 'string' ? def.reduce.trim() : null;
     const builtin = reduce === '_sum' || reduce === '_count' || reduce === '_stats' ? reduce : null;
-    views.set(
-      name,
-      new View(
-        (doc) => {
-          out = [];
-          try {
-            fn(doc);
-          } catch {
-            out = []; // CouchDB skips a document whose map throws
-          }
-        },
-        reduce,
-        builtin,
-      ),
-    );
+    views.set(name, new View(reduce, builtin));
   }
-  return { views, take: () => out };
+  sandbox.__fns = fns;
+  /** Per document, per view (in `views` order), what the map functions emitted. */
+  const mapBatch = (docs: unknown[]): Array<Array<Array<[Key, unknown]>>> => {
+    sandbox.__docs = docs;
+    let raw: Array<Array<Array<[unknown, unknown]>>>;
+    try {
+      raw = RUN.runInContext(sandbox, { timeout: timeoutMs });
+    } catch (e) {
+      throw new HttpError(500, 'os_process_error', `A map function in ${ddoc._id} did not finish ${docs.length} documents within ${timeoutMs} ms (${(e as Error).message}); fix the design document`);
+    } finally {
+      sandbox.__docs = null;
+    }
+    return raw.map((per) => per.map((out) => out.map(([k, v]) => [normalizeKey(jsonCopy(k)), jsonCopy(v)] as [Key, unknown])));
+  };
+  return { views, mapBatch };
 }
 
 export class ViewEngine {
   private indexes = new WeakMap<object, Map<string, DesignIndex>>();
+
+  /** `mapTimeoutMs`: how long the map functions may take over one batch of 1,000 documents. */
+  constructor(private opts: { mapTimeoutMs?: number } = {}) {}
 
   async query(pouch: PouchDB.Database, ddocName: string, viewName: string, q: ViewQuery) {
     const idx = await this.index(pouch, ddocName, q.stale === 'ok');
@@ -324,8 +352,8 @@ export class ViewEngine {
     const sig = JSON.stringify(ddoc.views ?? {});
     let idx = byDdoc.get(ddocName);
     if (!idx || idx.sig !== sig) {
-      const { views, take } = compile(ddoc);
-      idx = { sig, seq: 0, views, byDoc: new Map(), chain: Promise.resolve(), take };
+      const { views, mapBatch } = compile(ddoc, this.opts.mapTimeoutMs ?? 30_000);
+      idx = { sig, seq: 0, views, byDoc: new Map(), chain: Promise.resolve(), mapBatch };
       byDdoc.set(ddocName, idx);
       stale = false; // a new index must be built before it can answer
     }
@@ -339,26 +367,27 @@ export class ViewEngine {
   }
 
   private async catchUp(pouch: PouchDB.Database, idx: DesignIndex) {
-    const take = idx.take;
     const views = [...idx.views.values()];
     for (;;) {
       const ch = await pouch.changes({ since: idx.seq, include_docs: true, limit: BATCH });
-      for (const c of ch.results) {
-        if (c.id.startsWith('_design/')) continue;
+      const live = ch.results.filter((c) => !c.id.startsWith('_design/'));
+      // Map the whole batch first: if a map function runs out of time, nothing has changed yet.
+      const emitted = idx.mapBatch(live.filter((c) => !c.deleted).map((c) => deepFreeze(c.doc)));
+      let k = 0;
+      for (const c of live) {
         const old = idx.byDoc.get(c.id);
         if (old) old.forEach((rows, i) => rows.forEach((r) => views[i].remove(r)));
         idx.byDoc.delete(c.id);
         if (c.deleted) continue;
-        const doc = deepFreeze(c.doc);
-        let emitted = 0;
-        const mine = views.map((view) => {
-          view.map(doc);
+        const per = emitted[k++];
+        let count = 0;
+        const mine = views.map((view, i) => {
           const rows: Row[] = [];
-          view.add(c.id, take(), rows);
-          emitted += rows.length;
+          view.add(c.id, per[i], rows);
+          count += rows.length;
           return rows.length ? rows : NONE;
         });
-        if (emitted) idx.byDoc.set(c.id, mine);
+        if (count) idx.byDoc.set(c.id, mine);
       }
       idx.seq = Number(ch.last_seq);
       if (ch.results.length < BATCH) break;

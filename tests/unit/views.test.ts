@@ -124,6 +124,17 @@ describe('view engine', () => {
     await compare('extremes removed');
   });
 
+  it('stops a map function that never returns, changes nothing, and recovers once the design is fixed', async () => {
+    const strict = new ViewEngine({ mapTimeoutMs: 200 });
+    await db.put({ _id: '_design/loop', views: { v: { map: 'function (doc) { if (doc.kind === "tag") { while (true) {} } emit(doc._id, 1); }' } } });
+    await expect(strict.query(db, 'loop', 'v', {})).rejects.toMatchObject({ status: 500, error: 'os_process_error', reason: /_design\/loop.*200 ms/ });
+    // The engine (and so the node) goes on answering other design documents.
+    expect(((await strict.query(db, 't', 'count', { key: 'tag' })) as any).rows[0].value).toBe(tags.length);
+    const loop: any = await db.get('_design/loop');
+    await db.put({ ...loop, views: { v: { map: 'function (doc) { if (doc.kind === "tag") emit(doc._id, 1); }' } } });
+    expect(((await strict.query(db, 'loop', 'v', {})) as any).rows).toHaveLength(tags.length);
+  });
+
   it('rebuilds when the design document changes, and refuses bad queries with CouchDB errors', async () => {
     const current: any = await db.get('_design/t');
     await db.put({ ...current, views: { ...current.views, plain: { map: 'function (doc) { if (doc.kind === "tag") emit(doc._id, doc.tag); }' } } });
