@@ -8,6 +8,18 @@ import { hashPassword } from './node/auth.ts';
 import { Couch, waitFor, type Credentials } from './couch-client.ts';
 import { projectRoot } from './config.ts';
 import type { NodeConfig } from './node/main.ts';
+import { couchdbNode, TEST_TUNING } from './couchdb-node.ts';
+
+/** Which engine new node processes run: Apache CouchDB when SEBARAN_COUCHDB names a release, else the embedded node. */
+export const couchdbRelease = () => process.env.SEBARAN_COUCHDB || null;
+export const engineName = () => (couchdbRelease() ? 'couchdb' : 'embedded');
+
+/** A node process of the configured engine; `throwaway` tunes CouchDB's replicator for tests and benches. */
+export function nodeProcess(spec: NodeSpec, opts: { throwaway?: boolean; cluster?: { cookie: string; n: number } } = {}): NodeHandle {
+  const release = couchdbRelease();
+  if (!release) return embeddedNode(spec);
+  return couchdbNode({ ...spec, release, cluster: opts.cluster, extraIni: opts.throwaway ? TEST_TUNING : undefined });
+}
 
 export interface NodeHandle {
   name: string;

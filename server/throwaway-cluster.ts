@@ -4,7 +4,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { embeddedNode, freePort, type NodeHandle } from './cluster.ts';
+import { engineName, freePort, nodeProcess, type NodeHandle } from './cluster.ts';
+import { joinCluster } from './couchdb-node.ts';
+import { randomBytes } from 'node:crypto';
 import { Couch, waitFor } from './couch-client.ts';
 import { loadSecrets, projectRoot, type Secrets } from './config.ts';
 import { initAll } from './ops/init.ts';
@@ -23,6 +25,10 @@ export interface TestCluster {
   secrets: Secrets;
   secretsPath: string;
   nodes: Record<string, NodeHandle>;
+  /** 'embedded' or 'couchdb' (SEBARAN_COUCHDB names a release). */
+  engine: 'embedded' | 'couchdb';
+  /** With `centralNodes: 3` on CouchDB: every member of central's cluster, the first one being nodes.PUSAT. */
+  centralMembers: NodeHandle[];
   admin(code: string): Couch;
   anon(code: string): Couch;
   /** Starts a region service as its own process (so a test can kill -9 it). */
@@ -30,7 +36,16 @@ export interface TestCluster {
   stop(): Promise<void>;
 }
 
-export async function startCluster(regions = ['JKT', 'BDG', 'SBY'], opts: { init?: boolean } = {}): Promise<TestCluster> {
+export interface ClusterOptions {
+  init?: boolean;
+  /** Central as a cluster of this many CouchDB nodes (n = the same), joined with /_cluster_setup. CouchDB only. */
+  centralNodes?: number;
+}
+
+export async function startCluster(regions = ['JKT', 'BDG', 'SBY'], opts: ClusterOptions = {}): Promise<TestCluster> {
+  const engine = engineName();
+  const centralCount = opts.centralNodes ?? 1;
+  if (centralCount > 1 && engine !== 'couchdb') throw new Error('A multi-node central needs Apache CouchDB: set SEBARAN_COUCHDB to a release');
   const dir = mkdtempSync(join(tmpdir(), 'sebaran-it-'));
   const url = async () => `http://127.0.0.1:${await freePort()}`;
   const topology: Topology = {
@@ -52,11 +67,12 @@ export async function startCluster(regions = ['JKT', 'BDG', 'SBY'], opts: { init
   const secretsPath = join(dir, 'secrets.json');
   const secrets = loadSecrets(topology, secretsPath);
   const nodes: Record<string, NodeHandle> = {};
+  const centralMembers: NodeHandle[] = [];
   const all = [{ code: 'PUSAT', url: topology.central.url }, ...topology.regions];
   const services = new Set<ServiceHandle>();
   const cleanup = async () => {
     await Promise.all([...services].map((s) => s.kill('SIGKILL')));
-    await Promise.all(Object.values(nodes).map((n) => n.stop()));
+    await Promise.all([...new Set([...Object.values(nodes), ...centralMembers])].map((n) => n.stop()));
     rmSync(dir, { recursive: true, force: true });
   };
   try {
@@ -67,18 +83,29 @@ export async function startCluster(regions = ['JKT', 'BDG', 'SBY'], opts: { init
     throw e;
   }
   async function startNodes() {
-    await Promise.all(
-      all.map(async (n) => {
-        nodes[n.code] = embeddedNode({
-          name: n.code, url: n.url, dataDir: join(dir, n.code), admin: secrets.admin, secret: secrets.cookieSecret, pbkdf2Iterations: 1000,
-        });
+    const spec = (name: string, url: string) => ({
+      name, url, dataDir: join(dir, name), admin: secrets.admin, secret: secrets.cookieSecret, pbkdf2Iterations: 1000,
+    });
+    const extraCentral = await Promise.all(Array.from({ length: centralCount - 1 }, async () => `http://127.0.0.1:${await freePort()}`));
+    const cluster = centralCount > 1 ? { cookie: randomBytes(12).toString('hex'), n: centralCount } : undefined;
+    await Promise.all([
+      ...all.map(async (n) => {
+        const isCentral = n.code === 'PUSAT';
+        nodes[n.code] = nodeProcess(spec(n.code, n.url), { throwaway: true, cluster: isCentral ? cluster : undefined });
+        if (isCentral) centralMembers.unshift(nodes[n.code]);
         await nodes[n.code].start();
       }),
-    );
+      ...extraCentral.map(async (url, i) => {
+        const member = nodeProcess(spec(`PUSAT-${i + 2}`, url), { throwaway: true, cluster });
+        centralMembers.push(member);
+        await member.start();
+      }),
+    ]);
+    if (cluster) await joinCluster(centralMembers, secrets.admin);
   }
   const urlOf = (code: string) => (code === 'PUSAT' ? topology.central.url : topology.regions.find((r) => r.code === code)!.url);
   return {
-    dir, topology, topologyPath, secrets, secretsPath, nodes,
+    dir, topology, topologyPath, secrets, secretsPath, nodes, engine, centralMembers,
     admin: (code) => new Couch(urlOf(code), secrets.admin),
     anon: (code) => new Couch(urlOf(code)),
     async service(code) {

@@ -72,6 +72,7 @@ export function createHandler(store: Store, auth: AuthSource, replicator: Replic
           throw notFound();
         case '_users':
         case '_replicator':
+        case '_global_changes':
           return database(req, res, url, seg, ctx);
         default:
           throw new HttpError(400, 'illegal_database_name', `Database name '${head}' is not allowed`);

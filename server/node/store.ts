@@ -18,7 +18,7 @@ export interface Security {
 }
 
 const DB_NAME = /^[a-z][a-z0-9_$()+/-]*$/;
-const SYSTEM_DBS = new Set(['_users', '_replicator']);
+const SYSTEM_DBS = new Set(['_users', '_replicator', '_global_changes']);
 const REGISTRY = '_dbs';
 const ALLOWED_UNDERSCORE = new Set(['_id', '_rev', '_deleted', '_attachments', '_revisions', '_conflicts', '_revs_info']);
 
@@ -168,7 +168,7 @@ export class Store {
 
   /** 401 for anonymous, 403 for a known user without access, as CouchDB answers. */
   requireMember(ctx: UserCtx, db: OpenDb, name: string) {
-    if (name === '_replicator' || name === '_users' ? isServerAdmin(ctx) : isMember(ctx, db.security)) return;
+    if (SYSTEM_DBS.has(name) ? isServerAdmin(ctx) : isMember(ctx, db.security)) return;
     throw denied(ctx, 'You are not allowed to access this db.');
   }
 

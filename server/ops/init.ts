@@ -103,7 +103,8 @@ export class Initializer {
   }
 
   async node(node: Couch, atCentral: boolean, region: string | null) {
-    for (const sys of ['_users', '_replicator']) await this.db(node, sys);
+    // _global_changes backs /_db_updates on CouchDB (404 without it), which the region service follows.
+    for (const sys of ['_users', '_replicator', '_global_changes']) await this.db(node, sys);
     for (const db of SHARED_DBS) {
       await this.db(node, db);
       await this.security(node, db, securityFor(db, atCentral));

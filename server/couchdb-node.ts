@@ -1,0 +1,190 @@
+// Apache CouchDB 3 as a node process, started the way embedded nodes are
+// (tests, bench, `npm start` with SEBARAN_COUCHDB): its own data dir, its own
+// loopback port, config written from the project's couchdb/local.ini.
+import { spawn } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Couch, waitFor } from './couch-client.ts';
+import { projectRoot } from './config.ts';
+import type { NodeHandle, NodeSpec } from './cluster.ts';
+
+export interface CouchDbSpec extends NodeSpec {
+  /** A CouchDB release directory (with bin/couchdb), e.g. from ../shared/tools/build-couchdb. */
+  release: string;
+  /** Member of a multi-node cluster: the shared Erlang cookie and the shard copies. */
+  cluster?: { cookie: string; n: number };
+  /** Extra ini text appended after the instance settings (tests tune the replicator). */
+  extraIni?: string;
+}
+
+/** The project's couchdb/local.ini without its [admins] placeholder: the instance sets its own admin. */
+function projectIni(): string {
+  const text = readFileSync(join(projectRoot, 'couchdb', 'local.ini'), 'utf8');
+  const out: string[] = [];
+  let skip = false;
+  for (const line of text.split('\n')) {
+    const section = /^\s*\[([^\]]+)\]/.exec(line);
+    if (section) skip = section[1] === 'admins';
+    if (!skip) out.push(line);
+  }
+  return out.join('\n');
+}
+
+/** Settings that make a throwaway node quick to start replicating; a deployment keeps CouchDB's defaults. */
+export const TEST_TUNING = `
+[replicator]
+; Start jobs at once and retry crashed ones within seconds (defaults: 5 s jitter, 60 s scheduler interval).
+startup_jitter = 0
+interval = 2000
+cluster_start_period = 1
+cluster_quiet_period = 1
+checkpoint_interval = 2000
+[log]
+level = warning
+`;
+
+export function couchdbNode(spec: CouchDbSpec): NodeHandle {
+  const bin = join(spec.release, 'bin', 'couchdb');
+  if (!existsSync(bin)) throw new Error(`No Apache CouchDB release at ${spec.release} (expected ${bin}); build one with ../shared/tools/build-couchdb`);
+  const u = new URL(spec.url);
+  const port = Number(u.port);
+  const dir = spec.dataDir;
+  const etc = join(dir, 'etc');
+  mkdirSync(join(dir, 'data'), { recursive: true });
+  mkdirSync(etc, { recursive: true });
+  const stable = join(etc, 'stable.json');
+  if (!existsSync(stable)) {
+    writeFileSync(stable, JSON.stringify({ uuid: randomBytes(16).toString('hex'), cookie: randomBytes(12).toString('hex') }));
+  }
+  const ids = JSON.parse(readFileSync(stable, 'utf8')) as { uuid: string; cookie: string };
+  const nodeName = `couchdb${port}@127.0.0.1`;
+  const instanceIni = `
+; written on every start: this instance's port, paths and secrets
+[couchdb]
+single_node = ${spec.cluster ? 'false' : 'true'}
+database_dir = ${join(dir, 'data')}
+view_index_dir = ${join(dir, 'data')}
+uuid = ${ids.uuid}
+js_engine = quickjs
+[cluster]
+n = ${spec.cluster?.n ?? 1}
+q = 2
+[chttpd]
+bind_address = ${u.hostname}
+port = ${port}
+[chttpd_auth]
+secret = ${spec.secret}
+${spec.pbkdf2Iterations ? `iterations = ${spec.pbkdf2Iterations}` : ''}
+[log]
+writer = file
+file = ${join(dir, 'couchdb.log')}
+${spec.extraIni ?? ''}
+`;
+  writeFileSync(join(etc, 'local.ini'), projectIni() + '\n' + instanceIni, { mode: 0o600 });
+  // CouchDB replaces the plain admin password by its hash in the last ini file of the chain.
+  const override = join(etc, 'override.ini');
+  if (!existsSync(override)) writeFileSync(override, `[admins]\n${spec.admin.name} = ${spec.admin.password}\n`, { mode: 0o600 });
+  writeFileSync(
+    join(etc, 'vm.args'),
+    [
+      `-name ${nodeName}`,
+      `-setcookie ${spec.cluster?.cookie ?? ids.cookie}`,
+      '-kernel inet_dist_use_interface {127,0,0,1}',
+      '-kernel error_logger silent',
+      '-sasl sasl_error_logger false',
+      '-kernel prevent_overlapping_partitions false',
+      '+Bd -noinput',
+      '-os_mon start_cpu_sup false',
+      '-os_mon start_memsup false',
+    ].join('\n') + '\n',
+  );
+  const env = {
+    ...process.env,
+    ERL_EPMD_ADDRESS: process.env.ERL_EPMD_ADDRESS ?? '127.0.0.1',
+    COUCHDB_ARGS_FILE: join(etc, 'vm.args'),
+    COUCHDB_INI_FILES: `${join(spec.release, 'etc', 'default.ini')} ${join(etc, 'local.ini')} ${override}`,
+  };
+  const admin = new Couch(spec.url, spec.admin);
+  let stopping = false;
+  let restarts = 0;
+  const handle: NodeHandle = {
+    name: spec.name,
+    url: spec.url,
+    port,
+    dir,
+    proc: null,
+    async start() {
+      stopping = false;
+      if (await new Couch(spec.url).up(500)) {
+        throw new Error(`node ${spec.name}: port ${port} already answers; refusing to start a second CouchDB there`);
+      }
+      const out = createWriteStream(join(dir, 'couchdb.stdout'), { flags: 'a' });
+      // bin/couchdb execs the Erlang VM, so this pid is CouchDB itself (a signal reaches it).
+      const proc = spawn(bin, [], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      proc.stdout!.pipe(out);
+      proc.stderr!.pipe(out);
+      handle.proc = proc;
+      let exited = false;
+      proc.on('exit', (code, signal) => {
+        exited = true;
+        if (handle.proc === proc) handle.proc = null;
+        if (stopping || !spec.supervise) return;
+        restarts++;
+        spec.log?.(`node ${spec.name} exited (${signal ?? code}); restarting (#${restarts})`);
+        setTimeout(() => void handle.start().catch((e) => spec.log?.(`node ${spec.name} restart failed: ${e.message}`)), 1000);
+      });
+      const up = await waitFor(async () => {
+        if (exited) return true;
+        const r = await admin.request('GET', '/_up');
+        // A cluster member answers 404 "nodedown"-ish states until joined; reachable is enough here.
+        return r.status === 200 || (!!spec.cluster && r.status < 500);
+      }, 60_000, 100);
+      if (exited || !up) {
+        throw new Error(`CouchDB ${spec.name} did not answer at ${spec.url} within 60 s (see ${join(dir, 'couchdb.log')} and couchdb.stdout)`);
+      }
+    },
+    async kill(signal = 'SIGKILL') {
+      const p = handle.proc;
+      if (!p) return;
+      const gone = new Promise((r) => p.once('exit', r));
+      p.kill(signal);
+      await gone;
+    },
+    async stop() {
+      stopping = true;
+      const p = handle.proc;
+      if (!p) return;
+      const gone = new Promise((r) => p.once('exit', r));
+      p.kill('SIGTERM');
+      // The VM shuts down its applications in order; a stuck one must not hold a test run.
+      const t = setTimeout(() => p.kill('SIGKILL'), 10_000);
+      await gone;
+      clearTimeout(t);
+    },
+  };
+  return handle;
+}
+
+/**
+ * Joins started CouchDB nodes into one cluster the way CouchDB's "Adding a Node" documents it:
+ * the first node records each other node in its `_nodes` database, which every member then shares.
+ * (`/_cluster_setup` would do the same but counts a node bound to 127.0.0.1 as "not enabled", and
+ * throwaway nodes stay on loopback.) `init` creates the system databases afterwards.
+ */
+export async function joinCluster(nodes: NodeHandle[], admin: { name: string; password: string }) {
+  const coord = new Couch(nodes[0].url, admin);
+  for (const n of nodes.slice(1)) {
+    const name = (await new Couch(n.url, admin).ok('GET', '/_node/_local')).name as string;
+    const r = await coord.request('PUT', `/_node/_local/_nodes/${encodeURIComponent(name)}`, {});
+    if (r.status >= 300 && r.status !== 409) throw new Error(`cannot add ${name} to the cluster at ${nodes[0].url}: ${r.status} ${JSON.stringify(r.json)}`);
+  }
+  const joined = await waitFor(async () => {
+    for (const n of nodes) {
+      const m = await new Couch(n.url, admin).ok('GET', '/_membership');
+      if (m.cluster_nodes.length !== nodes.length || m.all_nodes.length !== nodes.length) return false;
+    }
+    return true;
+  }, 30_000, 200);
+  if (!joined) throw new Error(`CouchDB cluster at ${nodes[0].url} did not join ${nodes.length} nodes`);
+}
