@@ -9,6 +9,7 @@ import { Couch, waitFor, type Credentials } from './couch-client.ts';
 import { projectRoot } from './config.ts';
 import type { NodeConfig } from './node/main.ts';
 import { couchdbNode, TEST_TUNING } from './couchdb-node.ts';
+import { restartBudget } from './restart-budget.ts';
 
 /** Which engine new node processes run: Apache CouchDB when SEBARAN_COUCHDB names a release, else the embedded node. */
 export const couchdbRelease = () => process.env.SEBARAN_COUCHDB || null;
@@ -64,7 +65,7 @@ export function embeddedNode(spec: NodeSpec): NodeHandle {
   };
   writeFileSync(cfgPath, JSON.stringify(cfg, null, 2), { mode: 0o600 });
   let stopping = false;
-  let restarts = 0;
+  const restarts = restartBudget();
   const handle: NodeHandle = {
     name: spec.name,
     url: spec.url,
@@ -85,8 +86,11 @@ export function embeddedNode(spec: NodeSpec): NodeHandle {
       proc.on('exit', (code, signal) => {
         if (handle.proc === proc) handle.proc = null;
         if (stopping || !spec.supervise) return;
-        restarts++;
-        spec.log?.(`node ${spec.name} exited (${signal ?? code}); restarting (#${restarts})`);
+        if (!restarts.allow()) {
+          spec.log?.(`node ${spec.name} exited (${signal ?? code}) ${restarts.limit} times within a minute; not restarting it again (see ${join(dir, 'node.log')})`);
+          return;
+        }
+        spec.log?.(`node ${spec.name} exited (${signal ?? code}); restarting (#${restarts.count})`);
         setTimeout(() => void handle.start().catch((e) => spec.log?.(`node ${spec.name} restart failed: ${e.message}`)), 500);
       });
       const up = await waitFor(() => new Couch(spec.url).up(500), 30_000, 100);

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Couch, waitFor } from './couch-client.ts';
 import { projectRoot } from './config.ts';
+import { restartBudget } from './restart-budget.ts';
 import type { NodeHandle, NodeSpec } from './cluster.ts';
 
 export interface CouchDbSpec extends NodeSpec {
@@ -107,7 +108,7 @@ ${spec.extraIni ?? ''}
   };
   const admin = new Couch(spec.url, spec.admin);
   let stopping = false;
-  let restarts = 0;
+  const restarts = restartBudget();
   const handle: NodeHandle = {
     name: spec.name,
     url: spec.url,
@@ -130,8 +131,11 @@ ${spec.extraIni ?? ''}
         exited = true;
         if (handle.proc === proc) handle.proc = null;
         if (stopping || !spec.supervise) return;
-        restarts++;
-        spec.log?.(`node ${spec.name} exited (${signal ?? code}); restarting (#${restarts})`);
+        if (!restarts.allow()) {
+          spec.log?.(`node ${spec.name} exited (${signal ?? code}) ${restarts.limit} times within a minute; not restarting it again (see ${join(dir, 'couchdb.log')})`);
+          return;
+        }
+        spec.log?.(`node ${spec.name} exited (${signal ?? code}); restarting (#${restarts.count})`);
         setTimeout(() => void handle.start().catch((e) => spec.log?.(`node ${spec.name} restart failed: ${e.message}`)), 1000);
       });
       const up = await waitFor(async () => {

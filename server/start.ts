@@ -5,7 +5,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { dataDir, DEMO, loadSecrets, loadTopology, projectRoot } from './config.ts';
-import { embeddedNode, type NodeHandle } from './cluster.ts';
+import { couchdbRelease, engineName, nodeProcess, type NodeHandle } from './cluster.ts';
+import { probeNode } from './node-probe.ts';
 import { initAll } from './ops/init.ts';
 import { isSeeded, seed } from './ops/seed.ts';
 import { defaultDemoOptions } from './ops/demo-data.ts';
@@ -16,33 +17,53 @@ import { superviseService, type ServiceProcess } from './region/supervise.ts';
 const log = (line: string) => console.log(line);
 const isLoopback = (url: string) => ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url).hostname);
 
+// Only what this process started: nodes found already running are left running.
+const nodes: NodeHandle[] = [];
+const services: ServiceProcess[] = [];
+async function stopAll() {
+  await Promise.all(services.map((s) => s.stop()));
+  await Promise.all(nodes.map((n) => n.stop()));
+}
+
 async function main() {
   const topology = loadTopology();
   const secrets = loadSecrets(topology);
-  const nodes: NodeHandle[] = [];
-  const services: ServiceProcess[] = [];
   let shuttingDown = false;
   const shutdown = async () => {
     if (shuttingDown) return;
     shuttingDown = true;
     log('\nStopping…');
-    await Promise.all(services.map((s) => s.stop()));
-    await Promise.all(nodes.map((n) => n.stop()));
-    log('All nodes stopped.');
+    await stopAll();
+    log(nodes.length ? 'All nodes this start began are stopped.' : 'Stopped.');
     process.exit(0);
   };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
 
   const all = [{ code: topology.central.code, url: topology.central.url }, ...topology.regions];
-  log(`Starting ${all.length} nodes…`);
+  log(`Starting ${all.length} nodes (${engineName() === 'couchdb' ? `Apache CouchDB from ${couchdbRelease()}` : 'embedded'})…`);
+  const problems: string[] = [];
   await Promise.all(
     all.map(async (n) => {
       if (!isLoopback(n.url)) {
         log(`  ${n.code}: ${n.url} is not on this machine; expecting it to run there`);
         return;
       }
-      const node = embeddedNode({
+      // A node that already answers (an Apache CouchDB the operator runs, or one left running) is used as it is.
+      const found = await probeNode(n.url, secrets.admin);
+      if (found.kind === 'couchdb') {
+        if (!found.adminOk) {
+          problems.push(`${n.code}: ${n.url} is a CouchDB server (${found.vendor} ${found.version}) that does not accept the server admin "${secrets.admin.name}" from the secrets file; give it that admin, or set SEBARAN_SECRETS to the secrets it uses`);
+          return;
+        }
+        log(`  ${n.code.padEnd(6)} already running at ${n.url} (${found.vendor} ${found.version}); using it as it is`);
+        return;
+      }
+      if (found.kind === 'other') {
+        problems.push(`${n.code}: port ${new URL(n.url).port} (${n.url}) is taken by something that is not a CouchDB server: ${found.detail}. Stop it, or give ${n.code} another url in the topology`);
+        return;
+      }
+      const node = nodeProcess({
         name: n.code, url: n.url, dataDir: join(dataDir(), 'nodes', n.code), admin: secrets.admin,
         secret: secrets.cookieSecret, supervise: true, log,
       });
@@ -51,6 +72,7 @@ async function main() {
       log(`  ${n.code.padEnd(6)} up at ${n.url}`);
     }),
   );
+  if (problems.length) throw new Error(`cannot start:\n  ${problems.join('\n  ')}`);
 
   log('Initialising databases, security, design documents and replications…');
   await initAll(topology, secrets, log);
@@ -93,7 +115,8 @@ async function main() {
   log('Press Ctrl-C to stop.');
 }
 
-main().catch((e) => {
+main().catch(async (e) => {
   console.error(`\nnpm start failed: ${e.message}`);
+  await stopAll();
   process.exit(1);
 });

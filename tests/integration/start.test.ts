@@ -8,7 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../server/cluster.ts';
 import { Couch, waitFor } from '../../server/couch-client.ts';
-import { loadTopology } from '../../server/config.ts';
+import { loadSecrets, loadTopology } from '../../server/config.ts';
+import { nodeProcess } from '../../server/cluster.ts';
+import { createServer } from 'node:http';
+import type { Topology } from '../../src/lib/model/topology.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sebaran-start-'));
 let child: ChildProcess | null = null;
@@ -32,19 +35,24 @@ function start(env: NodeJS.ProcessEnv) {
   const p = spawn(process.execPath, ['--import', 'tsx', 'server/start.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   p.stdout!.on('data', (b) => out.push(String(b)));
   p.stderr!.on('data', (b) => out.push(String(b)));
-  const ready = waitFor(async () => out.join('').includes('Press Ctrl-C to stop.'), 240_000, 200);
+  let exited = false;
+  p.once('exit', () => (exited = true));
+  // Ready, or gone: a start that failed answers at once instead of after the whole wait.
+  const ready = waitFor(async () => exited || out.join('').includes('Press Ctrl-C to stop.'), 240_000, 200).then(
+    () => out.join('').includes('Press Ctrl-C to stop.'),
+  );
   return { p, out, ready };
 }
 
-/** Process ids of the embedded nodes whose config lives under our data dir. */
+/** Process ids of the node processes (embedded or CouchDB) whose config lives under our data dir. */
 function nodePids(): Map<string, number> {
   const pids = new Map<string, number>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      const m = new RegExp(`${dir}/data/nodes/([A-Z]+)/node.json`).exec(cmd);
-      if (m && cmd.includes('server/node/main.ts')) pids.set(m[1], Number(entry));
+      const m = new RegExp(`${dir}/data/nodes/([A-Z]+)/(node\\.json|etc/local\\.ini)`).exec(cmd);
+      if (m && (cmd.includes('server/node/main.ts') || cmd.includes('beam'))) pids.set(m[1], Number(entry));
     } catch {
       /* gone */
     }
@@ -52,10 +60,13 @@ function nodePids(): Map<string, number> {
   return pids;
 }
 
+let shared: { t: Topology; env: NodeJS.ProcessEnv } | null = null;
+
 describe('npm start', () => {
   it('runs the whole system, restarts a dead node, stops cleanly, and reuses the data', async () => {
     const { t, path } = await topologyOnFreePorts();
     const env = { ...process.env, SEBARAN_TOPOLOGY: path, SEBARAN_DATA: join(dir, 'data') };
+    shared = { t, env };
     const first = start(env);
     child = first.p;
     expect(await first.ready, first.out.join('')).toBe(true);
@@ -95,4 +106,55 @@ describe('npm start', () => {
     await stopped;
     child = null;
   }, 480_000);
+
+  it('uses nodes that already answer as they are, and leaves them running', async () => {
+    expect(shared, 'needs the data of the first test').not.toBeNull();
+    const { t, env } = shared!;
+    const secrets = loadSecrets(t, join(dir, 'data', 'secrets.json'));
+    // The operator runs the nodes themselves (here: the same engine, on npm start's own data).
+    const theirs = [{ code: t.central.code, url: t.central.url }, ...t.regions].map((n) =>
+      nodeProcess({ name: n.code, url: n.url, dataDir: join(dir, 'data', 'nodes', n.code), admin: secrets.admin, secret: secrets.cookieSecret }),
+    );
+    await Promise.all(theirs.map((n) => n.start()));
+    try {
+      const run = start(env);
+      child = run.p;
+      expect(await run.ready, run.out.join('')).toBe(true);
+      const text = run.out.join('');
+      for (const n of theirs) expect(text).toMatch(new RegExp(`${n.name}\\s+already running at ${n.url}`));
+      expect(text).not.toMatch(/restarting/);
+      expect(text).toMatch(/Demo data already loaded/);
+      const app = `http://${t.app!.host}:${t.app!.port}`;
+      expect((await fetch(app + '/db/bdg/catalog')).status).toBe(200);
+      const stopped = new Promise((r) => run.p.once('exit', r));
+      run.p.kill('SIGINT');
+      await stopped;
+      child = null;
+      // Nodes npm start did not begin are not its to stop.
+      for (const n of theirs) expect(await new Couch(n.url).up(1000)).toBe(true);
+    } finally {
+      await Promise.all(theirs.map((n) => n.stop()));
+    }
+  }, 240_000);
+
+  it('names a port taken by something that is not a node, once, and exits instead of looping', async () => {
+    const { t, path } = await topologyOnFreePorts();
+    const squatter = createServer((_req, res) => res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not couch'));
+    const port = Number(new URL(t.central.url).port);
+    await new Promise<void>((r) => squatter.listen(port, '127.0.0.1', r));
+    try {
+      const run = start({ ...process.env, SEBARAN_TOPOLOGY: path, SEBARAN_DATA: join(dir, 'data-squatted') });
+      child = run.p;
+      const code = await new Promise<number | null>((r) => run.p.once('exit', r));
+      child = null;
+      const text = run.out.join('');
+      expect(code, text).toBe(1);
+      expect(text).toContain(`port ${port} (${t.central.url}) is taken by something that is not a CouchDB server`);
+      expect(text).not.toMatch(/restarting/);
+      // The other nodes it had started are stopped again.
+      expect(await new Couch(t.regions[0].url).up(500)).toBe(false);
+    } finally {
+      squatter.close();
+    }
+  }, 120_000);
 });
