@@ -31,8 +31,8 @@ export interface TestCluster {
   centralMembers: NodeHandle[];
   admin(code: string): Couch;
   anon(code: string): Couch;
-  /** Starts a region service as its own process (so a test can kill -9 it). */
-  service(code: string): Promise<ServiceHandle>;
+  /** Starts a region service as its own process (so a test can kill -9 it); `nodeUrl` puts something (a proxy) between it and its node. */
+  service(code: string, opts?: { nodeUrl?: string }): Promise<ServiceHandle>;
   stop(): Promise<void>;
 }
 
@@ -108,11 +108,17 @@ export async function startCluster(regions = ['JKT', 'BDG', 'SBY'], opts: Cluste
     dir, topology, topologyPath, secrets, secretsPath, nodes, engine, centralMembers,
     admin: (code) => new Couch(urlOf(code), secrets.admin),
     anon: (code) => new Couch(urlOf(code)),
-    async service(code) {
+    async service(code, opts = {}) {
       const output: string[] = [];
+      let serviceTopology = topologyPath;
+      if (opts.nodeUrl) {
+        serviceTopology = join(dir, `topology-${code}-service.json`);
+        const regions = topology.regions.map((r) => (r.code === code ? { ...r, url: opts.nodeUrl! } : r));
+        writeFileSync(serviceTopology, JSON.stringify({ ...topology, regions }));
+      }
       const proc = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'server/region/main.ts'), code], {
         cwd: projectRoot,
-        env: { ...process.env, SEBARAN_TOPOLOGY: topologyPath, SEBARAN_SECRETS: secretsPath, SEBARAN_EXIT_WITH_PARENT: '1' },
+        env: { ...process.env, SEBARAN_TOPOLOGY: serviceTopology, SEBARAN_SECRETS: secretsPath, SEBARAN_EXIT_WITH_PARENT: '1' },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       proc.stdout!.on('data', (b) => output.push(String(b)));

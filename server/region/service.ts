@@ -44,6 +44,7 @@ export class RegionService {
   private profiles = new Set<string>();
   private checkpoints = new Map<string, any>();
   private healthTimer: ReturnType<typeof setInterval> | null = null;
+  private health: { key: string; at: number; rev?: string } = { key: '', at: 0 };
   private flushTimer: ReturnType<typeof setInterval> | null = null;
   private unsaved = new Set<string>();
   private answered = new Map<string, Set<string>>();
@@ -541,7 +542,11 @@ export class RegionService {
     // Restock requests themselves are for people: the regional admin sees them and marks them done.
   }
 
-  /** Reports this node's replications into `ops`, from where they reach central's sync-health page. */
+  /**
+   * Reports this node's replications into `ops`, from where they reach central's sync-health page.
+   * Checked every 15 s, written only when something changed or a minute passed (a heartbeat), so an
+   * idle region costs a few requests a minute and replicates no churn to central.
+   */
   private async reportHealth() {
     try {
       const s = await this.admin.ok('GET', '/_scheduler/docs');
@@ -551,11 +556,16 @@ export class RegionService {
           id: String(d.doc_id), state: String(d.state), pending: typeof d.info?.changes_pending === 'number' ? d.info.changes_pending : null,
           last_updated: d.last_updated ?? null, error: d.info?.error ? String(d.info.error).slice(0, 500) : null,
         }));
+      const key = JSON.stringify(replications);
+      if (key === this.health.key && Date.now() - this.health.at < 60_000) return;
       const id = `health:${this.R}:node`;
-      const current = await this.svc.getDoc('ops', id);
-      await this.svc.ok('PUT', `/ops/${id}`, {
-        ...(current?._rev ? { _rev: current._rev } : {}), _id: id, type: 'health', region_code: this.R, at: nowIso(), replications,
+      const rev = this.health.rev ?? (await this.svc.getDoc('ops', id))?._rev;
+      const r = await this.svc.request('PUT', `/ops/${id}`, {
+        ...(rev ? { _rev: rev } : {}), _id: id, type: 'health', region_code: this.R, at: nowIso(), replications,
       });
+      if (r.status === 409) this.health.rev = undefined; // someone else's rev: read it again next round
+      else if (r.status >= 300) throw new CouchError(r.status, r.json, `PUT ops/${id}`);
+      else this.health = { key, at: Date.now(), rev: r.json.rev };
     } catch (e) {
       if (!this.stopped) this.log(`[${this.R}] health report: ${(e as Error).message}`);
     }

@@ -1,0 +1,40 @@
+// An HTTP pass-through that counts what a client asks of a node, so a test
+// can say how many requests an idle service makes (loopback only).
+import { createServer, request, type Server } from 'node:http';
+
+export interface CountingProxy {
+  url: string;
+  /** Requests seen since the last reset, as "METHOD /path" (query dropped). */
+  seen: string[];
+  reset(): void;
+  close(): Promise<void>;
+}
+
+export async function countingProxy(target: string): Promise<CountingProxy> {
+  const t = new URL(target);
+  const seen: string[] = [];
+  const server: Server = createServer((req, res) => {
+    seen.push(`${req.method} ${(req.url ?? '').split('?')[0]}`);
+    const up = request(
+      { hostname: t.hostname, port: t.port, path: req.url, method: req.method, headers: { ...req.headers, host: t.host } },
+      (r) => {
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+      },
+    );
+    up.on('error', () => (res.headersSent ? res.destroy() : res.writeHead(502).end()));
+    req.pipe(up);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    seen,
+    reset: () => void seen.splice(0),
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
