@@ -57,8 +57,11 @@ export async function startNode(cfg: NodeConfig) {
     server,
     async stop() {
       replicator.stop();
-      await new Promise((r) => server.close(r));
+      // Stop listening and end open feeds (long-polls, continuous changes) now: waiting for them
+      // would keep the process, and its LevelDB locks, alive after SIGTERM.
+      const closed = new Promise((r) => server.close(r));
       server.closeAllConnections();
+      await closed;
       await store.close();
     },
   };
@@ -94,11 +97,19 @@ if (isMain) {
   const cfg = JSON.parse(readFileSync(file, 'utf8')) as NodeConfig;
   // A stray async failure inside PouchDB must not take the node down with every client on it.
   process.on('unhandledRejection', (e) => console.error(`[${cfg.name}] unhandled rejection`, e));
-  process.on('uncaughtException', (e) => console.error(`[${cfg.name}] uncaught exception`, e));
+  // After an uncaught exception the node's state is unknown: exit, and let the supervisor start it clean.
+  process.on('uncaughtException', (e) => {
+    console.error(`[${cfg.name}] uncaught exception; exiting`, e);
+    process.exit(70);
+  });
   startNode(cfg).then(
     (n) => {
       console.log(`[${cfg.name}] listening on http://${cfg.host}:${cfg.port}`);
-      const stop = () => n.stop().then(() => process.exit(0));
+      const stop = () => {
+        // A store that will not close must not hold the process (and its port) for ever.
+        setTimeout(() => process.exit(1), 5000).unref();
+        void n.stop().then(() => process.exit(0));
+      };
       process.on('SIGTERM', stop);
       process.on('SIGINT', stop);
       // Started by a supervisor or a test: never outlive it as an orphan holding a port.
