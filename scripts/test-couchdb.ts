@@ -19,7 +19,7 @@ const env = { ...process.env, SEBARAN_COUCHDB: release };
 const extra = process.argv.slice(2);
 console.log(`CouchDB pass: ${release}`);
 for (const [cmd, args] of [
-  ['npx', ['vitest', 'run', 'tests/integration', 'tests/conformance', ...extra]],
+  ['npx', ['vitest', 'run', 'tests/integration', 'tests/conformance', 'tests/redteam', ...extra]],
   ['npx', ['playwright', 'test']],
 ] as const) {
   const r = spawnSync(cmd, args, { stdio: 'inherit', env });

@@ -9,6 +9,7 @@ import {
 import {
   authenticate, clearSessionCookie, isServerAdmin, makeSessionCookie, userCtxOf, type AuthSource, type UserCtx,
 } from './auth.ts';
+import { checkSelector } from './selector-guard.ts';
 import { denied, type Store } from './store.ts';
 import type { Replicator } from './replicator.ts';
 import { ViewEngine } from './views.ts';
@@ -245,6 +246,7 @@ export function createHandler(store: Store, auth: AuthSource, replicator: Replic
         if (m !== 'POST') throw methodNotAllowed();
         const b = asObject(await body(req));
         if (!b.selector || typeof b.selector !== 'object') throw badRequest('`selector` must be an object');
+        checkSelector(b.selector);
         return send(res, 200, await db.pouch.find(b));
       }
       case '_index': {
@@ -287,6 +289,7 @@ export function createHandler(store: Store, auth: AuthSource, replicator: Replic
       if (!b.selector || typeof b.selector !== 'object' || Array.isArray(b.selector)) {
         throw badRequest('filter=_selector needs a `selector` object in the body');
       }
+      checkSelector(b.selector);
       o.selector = b.selector;
     } else if (filter === '_doc_ids') {
       const ids = b.doc_ids ?? jsonParam(q.get('doc_ids'), 'doc_ids');

@@ -1,6 +1,7 @@
 // One embedded CouchDB-compatible node: `tsx server/node/main.ts <config.json>`.
 // The config names the node, its port, its data directory and its server
 // admins; a node never starts without an admin (no admin party).
+import './regex-engine.ts';
 import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { Store } from './store.ts';
