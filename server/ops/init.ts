@@ -71,7 +71,11 @@ export class Initializer {
     const r = await node.request('GET', `/${name}`);
     if (r.status === 200) return;
     if (r.status !== 404) throw new Error(`${node.url}/${name}: ${r.status} ${r.json?.reason ?? ''}`);
-    await node.ok('PUT', `/${name}`);
+    const made = await node.request('PUT', `/${name}`);
+    // 412: made meanwhile (CouchDB creates _users by itself shortly after its first start; the region
+    // service and a sign-up may provision the same shopper database at once). Either way it exists.
+    if (made.status === 412) return;
+    if (made.status >= 300) throw new Error(`${node.url}/${name}: ${made.status} ${made.json?.reason ?? ''}`);
     this.note(`database ${name} at ${node.url}`);
   }
 

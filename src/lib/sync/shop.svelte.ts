@@ -9,6 +9,7 @@ import {
   CartItem, CheckoutRequest, ids, ulid, userDbName,
   type Category, type OrderCopy, type Product, type Warehouse, type WarehouseItem,
 } from '../model/index.ts';
+import { SIGNUP_ERRORS, type SignUp, type SignUpError } from '../model/signup.ts';
 
 const REGION_KEY = 'sebaran.region';
 const USER_KEY = 'sebaran.user';
@@ -302,24 +303,28 @@ class Shop {
     return 'ok';
   }
 
-  async signUp(p: { name: string; password: string; full_name: string; email: string }): Promise<'ok' | 'taken' | 'offline' | string> {
+  /**
+   * Signs up through the region (`/db/<region>/_signup`, served by the app server, which creates the
+   * account and its database with admin rights the browser never holds), then signs in.
+   */
+  async signUp(p: SignUp): Promise<'ok' | 'offline' | SignUpError> {
     const region = this.region!;
     let res: Response;
     try {
-      res = await fetch(`${nodeUrl(region)}/_users/org.couchdb.user:${encodeURIComponent(p.name)}`, {
-        method: 'PUT', credentials: 'include', headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ _id: `org.couchdb.user:${p.name}`, type: 'user', roles: [], ...p }),
+      res = await fetch(`${nodeUrl(region)}/_signup`, {
+        method: 'POST', credentials: 'include', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(p),
       });
     } catch {
       return 'offline';
     }
-    if (res.status === 409) return 'taken';
-    if (!res.ok) return (await res.json().catch(() => ({})))?.reason ?? `error ${res.status}`;
+    if (!res.ok) {
+      const code = (await res.json().catch(() => ({})))?.error;
+      return (SIGNUP_ERRORS as readonly string[]).includes(code) ? (code as SignUpError) : 'unavailable';
+    }
     const r = await this.signIn(p.name, p.password, false);
-    if (r !== 'ok') return r === 'wrong' ? 'offline' : r;
-    // Sync only once the region service has made the shopper's database, or it would start in back-off.
+    if (r !== 'ok') return r === 'wrong' ? 'unavailable' : r;
     this.user = p.name;
-    await this.waitForUserDb();
+    await this.waitForUserDb(); // made with the account; this only guards against a slow node
     await this.openUser(p.name);
     return 'ok';
   }
