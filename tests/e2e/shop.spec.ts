@@ -153,3 +153,32 @@ test('the cart follows the shopper to a second device; an order the stock cannot
   await expect(page.getByTestId('rejection')).toContainText(`${productName}: Stok habis`);
   await shot(page, 'order-rejected');
 });
+
+test('sign-up refusals are explained in the shopper\'s language, and a refused sign-up creates nothing', async ({ page }) => {
+  await pickRegion(page, 'BDG');
+  await page.goto('/masuk');
+  await page.getByTestId('auth-toggle').click();
+  const fill = async (name: string, password: string) => {
+    await page.getByTestId('auth-name').fill(name);
+    await page.getByTestId('auth-password').fill(password);
+    await page.getByTestId('auth-fullname').fill('Pembeli Uji');
+    await page.getByTestId('auth-email').fill('uji@contoh.id');
+    await page.getByTestId('auth-submit').click();
+  };
+  // A staff name is refused by the region, not by the form.
+  await fill('admin-bdg', 'rahasia-123');
+  await expect(page.getByRole('alert')).toHaveText('Nama pengguna sudah dipakai. Pilih yang lain.');
+  await fill('Budi Besar', 'rahasia-123');
+  await expect(page.getByRole('alert')).toContainText('Nama pengguna harus 3-40 karakter');
+  await page.getByRole('button', { name: 'English' }).click();
+  await fill('budi.pendek', 'pendek');
+  await expect(page.getByRole('alert')).toHaveText('Passwords need at least 8 characters.');
+  await fill('admin-bdg', 'rahasia-123');
+  await expect(page.getByRole('alert')).toHaveText('That username is taken. Choose another.');
+  await shot(page, 'signup-taken');
+  await page.getByRole('button', { name: 'Bahasa Indonesia' }).click();
+  const n = nodes();
+  expect(await n.admin('BDG').getDoc('_users', 'org.couchdb.user:budi.pendek')).toBeNull();
+  // The staff account is as it was: its owner still signs in.
+  expect((await n.regionAdmin('BDG').request('GET', '/_session')).json.userCtx.name).toBe('admin-bdg');
+});
