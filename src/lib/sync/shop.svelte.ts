@@ -319,14 +319,40 @@ class Shop {
     }
     if (!res.ok) {
       const code = (await res.json().catch(() => ({})))?.error;
+      if (code === 'taken' && (await this.isOwnShopperAccount(p.name, p.password))) return this.afterSignUp(p.name);
       return (SIGNUP_ERRORS as readonly string[]).includes(code) ? (code as SignUpError) : 'unavailable';
     }
     const r = await this.signIn(p.name, p.password, false);
     if (r !== 'ok') return r === 'wrong' ? 'unavailable' : r;
-    this.user = p.name;
+    return this.afterSignUp(p.name);
+  }
+
+  private async afterSignUp(name: string): Promise<'ok'> {
+    this.user = name;
     await this.waitForUserDb(); // made with the account; this only guards against a slow node
-    await this.openUser(p.name);
+    await this.openUser(name);
     return 'ok';
+  }
+
+  /**
+   * A sign-up sent twice (the answer to the first was lost) finds its own account "taken": if the
+   * password opens a shopper account of that name, it is this shopper's, so sign in. A staff account
+   * stays "taken" and its session is dropped at once.
+   */
+  private async isOwnShopperAccount(name: string, password: string): Promise<boolean> {
+    const url = `${nodeUrl(this.region!)}/_session`;
+    try {
+      const res = await fetch(url, {
+        method: 'POST', credentials: 'include', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ name, password }),
+      });
+      if (!res.ok) return false;
+      const body = await res.json();
+      if (Array.isArray(body?.roles) && body.roles.length === 0) return true;
+      await fetch(url, { method: 'DELETE', credentials: 'include' });
+      return false;
+    } catch {
+      return false;
+    }
   }
 
   async signOut() {
