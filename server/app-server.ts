@@ -5,6 +5,16 @@ import { createServer, request as httpRequest, type IncomingMessage, type Server
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { extname, join, normalize } from 'node:path';
 import { publicTopology, type Topology } from '../src/lib/model/topology.ts';
+import type { Credentials } from './couch-client.ts';
+import { rateLimiter, type RateLimit } from './rate-limit.ts';
+import { signUpShopper } from './region/signup.ts';
+
+export interface AppServerOptions {
+  /** The nodes' server admin: only the sign-up route uses it, server-side. Without it sign-up answers 503. */
+  admin?: Credentials;
+  /** Sign-up attempts per client address (default: 20 per 10 minutes). */
+  signupLimit?: RateLimit;
+}
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json',
@@ -46,13 +56,66 @@ function proxy(req: IncomingMessage, res: ServerResponse, target: string, path: 
   req.pipe(up);
 }
 
-export function createAppServer(t: Topology, buildDir: string) {
+const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...headers });
+  res.end(JSON.stringify(body));
+};
+
+function readJson(req: IncomingMessage, limit = 8192): Promise<unknown> {
+  return new Promise((resolve) => {
+    let text = '';
+    let tooBig = false; // a sign-up is small: the rest is drained unread and answered as a bad request
+    req.setEncoding('utf8');
+    req.on('data', (c: string) => {
+      if (!tooBig) text += c;
+      if (text.length > limit) tooBig = true;
+    });
+    req.on('end', () => {
+      try {
+        resolve(tooBig ? undefined : JSON.parse(text));
+      } catch {
+        resolve(undefined);
+      }
+    });
+    req.on('error', () => resolve(undefined));
+  });
+}
+
+/**
+ * `POST /db/<region>/_signup`: a shopper's account at that region's node. The
+ * route lives here because the app server already reaches every node (the
+ * topology URLs it passes /db through to) and already holds the server admin
+ * that `npm start` runs init with; the browser never sees it.
+ */
+function signupRoute(t: Topology, opts: AppServerOptions) {
+  const limiter = rateLimiter(opts.signupLimit ?? { max: 20, windowMs: 10 * 60_000 });
+  return async (req: IncomingMessage, res: ServerResponse, code: string) => {
+    const region = t.regions.find((r) => r.code.toLowerCase() === code);
+    if (!region) return json(res, 404, { error: 'not_found', reason: `Shoppers sign up at a region node; ${code} is not one` });
+    if (req.method !== 'POST') return json(res, 405, { error: 'method_not_allowed', reason: 'Only POST is allowed' }, { Allow: 'POST' });
+    const wait = limiter.take(req.socket.remoteAddress ?? 'unknown');
+    if (wait !== null) {
+      return json(res, 429, { error: 'rate_limited', reason: `Too many sign-ups from this address; try again in ${wait} s`, retry_after: wait }, { 'Retry-After': String(wait) });
+    }
+    if (!opts.admin) return json(res, 503, { error: 'unavailable', reason: 'This app server has no server admin for the nodes, so it cannot create accounts' });
+    const r = await signUpShopper(region.url, opts.admin, region.code, await readJson(req));
+    if (r.ok) return json(res, 201, { ok: true, name: r.name, db: r.db });
+    return json(res, r.status, { error: r.error, reason: r.reason });
+  };
+}
+
+export function createAppServer(t: Topology, buildDir: string, opts: AppServerOptions = {}) {
   const targets = nodeTargets(t);
   const config = JSON.stringify(publicTopology(t));
+  const signup = signupRoute(t, opts);
   return createServer((req, res) => {
     try {
       const url = new URL(req.url ?? '/', 'http://app');
       const m = /^\/db\/([a-z0-9-]+)(\/.*)?$/.exec(url.pathname);
+      if (m && m[2] === '/_signup') {
+        signup(req, res, m[1]).catch((e) => json(res, 500, { error: 'error', reason: (e as Error).message }));
+        return;
+      }
       if (m) {
         const target = targets[m[1]];
         if (!target) {

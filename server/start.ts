@@ -93,7 +93,7 @@ async function main() {
     log(`  service worker precaches ${sw.count} files`);
   }
   const app = topology.app ?? { host: '127.0.0.1', port: 5170 };
-  const server = createAppServer(topology, buildDir);
+  const server = createAppServer(topology, buildDir, { admin: secrets.admin });
   await new Promise<void>((resolve) => server.listen(app.port, app.host, resolve));
 
   const appUrl = `http://${app.host}:${app.port}`;

@@ -4,7 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import {
-  HttpError, asObject, badRequest, boolParam, intParam, jsonParam, notFound, parseJson, readBody, send, sendError,
+  HttpError, asObject, badRequest, boolParam, forbidden, intParam, jsonParam, notFound, parseJson, readBody, send, sendError,
 } from './http.ts';
 import {
   authenticate, clearSessionCookie, isServerAdmin, makeSessionCookie, userCtxOf, type AuthSource, type UserCtx,
@@ -176,18 +176,16 @@ export function createHandler(store: Store, auth: AuthSource, replicator: Replic
       }
       if (m === 'PUT') {
         store.requireDbAdmin(ctx, db);
+        // CouchDB refuses this unless [couchdb] users_db_security_editable = true.
+        if (name === '_users') throw forbidden("You can't edit the security object of the user database.");
         await store.setSecurity(name, asObject(await body(req), '_security'));
         return send(res, 200, { ok: true });
       }
       throw methodNotAllowed();
     }
-    if (name === '_users' && !isServerAdmin(ctx)) {
-      // Users may read and write their own document; everything else in _users is admin-only.
-      const own = ctx.name !== null && seg.length === 2 && seg[1] === `org.couchdb.user:${ctx.name}`;
-      const signup = seg.length === 2 && seg[1].startsWith('org.couchdb.user:') && m === 'PUT';
-      if (!own && !signup && !(seg.length === 1 && m === 'GET')) throw denied(ctx, 'Only admins may read other users.');
-      if (signup || own) return doc(req, res, q, db, name, seg[1], ctx, true);
-    }
+    // As in CouchDB 3 (default_security = admin_only): _users is for server admins only, every
+    // document in it too, a user's own included; shoppers sign up through the region (server/region/signup.ts).
+    if (name === '_users') store.requireMember(ctx, db, name);
     if (sub === '_local') return doc(req, res, q, db, name, `_local/${seg.slice(2).join('/')}`, ctx);
     if (sub === '_design') {
       if (seg.length < 3) throw notFound();
@@ -384,10 +382,9 @@ export function createHandler(store: Store, auth: AuthSource, replicator: Replic
 
   async function doc(
     req: IncomingMessage, res: ServerResponse, q: URLSearchParams, db: any, name: string, id: string, ctx: UserCtx,
-    accessChecked = false,
   ) {
     const m = req.method ?? 'GET';
-    if (!accessChecked && name !== '_users') store.requireMember(ctx, db, name);
+    store.requireMember(ctx, db, name);
     if (m === 'GET' || m === 'HEAD') {
       const o: Record<string, any> = {};
       const rev = q.get('rev');

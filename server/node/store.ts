@@ -298,7 +298,7 @@ export class Store {
   }
 
   private requireWriter(ctx: UserCtx, db: OpenDb, name: string, doc: any) {
-    if (name === '_users') return; // checked by the built-in _users rules
+    if (name === '_users') return this.requireMember(ctx, db, name); // server admins only, as in CouchDB 3
     if (name === '_replicator') {
       if (!isServerAdmin(ctx)) throw denied(ctx, 'Only server admins may manage replications.');
       return;
@@ -310,40 +310,41 @@ export class Store {
     if (!isMember(ctx, db.security)) throw denied(ctx, 'You are not allowed to write to this db.');
   }
 
-  /** CouchDB's built-in `_users` rules, plus hashing a plain `password` on the way in. */
+  /**
+   * CouchDB 3's `_users` handling: a plain `password` is hashed first (before_doc_update in
+   * couch_users_db.erl), then the built-in `_design/_auth` rules run. Only server admins get
+   * here (requireWriter), and the rules hold for them too.
+   */
   private checkUserDoc(doc: any, old: any, ctx: UserCtx) {
-    const admin = isServerAdmin(ctx);
-    if (doc._id.startsWith('_design/')) {
-      if (!admin) throw denied(ctx, 'Only server admins may change _users design documents.');
-      return;
-    }
-    if (doc._deleted) {
-      if (!admin && ctx.name !== old?.name) throw forbidden('You may only delete your own user document.');
-      return;
+    if (!isServerAdmin(ctx)) throw denied(ctx, 'You are not allowed to access this db.');
+    if (doc._id.startsWith('_design/')) return;
+    if (doc._deleted) return;
+    if (doc.password !== undefined && doc.password !== null) {
+      if (typeof doc.password !== 'string') throw forbidden(`Password value of '${JSON.stringify(doc.password)}' is invalid.`);
+      const password = doc.password;
+      for (const k of ['password', 'password_sha', 'password_scheme', 'pbkdf2_prf', 'iterations', 'salt', 'derived_key', 'preserve_salt']) delete doc[k];
+      Object.assign(doc, hashPassword(password, this.pbkdf2Iterations));
     }
     if (doc.type !== 'user') throw forbidden('doc.type must be user');
-    if (typeof doc.name !== 'string' || !doc.name) throw forbidden('doc.name is required');
-    if (doc.name.startsWith('_')) throw forbidden('Usernames may not start with an underscore.');
+    if (!doc.name) throw forbidden('doc.name is required');
+    if (!doc.roles) throw forbidden('doc.roles must exist');
+    if (!Array.isArray(doc.roles)) throw forbidden('doc.roles must be an array');
+    if (doc.roles.some((r: unknown) => typeof r !== 'string')) throw forbidden('doc.roles can only contain strings');
     if (doc._id !== `org.couchdb.user:${doc.name}`) throw forbidden('Doc ID must be of the form org.couchdb.user:name');
-    if (!Array.isArray(doc.roles) || doc.roles.some((r: unknown) => typeof r !== 'string')) {
-      throw forbidden('doc.roles must be an array of strings');
+    if (old && old.name !== doc.name) throw forbidden('Usernames can not be changed.');
+    if (doc.password_sha && !doc.salt) throw forbidden('Users with password_sha must have a salt.');
+    if (doc.password_scheme && !['simple', 'pbkdf2'].includes(doc.password_scheme)) {
+      throw forbidden(`Password scheme \`${doc.password_scheme}\` not supported.`);
     }
-    if (!admin) {
-      if (old && ctx.name !== old.name) throw forbidden('You may only update your own user document.');
-      const oldRoles = JSON.stringify(old?.roles ?? []);
-      if (JSON.stringify(doc.roles) !== oldRoles) throw forbidden('Only _admin may set roles');
-      if (doc.roles.some((r: string) => r.startsWith('_'))) throw forbidden('Only _admin may set system roles');
+    if (doc.password_scheme === 'pbkdf2') {
+      if (typeof doc.iterations !== 'number') throw forbidden('iterations must be a number.');
+      if (typeof doc.derived_key !== 'string') throw forbidden('derived_key must be a string.');
     }
-    if (doc.password !== undefined) {
-      if (typeof doc.password !== 'string' || doc.password.length === 0) throw forbidden('password must be a non-empty string');
-      Object.assign(doc, hashPassword(doc.password, this.pbkdf2Iterations));
-      delete doc.password;
-    } else if (old && !doc.derived_key) {
-      // Keep the stored credentials when a user edits other fields.
-      for (const k of ['password_scheme', 'pbkdf2_prf', 'iterations', 'salt', 'derived_key']) doc[k] = old[k];
-    } else if (!old && !doc.derived_key) {
-      throw forbidden('A new user needs a password');
+    if (doc.roles.some((r: string) => r !== '_metrics' && r.startsWith('_'))) {
+      throw forbidden('No system roles (starting with underscore) in users db.');
     }
+    if (String(doc.name).startsWith('_')) throw forbidden('Username may not start with underscore.');
+    if (String(doc.name).includes(':')) throw forbidden('Character `:` is not allowed in usernames.');
   }
 
   async close() {

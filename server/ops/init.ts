@@ -72,7 +72,8 @@ export class Initializer {
     if (r.status === 200) return;
     if (r.status !== 404) throw new Error(`${node.url}/${name}: ${r.status} ${r.json?.reason ?? ''}`);
     const made = await node.request('PUT', `/${name}`);
-    // 412: created meanwhile (CouchDB makes its system databases itself shortly after it starts).
+    // 412: made meanwhile (CouchDB creates _users by itself shortly after its first start; the region
+    // service and a sign-up may provision the same shopper database at once). Either way it exists.
     if (made.status === 412) return;
     if (made.status >= 300) throw new Error(`${node.url}/${name}: ${made.status} ${made.json?.reason ?? ''}`);
     this.note(`database ${name} at ${node.url}`);

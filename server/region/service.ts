@@ -1,6 +1,6 @@
 // The region service: the one writer of a region's stock snapshot, orders
 // and order copies (DESIGN section 2). It
-//  - gives every new shopper a per-user database,
+//  - gives every shopper a per-user database (if the sign-up did not) and a profile in ops,
 //  - turns checkout requests into orders (or rejections) exactly once,
 //  - folds ledger entries (sales, cancels, goods received, counts) into stock,
 //  - applies admin requests (order status through the state machine, stock
@@ -130,6 +130,10 @@ export class RegionService {
     }
   }
 
+  /**
+   * A sign-up (server/region/signup.ts) makes the shopper's database itself; this catches any account
+   * made otherwise (by an operator, or a sign-up whose provisioning failed) and writes every profile.
+   */
   private async provisionAll() {
     const users = await this.admin.allDocs('_users', 'include_docs=true');
     for (const row of users) {

@@ -20,7 +20,7 @@ export default async function setup() {
   await seed(c.topology, c.secrets, { ...defaultDemoOptions(), products: 40, usersPerRegion: 3, ordersPerRegion: 20 });
   const services = await Promise.all(c.topology.regions.map((r) => c.service(r.code)));
   const port = await freePort();
-  const server = createAppServer(c.topology, join(projectRoot, 'build'));
+  const server = createAppServer(c.topology, join(projectRoot, 'build'), { admin: c.secrets.admin });
   await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
   process.env.SEBARAN_E2E_URL = `http://127.0.0.1:${port}`;
   // Tests reach the nodes directly too (as an admin would), through these files.

@@ -153,3 +153,57 @@ test('the cart follows the shopper to a second device; an order the stock cannot
   await expect(page.getByTestId('rejection')).toContainText(`${productName}: Stok habis`);
   await shot(page, 'order-rejected');
 });
+
+test('sign-up refusals are explained in the shopper\'s language, and a refused sign-up creates nothing', async ({ page }) => {
+  await pickRegion(page, 'BDG');
+  await page.goto('/masuk');
+  await page.getByTestId('auth-toggle').click();
+  const fill = async (name: string, password: string) => {
+    await page.getByTestId('auth-name').fill(name);
+    await page.getByTestId('auth-password').fill(password);
+    await page.getByTestId('auth-fullname').fill('Pembeli Uji');
+    await page.getByTestId('auth-email').fill('uji@contoh.id');
+    await page.getByTestId('auth-submit').click();
+  };
+  // A staff name is refused by the region, not by the form.
+  await fill('admin-bdg', 'rahasia-123');
+  await expect(page.getByRole('alert')).toHaveText('Nama pengguna sudah dipakai. Pilih yang lain.');
+  await fill('Budi Besar', 'rahasia-123');
+  await expect(page.getByRole('alert')).toContainText('Nama pengguna harus 3-40 karakter');
+  await page.getByRole('button', { name: 'English' }).click();
+  await fill('budi.pendek', 'pendek');
+  await expect(page.getByRole('alert')).toHaveText('Passwords need at least 8 characters.');
+  await fill('admin-bdg', 'rahasia-123');
+  await expect(page.getByRole('alert')).toHaveText('That username is taken. Choose another.');
+  await shot(page, 'signup-taken');
+  // Even with its real password a staff account stays taken, and no staff session is left behind.
+  await fill('admin-bdg', 'bdg-demo-123');
+  await expect(page.getByRole('alert')).toHaveText('That username is taken. Choose another.');
+  const who = await page.evaluate(async () => (await (await fetch('/db/bdg/_session', { credentials: 'include' })).json()).userCtx.name);
+  expect(who).toBeNull();
+  await page.getByRole('button', { name: 'Bahasa Indonesia' }).click();
+  const n = nodes();
+  expect(await n.admin('BDG').getDoc('_users', 'org.couchdb.user:budi.pendek')).toBeNull();
+  // The staff account is as it was: its owner still signs in.
+  expect((await n.regionAdmin('BDG').request('GET', '/_session')).json.userCtx.name).toBe('admin-bdg');
+});
+
+test('a sign-up sent again with the same name and password (its answer was lost) signs the shopper in', async ({ page }) => {
+  await pickRegion(page, 'BDG');
+  const name = `ulang${Date.now().toString(36)}`;
+  await signUp(page, name);
+  await page.getByRole('button', { name: /^Keluar/ }).click();
+  await expect(page.getByRole('button', { name: /^Keluar/ })).toHaveCount(0);
+  await signUp(page, name);
+  await expect(page.getByRole('button', { name: `Keluar (${name})` })).toBeVisible();
+  // A different password for the same name is a different person: taken.
+  await page.getByRole('button', { name: /^Keluar/ }).click();
+  await page.goto('/masuk');
+  await page.getByTestId('auth-toggle').click();
+  await page.getByTestId('auth-name').fill(name);
+  await page.getByTestId('auth-password').fill('bukan-sandinya-1');
+  await page.getByTestId('auth-fullname').fill('Orang Lain');
+  await page.getByTestId('auth-email').fill('lain@contoh.id');
+  await page.getByTestId('auth-submit').click();
+  await expect(page.getByRole('alert')).toHaveText('Nama pengguna sudah dipakai. Pilih yang lain.');
+});

@@ -82,6 +82,11 @@ describe('npm start', () => {
     const viaApp = await fetch(app + '/db/bdg/catalog');
     expect(viaApp.status).toBe(200);
     expect((await viaApp.json()).doc_count).toBeGreaterThan(200);
+    // A shopper signs up through the app (which holds the server admin) and signs in at once.
+    const shopper = { name: 'baru.bdg', password: 'rahasia-123', full_name: 'Pembeli Baru', email: 'baru@contoh.id' };
+    const json = { 'Content-Type': 'application/json' };
+    expect((await fetch(app + '/db/bdg/_signup', { method: 'POST', headers: json, body: JSON.stringify(shopper) })).status).toBe(201);
+    expect((await fetch(app + '/db/bdg/_session', { method: 'POST', headers: json, body: JSON.stringify(shopper) })).status).toBe(200);
     // A node that dies is brought back by the supervisor.
     const bdg = t.regions.find((r) => r.code === 'BDG')!;
     const pid = nodePids().get('BDG')!;

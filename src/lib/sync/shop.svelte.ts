@@ -9,6 +9,7 @@ import {
   CartItem, CheckoutRequest, ids, ulid, userDbName,
   type Category, type OrderCopy, type Product, type Warehouse, type WarehouseItem,
 } from '../model/index.ts';
+import { SIGNUP_ERRORS, type SignUp, type SignUpError } from '../model/signup.ts';
 
 const REGION_KEY = 'sebaran.region';
 const USER_KEY = 'sebaran.user';
@@ -302,26 +303,56 @@ class Shop {
     return 'ok';
   }
 
-  async signUp(p: { name: string; password: string; full_name: string; email: string }): Promise<'ok' | 'taken' | 'offline' | string> {
+  /**
+   * Signs up through the region (`/db/<region>/_signup`, served by the app server, which creates the
+   * account and its database with admin rights the browser never holds), then signs in.
+   */
+  async signUp(p: SignUp): Promise<'ok' | 'offline' | SignUpError> {
     const region = this.region!;
     let res: Response;
     try {
-      res = await fetch(`${nodeUrl(region)}/_users/org.couchdb.user:${encodeURIComponent(p.name)}`, {
-        method: 'PUT', credentials: 'include', headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ _id: `org.couchdb.user:${p.name}`, type: 'user', roles: [], ...p }),
+      res = await fetch(`${nodeUrl(region)}/_signup`, {
+        method: 'POST', credentials: 'include', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(p),
       });
     } catch {
       return 'offline';
     }
-    if (res.status === 409) return 'taken';
-    if (!res.ok) return (await res.json().catch(() => ({})))?.reason ?? `error ${res.status}`;
+    if (!res.ok) {
+      const code = (await res.json().catch(() => ({})))?.error;
+      if (code === 'taken' && (await this.isOwnShopperAccount(p.name, p.password))) return this.afterSignUp(p.name);
+      return (SIGNUP_ERRORS as readonly string[]).includes(code) ? (code as SignUpError) : 'unavailable';
+    }
     const r = await this.signIn(p.name, p.password, false);
-    if (r !== 'ok') return r === 'wrong' ? 'offline' : r;
-    // Sync only once the region service has made the shopper's database, or it would start in back-off.
-    this.user = p.name;
-    await this.waitForUserDb();
-    await this.openUser(p.name);
+    if (r !== 'ok') return r === 'wrong' ? 'unavailable' : r;
+    return this.afterSignUp(p.name);
+  }
+
+  private async afterSignUp(name: string): Promise<'ok'> {
+    this.user = name;
+    await this.waitForUserDb(); // made with the account; this only guards against a slow node
+    await this.openUser(name);
     return 'ok';
+  }
+
+  /**
+   * A sign-up sent twice (the answer to the first was lost) finds its own account "taken": if the
+   * password opens a shopper account of that name, it is this shopper's, so sign in. A staff account
+   * stays "taken" and its session is dropped at once.
+   */
+  private async isOwnShopperAccount(name: string, password: string): Promise<boolean> {
+    const url = `${nodeUrl(this.region!)}/_session`;
+    try {
+      const res = await fetch(url, {
+        method: 'POST', credentials: 'include', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ name, password }),
+      });
+      if (!res.ok) return false;
+      const body = await res.json();
+      if (Array.isArray(body?.roles) && body.roles.length === 0) return true;
+      await fetch(url, { method: 'DELETE', credentials: 'include' });
+      return false;
+    } catch {
+      return false;
+    }
   }
 
   async signOut() {
