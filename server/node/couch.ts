@@ -4,12 +4,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import {
-  HttpError, asObject, badRequest, boolParam, intParam, jsonParam, notFound, parseJson, readBody, send, sendError,
+  HttpError, asObject, badRequest, boolParam, intParam, jsonParam, notFound, parseJson, readBody, send, sendError, unauthorized,
 } from './http.ts';
 import {
   authenticate, clearSessionCookie, isServerAdmin, makeSessionCookie, userCtxOf, type AuthSource, type UserCtx,
 } from './auth.ts';
-import { denied, type Store } from './store.ts';
+import { CONFLICT_REASON, type Store } from './store.ts';
 import type { Replicator } from './replicator.ts';
 import { ViewEngine } from './views.ts';
 
@@ -75,14 +75,16 @@ export function createHandler(store: Store, auth: AuthSource, replicator: Replic
         case '_global_changes':
           return database(req, res, url, seg, ctx);
         default:
-          throw new HttpError(400, 'illegal_database_name', `Database name '${head}' is not allowed`);
+          if (m === 'PUT') throw new HttpError(400, 'illegal_database_name', `Database name '${head}' is not allowed`);
+          throw notFound('Database does not exist.');
       }
     }
     return database(req, res, url, seg, ctx);
   }
 
+  /** CouchDB answers 401 to anyone but a server admin here, signed in or not. */
   function requireAdmin(ctx: UserCtx) {
-    if (!isServerAdmin(ctx)) throw denied(ctx, 'You are not a server admin.');
+    if (!isServerAdmin(ctx)) throw unauthorized('You are not a server admin.');
   }
 
   async function body(req: IncomingMessage) {
@@ -114,8 +116,8 @@ export function createHandler(store: Store, auth: AuthSource, replicator: Replic
     if (m === 'GET') {
       return send(res, 200, {
         ok: true,
-        userCtx: ctx,
-        info: { authentication_handlers: ['cookie', 'default'], authenticated: ctx.name ? 'cookie' : undefined },
+        userCtx: { name: ctx.name, roles: ctx.roles },
+        info: { authentication_handlers: ['cookie', 'default'], authenticated: ctx.name ? ctx.via : undefined },
       });
     }
     if (m === 'DELETE') return send(res, 200, { ok: true }, { 'Set-Cookie': clearSessionCookie });
@@ -125,10 +127,8 @@ export function createHandler(store: Store, auth: AuthSource, replicator: Replic
     if (String(req.headers['content-type'] ?? '').includes('application/x-www-form-urlencoded')) {
       creds = Object.fromEntries(new URLSearchParams(raw.toString('utf8')));
     } else creds = asObject(parseJson(raw));
-    if (typeof creds.name !== 'string' || typeof creds.password !== 'string') {
-      throw badRequest('name and password are required');
-    }
-    const who = await authenticate(auth, creds.name, creds.password);
+    // CouchDB answers a missing name or password like a wrong one.
+    const who = typeof creds.name === 'string' && typeof creds.password === 'string' ? await authenticate(auth, creds.name, creds.password) : null;
     if (!who) throw new HttpError(401, 'unauthorized', 'Name or password is incorrect.');
     const salt = auth.admins[who.name!]?.salt ?? (await store.lookupUser(who.name!))?.credentials.salt ?? '';
     return send(res, 200, { ok: true, name: who.name, roles: who.roles }, { 'Set-Cookie': makeSessionCookie(auth, who.name!, salt) });
@@ -174,17 +174,19 @@ export function createHandler(store: Store, auth: AuthSource, replicator: Replic
         return send(res, 200, db.security);
       }
       if (m === 'PUT') {
-        store.requireDbAdmin(ctx, db);
+        store.requireDbAdmin(ctx, db, name);
         await store.setSecurity(name, asObject(await body(req), '_security'));
         return send(res, 200, { ok: true });
       }
       throw methodNotAllowed();
     }
+    // CouchDB lists the system databases' documents to server admins only, before any member check.
+    if ((name === '_users' || name === '_replicator') && sub === '_all_docs') requireAdmin(ctx);
     if (name === '_users' && !isServerAdmin(ctx)) {
       // Users may read and write their own document; everything else in _users is admin-only.
       const own = ctx.name !== null && seg.length === 2 && seg[1] === `org.couchdb.user:${ctx.name}`;
       const signup = seg.length === 2 && seg[1].startsWith('org.couchdb.user:') && m === 'PUT';
-      if (!own && !signup && !(seg.length === 1 && m === 'GET')) throw denied(ctx, 'Only admins may read other users.');
+      if (!own && !signup) store.requireMember(ctx, db, name);
       if (signup || own) return doc(req, res, q, db, name, seg[1], ctx, true);
     }
     if (sub === '_local') return doc(req, res, q, db, name, `_local/${seg.slice(2).join('/')}`, ctx);
@@ -250,21 +252,23 @@ export function createHandler(store: Store, auth: AuthSource, replicator: Replic
       case '_index': {
         if (m === 'GET') return send(res, 200, await db.pouch.getIndexes());
         if (m !== 'POST') throw methodNotAllowed();
-        store.requireDbAdmin(ctx, db);
+        store.requireDbAdmin(ctx, db, name);
         const b = asObject(await body(req));
         if (!b.index || !Array.isArray(b.index.fields)) throw badRequest('`index.fields` must be an array');
         return send(res, 200, await db.pouch.createIndex(b));
       }
       case '_compact':
       case '_view_cleanup':
-        store.requireDbAdmin(ctx, db);
+        store.requireDbAdmin(ctx, db, name);
         if (sub === '_compact') await db.pouch.compact();
         else await db.pouch.viewCleanup();
         return send(res, 202, { ok: true });
       case '_ensure_full_commit':
         return send(res, 201, { ok: true, instance_start_time: '0' });
       default:
-        throw new HttpError(400, 'bad_request', `Unsupported endpoint ${sub}`);
+        // As CouchDB: a PUT names a document (and `_` ids are reserved); anything else is not there.
+        if (m === 'PUT') throw new HttpError(400, 'illegal_docid', 'Only reserved document ids may start with underscore.');
+        throw notFound('missing');
     }
   }
 
@@ -411,7 +415,7 @@ export function createHandler(store: Store, auth: AuthSource, replicator: Replic
     }
     if (m === 'DELETE') {
       const rev = q.get('rev') ?? String(req.headers['if-match'] ?? '').replace(/"/g, '');
-      if (!rev) throw new HttpError(409, 'conflict', 'Document update conflict: rev is required to delete.');
+      if (!rev) throw new HttpError(409, 'conflict', CONFLICT_REASON);
       const tomb = { _id: id, _rev: rev, _deleted: true };
       const [r] = await store.write(name, [tomb], ctx);
       return writeReply(res, r, 200);
@@ -446,7 +450,7 @@ export function createHandler(store: Store, auth: AuthSource, replicator: Replic
       } catch {
         /* a new document */
       }
-      if (current && current._rev !== rev) throw new HttpError(409, 'conflict', 'Document update conflict.');
+      if (current && current._rev !== rev) throw new HttpError(409, 'conflict', CONFLICT_REASON);
       const next: any = current ? { ...current } : { _id: id };
       next._attachments = { ...(current?._attachments ?? {}) };
       if (m === 'PUT') {

@@ -20,6 +20,8 @@ export interface Security {
 const DB_NAME = /^[a-z][a-z0-9_$()+/-]*$/;
 const SYSTEM_DBS = new Set(['_users', '_replicator', '_global_changes']);
 const REGISTRY = '_dbs';
+/** CouchDB's words for a stale or missing rev (PouchDB says it without the full stop). */
+export const CONFLICT_REASON = 'Document update conflict.';
 const ALLOWED_UNDERSCORE = new Set(['_id', '_rev', '_deleted', '_attachments', '_revisions', '_conflicts', '_revs_info']);
 
 /** Registry ids may not start with an underscore, database names may. */
@@ -166,13 +168,15 @@ export class Store {
     (await this.get(name)).security = security;
   }
 
-  /** 401 for anonymous, 403 for a known user without access, as CouchDB answers. */
+  /** 401 for anonymous, 403 for a known user without access, with CouchDB's words. */
   requireMember(ctx: UserCtx, db: OpenDb, name: string) {
     if (SYSTEM_DBS.has(name) ? isServerAdmin(ctx) : isMember(ctx, db.security)) return;
-    throw denied(ctx, 'You are not allowed to access this db.');
+    throw ctx.name === null ? unauthorized('You are not authorized to access this db.') : forbidden('You are not allowed to access this db.');
   }
 
-  requireDbAdmin(ctx: UserCtx, db: OpenDb) {
+  /** CouchDB checks membership first: a non-member hears "not allowed", a member "not a db admin". */
+  requireDbAdmin(ctx: UserCtx, db: OpenDb, name: string) {
+    this.requireMember(ctx, db, name);
     if (isDbAdmin(ctx, db.security)) return;
     throw denied(ctx, 'You are not a db or server admin.');
   }
@@ -287,7 +291,9 @@ export class Store {
         const r = out[k];
         if (!newEdits) results[a.i] = r && r.error ? r : { ok: true, id: a.doc._id, rev: a.doc._rev };
         else if (r?.error || r?.status >= 400) {
-          results[a.i] = { id: a.doc._id, error: r.name ?? r.error ?? 'error', reason: r.message ?? r.reason, status: r.status } as any;
+          const error = r.name ?? r.error ?? 'error';
+          const reason = error === 'conflict' ? CONFLICT_REASON : r.message ?? r.reason;
+          results[a.i] = { id: a.doc._id, error, reason, status: r.status } as any;
         } else results[a.i] = { ok: true, id: r.id, rev: r.rev };
       });
       if (regular.some((a) => a.doc._id.startsWith('_design/'))) db.validators = null;
@@ -299,15 +305,8 @@ export class Store {
 
   private requireWriter(ctx: UserCtx, db: OpenDb, name: string, doc: any) {
     if (name === '_users') return; // checked by the built-in _users rules
-    if (name === '_replicator') {
-      if (!isServerAdmin(ctx)) throw denied(ctx, 'Only server admins may manage replications.');
-      return;
-    }
-    if (doc._id.startsWith('_design/')) {
-      if (!isDbAdmin(ctx, db.security)) throw denied(ctx, 'Only database admins may write design documents.');
-      return;
-    }
-    if (!isMember(ctx, db.security)) throw denied(ctx, 'You are not allowed to write to this db.');
+    if (doc._id.startsWith('_design/')) this.requireDbAdmin(ctx, db, name);
+    else this.requireMember(ctx, db, name);
   }
 
   /** CouchDB's built-in `_users` rules, plus hashing a plain `password` on the way in. */
