@@ -72,6 +72,13 @@ interface OpenDb {
   validators: { ddocs: string; fns: Array<{ id: string; fn: Validator }> } | null;
 }
 
+/** A document as a write finds it: the winner (null if deleted) and every leaf revision. */
+interface Current {
+  doc: any;
+  leaves: string[];
+  deleted?: boolean;
+}
+
 export interface WriteResult {
   ok?: boolean;
   id: string;
@@ -207,7 +214,7 @@ export class Store {
     const key = res.rows.map((r) => r.value.rev).join(',');
     const fns = res.rows
       .filter((r: any) => typeof r.doc?.validate_doc_update === 'string')
-      .map((r: any) => ({ id: r.id, fn: compileValidator(r.doc.validate_doc_update, r.id) }));
+      .map((r: any) => ({ id: r.id, fn: compiledOrFailing(r.doc.validate_doc_update, r.id) }));
     db.validators = { ddocs: key, fns };
     return fns;
   }
@@ -223,10 +230,17 @@ export class Store {
     const validators = await this.validatorsOf(db);
     const ids = docs.map((d: any) => (d && typeof d === 'object' && typeof d._id === 'string' ? d._id : null));
     const known = ids.filter((id): id is string => id !== null && !id.startsWith('_local/'));
-    const current = new Map<string, any>();
-    if (known.length && (validators.length || name === '_users')) {
-      const res = await db.pouch.allDocs({ keys: known, include_docs: true });
-      for (const row of res.rows as any[]) if (row.doc) current.set(row.id, row.doc);
+    const current = new Map<string, Current>();
+    // Without rules to run, PouchDB's own conflict check is all a write needs.
+    const checked = known.length > 0 && (validators.length > 0 || name === '_users');
+    if (checked) {
+      const res = await db.pouch.allDocs({ keys: known, include_docs: true, conflicts: true });
+      for (const row of res.rows as any[]) {
+        if (row.doc) {
+          const { _conflicts, ...doc } = row.doc;
+          current.set(row.id, { doc, leaves: [row.doc._rev, ...(_conflicts ?? [])] });
+        } else if (row.value?.deleted) current.set(row.id, { doc: null, leaves: [row.value.rev], deleted: true });
+      }
     }
     for (let i = 0; i < docs.length; i++) {
       const raw = docs[i];
@@ -252,7 +266,7 @@ export class Store {
           continue;
         }
         this.requireWriter(ctx, db, name, doc);
-        const old = current.get(doc._id) ?? null;
+        const old = checked ? await this.previous(db, doc, current.get(doc._id), newEdits) : null;
         if (name === '_users') this.checkUserDoc(doc, old, ctx);
         if (!doc._id.startsWith('_design/')) {
           for (const v of validators) {
@@ -262,8 +276,6 @@ export class Store {
               throw validationError(thrown);
             }
           }
-        } else if (typeof doc.validate_doc_update === 'string' && !doc._deleted) {
-          compileValidator(doc.validate_doc_update, doc._id); // refuse a broken rule before it is stored
         }
         accepted.push({ i, doc });
       } catch (e) {
@@ -301,6 +313,23 @@ export class Store {
       this.updates.push(name, 'updated');
     }
     return results;
+  }
+
+  /**
+   * The revision a write replaces (validate_doc_update's oldDoc). As CouchDB, a stale or missing rev is a
+   * conflict before any rule runs: a client holding an old copy hears "conflict", not the rule's refusal.
+   */
+  private async previous(db: OpenDb, doc: any, cur: Current | undefined, newEdits: boolean): Promise<any> {
+    if (!cur) return null;
+    if (!newEdits) return cur.doc;
+    if (cur.deleted) {
+      if (doc._rev === undefined) return null; // re-creating a deleted document
+      if (doc._rev === cur.leaves[0]) return { _id: doc._id, _rev: doc._rev, _deleted: true };
+      throw new HttpError(409, 'conflict', CONFLICT_REASON);
+    }
+    if (doc._rev === undefined || !cur.leaves.includes(doc._rev)) throw new HttpError(409, 'conflict', CONFLICT_REASON);
+    // Editing a losing branch: the rules see that branch, not the winner.
+    return doc._rev === cur.doc._rev ? cur.doc : await db.pouch.get(doc._id, { rev: doc._rev });
   }
 
   private requireWriter(ctx: UserCtx, db: OpenDb, name: string, doc: any) {
@@ -403,6 +432,18 @@ export class DbUpdates {
       const t = setTimeout(done, ms);
       this.listeners.add(done);
     });
+  }
+}
+
+/** As CouchDB: a design document with a rule that does not compile is stored, and every write it governs then fails with 500. */
+function compiledOrFailing(source: string, id: string): Validator {
+  try {
+    return compileValidator(source, id);
+  } catch (e) {
+    const err = new HttpError(500, 'compilation_error', e instanceof HttpError ? e.reason : String(e));
+    return () => {
+      throw err;
+    };
   }
 }
 
