@@ -216,7 +216,13 @@ export function createHandler(store: Store, auth: AuthSource, replicator: Replic
       case '_bulk_docs': {
         if (m !== 'POST') throw methodNotAllowed();
         const b = asObject(await body(req));
-        if (!Array.isArray(b.docs)) throw badRequest('POST body must include `docs` parameter.');
+        if (b.docs === undefined) throw badRequest('POST body must include `docs` parameter.');
+        if (!Array.isArray(b.docs)) throw badRequest('`docs` parameter must be an array.');
+        if (b.all_or_nothing === true) {
+          // CouchDB 3 dropped all-or-nothing commits and says so for every document.
+          const refusals = b.docs.map((d: any) => ({ id: d?._id ?? null, rev: d?._rev ?? '0-', error: 'not_implemented', reason: 'all_or_nothing is not supported' }));
+          return send(res, 417, refusals);
+        }
         const newEdits = b.new_edits !== false;
         const results = await store.write(name, b.docs, ctx, newEdits);
         const out = results.map((r: any) => {
@@ -228,18 +234,17 @@ export function createHandler(store: Store, auth: AuthSource, replicator: Replic
       case '_bulk_get': {
         if (m !== 'POST') throw methodNotAllowed();
         const b = asObject(await body(req));
-        if (!Array.isArray(b.docs)) throw badRequest('`docs` must be an array');
-        const r = await db.pouch.bulkGet({
-          docs: b.docs.map((d: any) => asObject(d, 'docs entry')),
+        if (!Array.isArray(b.docs)) throw badRequest("Missing JSON list of 'docs'.");
+        const o = {
           revs: boolParam(q.get('revs')) ?? false,
           attachments: boolParam(q.get('attachments')) ?? false,
           latest: boolParam(q.get('latest')) ?? false,
-        });
-        return send(res, 200, r);
+        };
+        return send(res, 200, { results: await Promise.all(b.docs.map((d: unknown) => bulkGetOne(db.pouch, d, o))) });
       }
       case '_revs_diff': {
         if (m !== 'POST') throw methodNotAllowed();
-        return send(res, 200, await db.pouch.revsDiff(asObject(await body(req))));
+        return send(res, 200, await revsDiff(db.pouch, asObject(await body(req))));
       }
       case '_changes':
         return changes(req, res, q, db, m);
@@ -525,6 +530,44 @@ function parseSince(raw: unknown): number | 'now' {
   const n = typeof raw === 'number' ? raw : parseInt(String(raw), 10);
   if (!Number.isInteger(n) || n < 0) throw badRequest('`since` must be a sequence number or "now"');
   return n;
+}
+
+/** One `_bulk_get` entry as CouchDB answers it: the named revision, else the winner (a tombstone too). */
+async function bulkGetOne(pouch: any, req: unknown, o: { revs: boolean; attachments: boolean; latest: boolean }) {
+  const d = (req && typeof req === 'object' ? req : {}) as Record<string, unknown>;
+  const id = typeof d.id === 'string' ? d.id : null;
+  if (id === null) return { id: null, docs: [{ error: { id: null, rev: null, error: 'bad_request', reason: 'document id missed' } }] };
+  let rev = typeof d.rev === 'string' ? d.rev : undefined;
+  try {
+    if (!rev) {
+      const [row] = (await pouch.allDocs({ keys: [id] })).rows;
+      if (!row?.value) throw new Error('missing');
+      rev = row.value.rev as string;
+    }
+    return { id, docs: [{ ok: await pouch.get(id, { ...o, rev }) }] };
+  } catch {
+    return { id, docs: [{ error: { id, rev: typeof d.rev === 'string' ? d.rev : 'undefined', error: 'not_found', reason: 'missing' } }] };
+  }
+}
+
+/**
+ * `_revs_diff` with CouchDB's `possible_ancestors`: the leaves older than a missing revision, from
+ * which a replicator may send only the difference. (Deleted leaves are not offered, a small gap.)
+ */
+async function revsDiff(pouch: any, req: Record<string, any>) {
+  const diff: Record<string, { missing: string[]; possible_ancestors?: string[] }> = await pouch.revsDiff(req);
+  const ids = Object.keys(diff);
+  if (!ids.length) return diff;
+  const rows = (await pouch.allDocs({ keys: ids, include_docs: true, conflicts: true })).rows as any[];
+  for (const row of rows) {
+    if (!row.doc) continue;
+    const leaves: string[] = [row.doc._rev, ...(row.doc._conflicts ?? [])];
+    const gen = (r: string) => parseInt(r, 10);
+    const newest = Math.max(...diff[row.id].missing.map(gen));
+    const ancestors = leaves.filter((l) => gen(l) < newest);
+    if (ancestors.length) diff[row.id].possible_ancestors = ancestors;
+  }
+  return diff;
 }
 
 function methodNotAllowed() {

@@ -242,24 +242,12 @@ export class Store {
         } else if (row.value?.deleted) current.set(row.id, { doc: null, leaves: [row.value.rev], deleted: true });
       }
     }
+    // A malformed document refuses the whole request before anything is written, as CouchDB does;
+    // conflicts and refusals by the rules below are per document.
+    const prepared = docs.map((raw) => wellFormed(raw, newEdits));
     for (let i = 0; i < docs.length; i++) {
-      const raw = docs[i];
       try {
-        if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw badRequest('Document must be a JSON object');
-        const doc: any = { ...(raw as object) };
-        if (doc._id === undefined) {
-          if (!newEdits) throw badRequest('Document id is required with new_edits=false');
-          doc._id = randomUUID().replace(/-/g, '');
-        }
-        if (typeof doc._id !== 'string' || doc._id === '') throw badRequest('Document id must be a non-empty string');
-        for (const k of Object.keys(doc)) {
-          if (k.startsWith('_') && !ALLOWED_UNDERSCORE.has(k)) {
-            throw new HttpError(400, 'doc_validation', `Bad special document member: ${k}`);
-          }
-        }
-        if (doc._id.startsWith('_') && !/^_(design|local)\/./.test(doc._id)) {
-          throw new HttpError(400, 'illegal_docid', 'Only reserved document ids may start with underscore.');
-        }
+        const doc = prepared[i];
         if (doc._id.startsWith('_local/')) {
           this.requireMember(ctx, db, name);
           accepted.push({ i, doc });
@@ -280,7 +268,7 @@ export class Store {
         accepted.push({ i, doc });
       } catch (e) {
         const err = e instanceof HttpError ? e : new HttpError(500, 'error', (e as Error).message);
-        results[i] = { id: ids[i] ?? '', error: err.error, reason: err.reason };
+        results[i] = { id: prepared[i]._id, error: err.error, reason: err.reason };
         (results[i] as any).status = err.status;
       }
     }
@@ -445,6 +433,28 @@ function compiledOrFailing(source: string, id: string): Validator {
       throw err;
     };
   }
+}
+
+/** The checks CouchDB makes on a document's shape; any failure is a 400 for the whole request. */
+function wellFormed(raw: unknown, newEdits: boolean): any {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw badRequest('Document must be a JSON object');
+  const doc: any = { ...(raw as object) };
+  if (doc._id === undefined) {
+    if (!newEdits) throw badRequest('When `new_edits: false`, the document needs `_rev` or `_revisions` specified');
+    doc._id = randomUUID().replace(/-/g, '');
+  }
+  if (!newEdits && doc._rev === undefined && doc._revisions === undefined) {
+    throw badRequest('When `new_edits: false`, the document needs `_rev` or `_revisions` specified');
+  }
+  if (typeof doc._id !== 'string') throw new HttpError(400, 'illegal_docid', 'Document id must be a string');
+  if (doc._id === '') throw new HttpError(400, 'illegal_docid', 'Document id must not be empty');
+  for (const k of Object.keys(doc)) {
+    if (k.startsWith('_') && !ALLOWED_UNDERSCORE.has(k)) throw new HttpError(400, 'doc_validation', `Bad special document member: ${k}`);
+  }
+  if (doc._id.startsWith('_') && !/^_(design|local)\/./.test(doc._id)) {
+    throw new HttpError(400, 'illegal_docid', 'Only reserved document ids may start with underscore.');
+  }
+  return doc;
 }
 
 export function denied(ctx: UserCtx, reason: string) {
