@@ -12,6 +12,7 @@ import {
 import { CONFLICT_REASON, type Store } from './store.ts';
 import type { Replicator } from './replicator.ts';
 import { ViewEngine } from './views.ts';
+import { indexFields, mangoFind } from './find.ts';
 
 export interface NodeOptions {
   name: string;
@@ -250,16 +251,14 @@ export function createHandler(store: Store, auth: AuthSource, replicator: Replic
         return changes(req, res, q, db, m);
       case '_find': {
         if (m !== 'POST') throw methodNotAllowed();
-        const b = asObject(await body(req));
-        if (!b.selector || typeof b.selector !== 'object') throw badRequest('`selector` must be an object');
-        return send(res, 200, await db.pouch.find(b));
+        return send(res, 200, await mangoFind(db.pouch, asObject(await body(req))));
       }
       case '_index': {
         if (m === 'GET') return send(res, 200, await db.pouch.getIndexes());
         if (m !== 'POST') throw methodNotAllowed();
         store.requireDbAdmin(ctx, db, name);
         const b = asObject(await body(req));
-        if (!b.index || !Array.isArray(b.index.fields)) throw badRequest('`index.fields` must be an array');
+        indexFields(b);
         return send(res, 200, await db.pouch.createIndex(b));
       }
       case '_compact':
