@@ -69,7 +69,13 @@ export function createHandler(store: Store, auth: AuthSource, replicator: Replic
           return dbUpdates(req, res, url.searchParams);
         case '_scheduler':
           requireAdmin(ctx);
-          if (seg[1] === 'docs' || seg[1] === 'jobs') return send(res, 200, await replicator.schedulerDocs());
+          if (seg[1] === 'jobs' && seg.length === 2) return send(res, 200, replicator.schedulerJobs());
+          if (seg[1] === 'docs' && seg.length === 2) return send(res, 200, await replicator.schedulerDocs());
+          if (seg[1] === 'docs' && seg[2] === '_replicator' && seg.length === 4) {
+            const entry = await replicator.schedulerDoc(seg[3]);
+            if (!entry) throw notFound('missing');
+            return send(res, 200, entry);
+          }
           throw notFound();
         case '_users':
         case '_replicator':

@@ -9,6 +9,7 @@ import PouchFind from 'pouchdb-find';
 import { HttpError, badRequest, forbidden, notFound, unauthorized } from './http.ts';
 import { hashPassword, isServerAdmin, type UserCtx, type UserRecord } from './auth.ts';
 import { compileValidator, validationError, type Validator } from './validate.ts';
+import { replicationDocProblem } from './replicator.ts';
 
 PouchDB.plugin(PouchFind);
 
@@ -256,6 +257,10 @@ export class Store {
         this.requireWriter(ctx, db, name, doc);
         const old = checked ? await this.previous(db, doc, current.get(doc._id), newEdits) : null;
         if (name === '_users') this.checkUserDoc(doc, old, ctx);
+        if (name === '_replicator' && !doc._deleted && !doc._id.startsWith('_design/')) {
+          const problem = replicationDocProblem(doc);
+          if (problem) throw forbidden(problem);
+        }
         if (!doc._id.startsWith('_design/')) {
           for (const v of validators) {
             try {
