@@ -556,21 +556,19 @@ async function bulkGetOne(pouch: any, req: unknown, o: { revs: boolean; attachme
 }
 
 /**
- * `_revs_diff` with CouchDB's `possible_ancestors`: the leaves older than a missing revision, from
- * which a replicator may send only the difference. (Deleted leaves are not offered, a small gap.)
+ * `_revs_diff` with CouchDB's `possible_ancestors`: a leaf older than a missing revision, from which
+ * a replicator may send attachments as stubs. Only the winning leaf is offered (reading every
+ * branch would load each document's body during replication); CouchDB also lists losing leaves.
  */
 async function revsDiff(pouch: any, req: Record<string, any>) {
   const diff: Record<string, { missing: string[]; possible_ancestors?: string[] }> = await pouch.revsDiff(req);
   const ids = Object.keys(diff);
   if (!ids.length) return diff;
-  const rows = (await pouch.allDocs({ keys: ids, include_docs: true, conflicts: true })).rows as any[];
-  for (const row of rows) {
-    if (!row.doc) continue;
-    const leaves: string[] = [row.doc._rev, ...(row.doc._conflicts ?? [])];
-    const gen = (r: string) => parseInt(r, 10);
-    const newest = Math.max(...diff[row.id].missing.map(gen));
-    const ancestors = leaves.filter((l) => gen(l) < newest);
-    if (ancestors.length) diff[row.id].possible_ancestors = ancestors;
+  const gen = (r: string) => parseInt(r, 10);
+  for (const row of (await pouch.allDocs({ keys: ids })).rows as any[]) {
+    const winner: string | undefined = row.value?.rev;
+    if (!winner) continue;
+    if (diff[row.id].missing.some((m) => gen(m) > gen(winner))) diff[row.id].possible_ancestors = [winner];
   }
   return diff;
 }
