@@ -314,7 +314,7 @@ export function createHandler(store: Store, auth: AuthSource, replicator: Replic
     if (o.since === 'now') o.since = (await db.pouch.info()).update_seq;
     if (feed === 'normal' || feed === 'longpoll') {
       const first = await db.pouch.changes(o);
-      const pending = limit !== undefined ? await pendingAfter(db, first.last_seq) : undefined;
+      const pending = await pendingAfter(db, first.last_seq);
       if (feed === 'normal' || first.results.length > 0) {
         return send(res, 200, { results: first.results, last_seq: first.last_seq, pending });
       }

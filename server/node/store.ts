@@ -281,6 +281,11 @@ export class Store {
     const regular = accepted.filter((a) => !a.doc._id.startsWith('_local/'));
     for (const { i, doc } of local) {
       try {
+        // CouchDB replaces a local document written without a rev (replication checkpoints rely on it).
+        if (doc._rev === undefined && !doc._deleted) {
+          const existing = await db.pouch.get(doc._id).catch(() => null);
+          if (existing) doc._rev = existing._rev;
+        }
         const r = doc._deleted ? await db.pouch.remove(doc._id, doc._rev) : await db.pouch.put(doc);
         results[i] = { ok: true, id: r.id, rev: r.rev };
       } catch (e: any) {

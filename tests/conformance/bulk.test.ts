@@ -109,6 +109,20 @@ describe('_bulk_docs with new_edits=false', () => {
   });
 });
 
+describe('_local documents (replication checkpoints)', () => {
+  it('are written and read back, replaced when written without a rev, and stay out of _all_docs and _changes', async () => {
+    expect((await n.admin.request('PUT', '/bulk/_local/cp', { seq: 1 })).status).toBe(201);
+    expect(await n.admin.ok('GET', '/bulk/_local/cp')).toMatchObject({ _id: '_local/cp', seq: 1 });
+    const again = await n.admin.request('PUT', '/bulk/_local/cp', { seq: 2 });
+    expect([again.status, again.json.ok]).toEqual([201, true]);
+    expect((await n.admin.ok('GET', '/bulk/_local/cp')).seq).toBe(2);
+    const all = await n.admin.ok('GET', '/bulk/_all_docs');
+    expect(all.rows.some((r: any) => r.id.startsWith('_local/'))).toBe(false);
+    const feed = await n.admin.ok('GET', '/bulk/_changes');
+    expect(feed.results.some((r: any) => r.id.startsWith('_local/'))).toBe(false);
+  });
+});
+
 describe('_bulk_docs is not atomic', () => {
   it('each document succeeds or fails on its own: a conflict beside successes', async () => {
     const cur = await n.admin.getDoc('bulk', 'a');

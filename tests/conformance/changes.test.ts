@@ -79,6 +79,12 @@ describe('normal feed', () => {
     expect(row.doc).toEqual({ _id: 'doomed', _rev: gone.rev, _deleted: true });
   });
 
+  it('a normal feed reports how many changes are pending after it (0 at the end)', async () => {
+    const r = await n.admin.ok('GET', '/feed/_changes');
+    expect(r.pending).toBe(0);
+    expect((await n.admin.ok('GET', '/feed/_changes?limit=1')).pending).toBeGreaterThan(0);
+  });
+
   it('include_docs adds each document', async () => {
     const r = await n.admin.ok('GET', '/feed/_changes?include_docs=true');
     const row = r.results.find((x: any) => x.id === 'order:BDG:1');
@@ -112,6 +118,18 @@ describe('filters', () => {
     await n.admin.bulk('feed', [{ _id: 'order:BDG:2', type: 'order', region: 'BDG', total: 1 }, { _id: 'order:JKT:2', type: 'order', region: 'JKT', total: 1 }]);
     const next = await n.admin.ok('POST', `/feed/_changes?filter=_selector&since=${encodeURIComponent(first.last_seq)}`, { selector: { region: 'BDG' } });
     expect(ids(next)).toEqual(['order:BDG:2']);
+  });
+
+  it('a plain deletion leaves a tombstone a body selector no longer matches; an _id selector still does', async () => {
+    const d = await n.admin.ok('PUT', '/feed/order:BDG:9', { type: 'order', region: 'BDG' });
+    const { last_seq } = await n.admin.ok('GET', '/feed/_changes?since=now');
+    await n.admin.ok('DELETE', `/feed/order:BDG:9?rev=${d.rev}`);
+    const since = `since=${encodeURIComponent(last_seq)}`;
+    const byBody = await n.admin.ok('POST', `/feed/_changes?filter=_selector&${since}`, { selector: { region: 'BDG' } });
+    expect(byBody.results).toEqual([]);
+    const byId = await n.admin.ok('POST', `/feed/_changes?filter=_selector&${since}`, { selector: { _id: { $regex: '^order:BDG:' } } });
+    expect(ids(byId)).toEqual(['order:BDG:9']);
+    expect(byId.results[0].deleted).toBe(true);
   });
 
   it('filter=_selector without a selector is 400', async () => {

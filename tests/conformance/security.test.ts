@@ -59,6 +59,15 @@ describe('database membership', () => {
     expect([r.status, r.json]).toEqual([403, { error: 'forbidden', reason: 'You are not a db or server admin.' }]);
   });
 
+  it('in _bulk_docs a member\'s design document is refused on its own; a non-member\'s whole request is refused', async () => {
+    const r = await alice.ok('POST', '/closed/_bulk_docs', { docs: [{ _id: 'bulk-y' }, { _id: '_design/z', views: {} }] });
+    expect(r[0]).toMatchObject({ ok: true, id: 'bulk-y' });
+    expect(r[1]).toEqual({ id: '_design/z', error: 'forbidden', reason: 'You are not a db or server admin.' });
+    const b = await bob.request('POST', '/closed/_bulk_docs', { docs: [{ _id: 'bulk-bob' }] });
+    expect([b.status, b.json]).toEqual([403, NOT_ALLOWED]);
+    expect(await n.admin.getDoc('closed', 'bulk-bob')).toBeNull();
+  });
+
   it('a db admin writes design documents and _security', async () => {
     expect((await dora.request('PUT', '/closed/_design/dora', { views: {} })).status).toBe(201);
     const sec = { admins: { names: ['dora'], roles: [] }, members: { names: ['alice'], roles: ['shopper'] } };
