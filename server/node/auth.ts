@@ -8,6 +8,8 @@ export interface UserCtx {
   db?: string;
   name: string | null;
   roles: string[];
+  /** Which handler recognised the caller (GET /_session's info.authenticated): Basic is "default". */
+  via?: 'cookie' | 'default';
 }
 
 export interface StoredCredentials {
@@ -130,10 +132,13 @@ export async function userCtxOf(src: AuthSource, req: IncomingMessage): Promise<
     if (i < 0) throw unauthorized('Malformed Basic authorization header');
     const ctx = await authenticate(src, decoded.slice(0, i), decoded.slice(i + 1));
     if (!ctx) throw new HttpError(401, 'unauthorized', 'Name or password is incorrect.');
-    return ctx;
+    return { ...ctx, via: 'default' };
   }
   const token = cookieValue(req, 'AuthSession');
-  if (token) return (await fromCookie(src, token)) ?? ANONYMOUS;
+  if (token) {
+    const ctx = await fromCookie(src, token);
+    return ctx ? { ...ctx, via: 'cookie' } : ANONYMOUS;
+  }
   return ANONYMOUS;
 }
 

@@ -4,15 +4,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import {
-  HttpError, asObject, badRequest, boolParam, forbidden, intParam, jsonParam, notFound, parseJson, readBody, send, sendError,
+  HttpError, asObject, badRequest, boolParam, forbidden, intParam, jsonParam, notFound, parseJson, readBody, send, sendError, unauthorized,
 } from './http.ts';
 import {
   authenticate, clearSessionCookie, isServerAdmin, makeSessionCookie, userCtxOf, type AuthSource, type UserCtx,
 } from './auth.ts';
 import { checkSelector } from './selector-guard.ts';
-import { denied, type Store } from './store.ts';
+import { CONFLICT_REASON, denied, type Store } from './store.ts';
 import type { Replicator } from './replicator.ts';
 import { ViewEngine } from './views.ts';
+import { indexFields, mangoFind } from './find.ts';
 
 export interface NodeOptions {
   name: string;
@@ -69,21 +70,29 @@ export function createHandler(store: Store, auth: AuthSource, replicator: Replic
           return dbUpdates(req, res, url.searchParams);
         case '_scheduler':
           requireAdmin(ctx);
-          if (seg[1] === 'docs' || seg[1] === 'jobs') return send(res, 200, await replicator.schedulerDocs());
+          if (seg[1] === 'jobs' && seg.length === 2) return send(res, 200, replicator.schedulerJobs());
+          if (seg[1] === 'docs' && seg.length === 2) return send(res, 200, await replicator.schedulerDocs());
+          if (seg[1] === 'docs' && seg[2] === '_replicator' && seg.length === 4) {
+            const entry = await replicator.schedulerDoc(seg[3]);
+            if (!entry) throw notFound('missing');
+            return send(res, 200, entry);
+          }
           throw notFound();
         case '_users':
         case '_replicator':
         case '_global_changes':
           return database(req, res, url, seg, ctx);
         default:
-          throw new HttpError(400, 'illegal_database_name', `Database name '${head}' is not allowed`);
+          if (m === 'PUT') throw new HttpError(400, 'illegal_database_name', `Database name '${head}' is not allowed`);
+          throw notFound('Database does not exist.');
       }
     }
     return database(req, res, url, seg, ctx);
   }
 
+  /** CouchDB answers 401 to anyone but a server admin here, signed in or not. */
   function requireAdmin(ctx: UserCtx) {
-    if (!isServerAdmin(ctx)) throw denied(ctx, 'You are not a server admin.');
+    if (!isServerAdmin(ctx)) throw unauthorized('You are not a server admin.');
   }
 
   async function body(req: IncomingMessage) {
@@ -115,8 +124,8 @@ export function createHandler(store: Store, auth: AuthSource, replicator: Replic
     if (m === 'GET') {
       return send(res, 200, {
         ok: true,
-        userCtx: ctx,
-        info: { authentication_handlers: ['cookie', 'default'], authenticated: ctx.name ? 'cookie' : undefined },
+        userCtx: { name: ctx.name, roles: ctx.roles },
+        info: { authentication_handlers: ['cookie', 'default'], authenticated: ctx.name ? ctx.via : undefined },
       });
     }
     if (m === 'DELETE') return send(res, 200, { ok: true }, { 'Set-Cookie': clearSessionCookie });
@@ -126,10 +135,8 @@ export function createHandler(store: Store, auth: AuthSource, replicator: Replic
     if (String(req.headers['content-type'] ?? '').includes('application/x-www-form-urlencoded')) {
       creds = Object.fromEntries(new URLSearchParams(raw.toString('utf8')));
     } else creds = asObject(parseJson(raw));
-    if (typeof creds.name !== 'string' || typeof creds.password !== 'string') {
-      throw badRequest('name and password are required');
-    }
-    const who = await authenticate(auth, creds.name, creds.password);
+    // CouchDB answers a missing name or password like a wrong one.
+    const who = typeof creds.name === 'string' && typeof creds.password === 'string' ? await authenticate(auth, creds.name, creds.password) : null;
     if (!who) throw new HttpError(401, 'unauthorized', 'Name or password is incorrect.');
     const salt = auth.admins[who.name!]?.salt ?? (await store.lookupUser(who.name!))?.credentials.salt ?? '';
     return send(res, 200, { ok: true, name: who.name, roles: who.roles }, { 'Set-Cookie': makeSessionCookie(auth, who.name!, salt) });
@@ -175,7 +182,7 @@ export function createHandler(store: Store, auth: AuthSource, replicator: Replic
         return send(res, 200, db.security);
       }
       if (m === 'PUT') {
-        store.requireDbAdmin(ctx, db);
+        store.requireDbAdmin(ctx, db, name);
         // CouchDB refuses this unless [couchdb] users_db_security_editable = true.
         if (name === '_users') throw forbidden("You can't edit the security object of the user database.");
         await store.setSecurity(name, asObject(await body(req), '_security'));
@@ -183,6 +190,8 @@ export function createHandler(store: Store, auth: AuthSource, replicator: Replic
       }
       throw methodNotAllowed();
     }
+    // CouchDB lists the system databases' documents to server admins only, before any member check.
+    if ((name === '_users' || name === '_replicator') && sub === '_all_docs') requireAdmin(ctx);
     // As in CouchDB 3 (default_security = admin_only): _users is for server admins only, every
     // document in it too, a user's own included; shoppers sign up through the region (server/region/signup.ts).
     if (name === '_users') store.requireMember(ctx, db, name);
@@ -213,7 +222,13 @@ export function createHandler(store: Store, auth: AuthSource, replicator: Replic
       case '_bulk_docs': {
         if (m !== 'POST') throw methodNotAllowed();
         const b = asObject(await body(req));
-        if (!Array.isArray(b.docs)) throw badRequest('POST body must include `docs` parameter.');
+        if (b.docs === undefined) throw badRequest('POST body must include `docs` parameter.');
+        if (!Array.isArray(b.docs)) throw badRequest('`docs` parameter must be an array.');
+        if (b.all_or_nothing === true) {
+          // CouchDB 3 dropped all-or-nothing commits and says so for every document.
+          const refusals = b.docs.map((d: any) => ({ id: d?._id ?? null, rev: d?._rev ?? '0-', error: 'not_implemented', reason: 'all_or_nothing is not supported' }));
+          return send(res, 417, refusals);
+        }
         const newEdits = b.new_edits !== false;
         const results = await store.write(name, b.docs, ctx, newEdits);
         const out = results.map((r: any) => {
@@ -225,46 +240,46 @@ export function createHandler(store: Store, auth: AuthSource, replicator: Replic
       case '_bulk_get': {
         if (m !== 'POST') throw methodNotAllowed();
         const b = asObject(await body(req));
-        if (!Array.isArray(b.docs)) throw badRequest('`docs` must be an array');
-        const r = await db.pouch.bulkGet({
-          docs: b.docs.map((d: any) => asObject(d, 'docs entry')),
+        if (!Array.isArray(b.docs)) throw badRequest("Missing JSON list of 'docs'.");
+        const o = {
           revs: boolParam(q.get('revs')) ?? false,
           attachments: boolParam(q.get('attachments')) ?? false,
           latest: boolParam(q.get('latest')) ?? false,
-        });
-        return send(res, 200, r);
+        };
+        return send(res, 200, { results: await Promise.all(b.docs.map((d: unknown) => bulkGetOne(db.pouch, d, o))) });
       }
       case '_revs_diff': {
         if (m !== 'POST') throw methodNotAllowed();
-        return send(res, 200, await db.pouch.revsDiff(asObject(await body(req))));
+        return send(res, 200, await revsDiff(db.pouch, asObject(await body(req))));
       }
       case '_changes':
         return changes(req, res, q, db, m);
       case '_find': {
         if (m !== 'POST') throw methodNotAllowed();
         const b = asObject(await body(req));
-        if (!b.selector || typeof b.selector !== 'object') throw badRequest('`selector` must be an object');
         checkSelector(b.selector);
-        return send(res, 200, await db.pouch.find(b));
+        return send(res, 200, await mangoFind(db.pouch, b));
       }
       case '_index': {
         if (m === 'GET') return send(res, 200, await db.pouch.getIndexes());
         if (m !== 'POST') throw methodNotAllowed();
-        store.requireDbAdmin(ctx, db);
+        store.requireDbAdmin(ctx, db, name);
         const b = asObject(await body(req));
-        if (!b.index || !Array.isArray(b.index.fields)) throw badRequest('`index.fields` must be an array');
+        indexFields(b);
         return send(res, 200, await db.pouch.createIndex(b));
       }
       case '_compact':
       case '_view_cleanup':
-        store.requireDbAdmin(ctx, db);
+        store.requireDbAdmin(ctx, db, name);
         if (sub === '_compact') await db.pouch.compact();
         else await db.pouch.viewCleanup();
         return send(res, 202, { ok: true });
       case '_ensure_full_commit':
         return send(res, 201, { ok: true, instance_start_time: '0' });
       default:
-        throw new HttpError(400, 'bad_request', `Unsupported endpoint ${sub}`);
+        // As CouchDB: a PUT names a document (and `_` ids are reserved); anything else is not there.
+        if (m === 'PUT') throw new HttpError(400, 'illegal_docid', 'Only reserved document ids may start with underscore.');
+        throw notFound('missing');
     }
   }
 
@@ -301,7 +316,7 @@ export function createHandler(store: Store, auth: AuthSource, replicator: Replic
     if (o.since === 'now') o.since = (await db.pouch.info()).update_seq;
     if (feed === 'normal' || feed === 'longpoll') {
       const first = await db.pouch.changes(o);
-      const pending = limit !== undefined ? await pendingAfter(db, first.last_seq) : undefined;
+      const pending = await pendingAfter(db, first.last_seq);
       if (feed === 'normal' || first.results.length > 0) {
         return send(res, 200, { results: first.results, last_seq: first.last_seq, pending });
       }
@@ -411,7 +426,7 @@ export function createHandler(store: Store, auth: AuthSource, replicator: Replic
     }
     if (m === 'DELETE') {
       const rev = q.get('rev') ?? String(req.headers['if-match'] ?? '').replace(/"/g, '');
-      if (!rev) throw new HttpError(409, 'conflict', 'Document update conflict: rev is required to delete.');
+      if (!rev) throw new HttpError(409, 'conflict', CONFLICT_REASON);
       const tomb = { _id: id, _rev: rev, _deleted: true };
       const [r] = await store.write(name, [tomb], ctx);
       return writeReply(res, r, 200);
@@ -446,7 +461,7 @@ export function createHandler(store: Store, auth: AuthSource, replicator: Replic
       } catch {
         /* a new document */
       }
-      if (current && current._rev !== rev) throw new HttpError(409, 'conflict', 'Document update conflict.');
+      if (current && current._rev !== rev) throw new HttpError(409, 'conflict', CONFLICT_REASON);
       const next: any = current ? { ...current } : { _id: id };
       next._attachments = { ...(current?._attachments ?? {}) };
       if (m === 'PUT') {
@@ -521,6 +536,42 @@ function parseSince(raw: unknown): number | 'now' {
   const n = typeof raw === 'number' ? raw : parseInt(String(raw), 10);
   if (!Number.isInteger(n) || n < 0) throw badRequest('`since` must be a sequence number or "now"');
   return n;
+}
+
+/** One `_bulk_get` entry as CouchDB answers it: the named revision, else the winner (a tombstone too). */
+async function bulkGetOne(pouch: any, req: unknown, o: { revs: boolean; attachments: boolean; latest: boolean }) {
+  const d = (req && typeof req === 'object' ? req : {}) as Record<string, unknown>;
+  const id = typeof d.id === 'string' ? d.id : null;
+  if (id === null) return { id: null, docs: [{ error: { id: null, rev: null, error: 'bad_request', reason: 'document id missed' } }] };
+  let rev = typeof d.rev === 'string' ? d.rev : undefined;
+  try {
+    if (!rev) {
+      const [row] = (await pouch.allDocs({ keys: [id] })).rows;
+      if (!row?.value) throw new Error('missing');
+      rev = row.value.rev as string;
+    }
+    return { id, docs: [{ ok: await pouch.get(id, { ...o, rev }) }] };
+  } catch {
+    return { id, docs: [{ error: { id, rev: typeof d.rev === 'string' ? d.rev : 'undefined', error: 'not_found', reason: 'missing' } }] };
+  }
+}
+
+/**
+ * `_revs_diff` with CouchDB's `possible_ancestors`: a leaf older than a missing revision, from which
+ * a replicator may send attachments as stubs. Only the winning leaf is offered (reading every
+ * branch would load each document's body during replication); CouchDB also lists losing leaves.
+ */
+async function revsDiff(pouch: any, req: Record<string, any>) {
+  const diff: Record<string, { missing: string[]; possible_ancestors?: string[] }> = await pouch.revsDiff(req);
+  const ids = Object.keys(diff);
+  if (!ids.length) return diff;
+  const gen = (r: string) => parseInt(r, 10);
+  for (const row of (await pouch.allDocs({ keys: ids })).rows as any[]) {
+    const winner: string | undefined = row.value?.rev;
+    if (!winner) continue;
+    if (diff[row.id].missing.some((m) => gen(m) > gen(winner))) diff[row.id].possible_ancestors = [winner];
+  }
+  return diff;
 }
 
 function methodNotAllowed() {

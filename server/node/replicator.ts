@@ -3,6 +3,7 @@
 // doc_ids), run by PouchDB 9 which filters by Mango selector on the source.
 // Status is served in the shape of `/_scheduler/docs`.
 import PouchDB from 'pouchdb-node';
+import { createHash } from 'node:crypto';
 import type { Store } from './store.ts';
 
 type Endpoint = string | { url: string; headers?: Record<string, string>; auth?: { basic?: { username: string; password: string } } };
@@ -25,12 +26,44 @@ interface Job {
 
 const MAX_BACKOFF_MS = 10_000;
 
-function endpointUrl(e: Endpoint) {
-  const raw = typeof e === 'string' ? e : e.url;
-  const u = new URL(raw);
-  u.username = '';
-  u.password = '';
-  return u.toString();
+/** An endpoint's URL as the scheduler shows it: no credentials, a trailing slash (as CouchDB). */
+function endpointUrl(e: Endpoint | undefined) {
+  const raw = typeof e === 'string' ? e : e?.url;
+  try {
+    const u = new URL(String(raw));
+    u.username = '';
+    u.password = '';
+    const s = u.toString();
+    return s.endsWith('/') ? s : `${s}/`;
+  } catch {
+    return String(raw);
+  }
+}
+
+/**
+ * The checks CouchDB's `_replicator` makes before it stores a document: remote source and target
+ * (a URL, or an object with one), and well-typed filters. A refusal is 403 forbidden, as there.
+ */
+export function replicationDocProblem(doc: any): string | null {
+  for (const side of ['source', 'target'] as const) {
+    const e = doc[side];
+    const url = typeof e === 'string' ? e : e && typeof e === 'object' ? e.url : undefined;
+    if (url === undefined) return `Missing replication ${side}`;
+    if (typeof url !== 'string' || !/^https?:\/\//.test(url)) return 'local_endpoints_not_supported';
+    try {
+      new URL(url);
+    } catch {
+      return `Invalid ${side} URL`;
+    }
+  }
+  if (doc.selector !== undefined && (!doc.selector || typeof doc.selector !== 'object' || Array.isArray(doc.selector))) {
+    return '`selector` must be a JSON object';
+  }
+  if (doc.doc_ids !== undefined && (!Array.isArray(doc.doc_ids) || doc.doc_ids.some((x: unknown) => typeof x !== 'string'))) {
+    return '`doc_ids` must be an array of strings';
+  }
+  if (doc.continuous !== undefined && typeof doc.continuous !== 'boolean') return '`continuous` must be a boolean';
+  return null;
 }
 
 /** A remote database; `onSeq` hears every changes feed's last_seq, even for batches the filter emptied. */
@@ -56,6 +89,11 @@ const seqNumber = (s: unknown) => {
   const n = parseInt(String(s ?? '0'), 10);
   return Number.isFinite(n) ? n : 0;
 };
+
+/** A stable id for what a job does (CouchDB hashes the same inputs), marked `+continuous` as there. */
+function replicationId(j: Job) {
+  return createHash('md5').update(j.key).digest('hex') + (j.continuous ? '+continuous' : '');
+}
 
 export class Replicator {
   private jobs = new Map<string, Job>();
@@ -95,7 +133,7 @@ export class Replicator {
     }
   }
 
-  private startJob(id: string, key: string, doc: any) {
+  private startJob(id: string, key: string, doc: any, errorsSoFar = 0) {
     if (!doc.source || !doc.target) throw new Error('source and target are required');
     const sourceDb = remote(doc.source, (seq) => {
       if (seqNumber(seq) >= seqNumber(job.lastSeq)) job.lastSeq = seq;
@@ -104,7 +142,7 @@ export class Replicator {
     const now = new Date().toISOString();
     const job: Job = {
       docId: id, key, source: doc.source, target: doc.target, continuous: !!doc.continuous, rep: null,
-      state: 'initializing', info: { docs_read: 0, docs_written: 0, doc_write_failures: 0 }, errorCount: 0,
+      state: 'initializing', info: { docs_read: 0, docs_written: 0, doc_write_failures: 0 }, errorCount: errorsSoFar,
       startTime: now, lastUpdated: now, lastSeq: 0, sourceDb,
     };
     const opts: Record<string, any> = {
@@ -157,45 +195,81 @@ export class Replicator {
         touch();
       })
       .on('error', (err: any) => {
-        job.state = 'failed';
+        // PouchDB gives up (e.g. on a refused password); CouchDB's scheduler keeps the job "crashing"
+        // and retries with back-off, so a fixed password or a created database heals the lane by itself.
+        if (job.rep !== rep) return;
+        job.state = 'crashing';
         job.errorCount++;
         job.info = { ...job.info, error: String(err?.message ?? err) };
         touch();
+        const delay = Math.min(1000 * 2 ** Math.min(job.errorCount, 6), 60_000);
+        setTimeout(() => {
+          if (this.jobs.get(id) !== job) return; // changed, deleted or stopped meanwhile
+          rep.cancel();
+          this.startJob(id, key, doc, job.errorCount);
+          const next = this.jobs.get(id)!;
+          next.state = 'crashing';
+          next.info = { ...next.info, error: job.info.error };
+        }, delay).unref();
       });
     this.jobs.set(id, job);
   }
 
   /** `/_scheduler/docs`: one entry per replication document, with pending changes. */
   async schedulerDocs() {
-    const docs = await Promise.all(
-      [...this.jobs.values()].map(async (j) => {
-        let pending: number | null = null;
-        if (j.sourceDb && (j.state === 'running' || j.state === 'crashing')) {
-          try {
-            const info: any = await Promise.race([
-              j.sourceDb.info(),
-              new Promise((_, rej) => setTimeout(() => rej(new Error('timeout')), 2000)),
-            ]);
-            pending = Math.max(0, seqNumber(info.update_seq) - seqNumber(j.lastSeq));
-          } catch {
-            pending = null;
-          }
-        }
-        return {
-          database: '_replicator',
-          doc_id: j.docId,
-          id: j.docId,
-          source: endpointUrl(j.source),
-          target: endpointUrl(j.target),
-          state: j.state,
-          info: { ...j.info, changes_pending: pending, checkpointed_source_seq: j.lastSeq },
-          error_count: j.errorCount,
-          start_time: j.startTime,
-          last_updated: j.lastUpdated,
-        };
-      }),
-    );
+    const docs = await Promise.all([...this.jobs.values()].map((j) => this.entry(j)));
     return { total_rows: docs.length, offset: 0, docs };
+  }
+
+  /** `/_scheduler/docs/_replicator/<id>`, or null. */
+  async schedulerDoc(id: string) {
+    const j = this.jobs.get(id);
+    return j ? this.entry(j) : null;
+  }
+
+  /** `/_scheduler/jobs`: the jobs behind the documents. */
+  schedulerJobs() {
+    const jobs = [...this.jobs.values()].map((j) => ({
+      database: '_replicator',
+      id: replicationId(j),
+      doc_id: j.docId,
+      source: endpointUrl(j.source),
+      target: endpointUrl(j.target),
+      user: null,
+      info: j.state === 'running' ? { ...j.info, checkpointed_source_seq: j.lastSeq } : null,
+      history: [{ timestamp: j.lastUpdated, type: j.state === 'crashing' ? 'crashed' : 'started' }, { timestamp: j.startTime, type: 'added' }],
+      start_time: j.startTime,
+    }));
+    return { total_rows: jobs.length, offset: 0, jobs };
+  }
+
+  private async entry(j: Job) {
+    let pending: number | null = null;
+    if (j.sourceDb && (j.state === 'running' || j.state === 'crashing')) {
+      try {
+        const info: any = await Promise.race([
+          j.sourceDb.info(),
+          new Promise((_, rej) => setTimeout(() => rej(new Error('timeout')), 2000)),
+        ]);
+        pending = Math.max(0, seqNumber(info.update_seq) - seqNumber(j.lastSeq));
+      } catch {
+        pending = null;
+      }
+    }
+    return {
+      database: '_replicator',
+      doc_id: j.docId,
+      id: replicationId(j),
+      source: endpointUrl(j.source),
+      target: endpointUrl(j.target),
+      state: j.state,
+      info: { ...j.info, changes_pending: pending, checkpointed_source_seq: j.lastSeq },
+      error_count: j.errorCount,
+      start_time: j.startTime,
+      last_updated: j.lastUpdated,
+      source_proxy: null,
+      target_proxy: null,
+    };
   }
 
   activeTasks() {

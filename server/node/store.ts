@@ -9,6 +9,7 @@ import PouchFind from 'pouchdb-find';
 import { HttpError, badRequest, forbidden, notFound, unauthorized } from './http.ts';
 import { hashPassword, isServerAdmin, type UserCtx, type UserRecord } from './auth.ts';
 import { compileValidator, validationError, type Validator } from './validate.ts';
+import { replicationDocProblem } from './replicator.ts';
 
 PouchDB.plugin(PouchFind);
 
@@ -20,6 +21,8 @@ export interface Security {
 const DB_NAME = /^[a-z][a-z0-9_$()+/-]*$/;
 const SYSTEM_DBS = new Set(['_users', '_replicator', '_global_changes']);
 const REGISTRY = '_dbs';
+/** CouchDB's words for a stale or missing rev (PouchDB says it without the full stop). */
+export const CONFLICT_REASON = 'Document update conflict.';
 const ALLOWED_UNDERSCORE = new Set(['_id', '_rev', '_deleted', '_attachments', '_revisions', '_conflicts', '_revs_info']);
 
 /** Registry ids may not start with an underscore, database names may. */
@@ -68,6 +71,13 @@ interface OpenDb {
   pouch: PouchDB.Database;
   security: Security;
   validators: { ddocs: string; fns: Array<{ id: string; fn: Validator }> } | null;
+}
+
+/** A document as a write finds it: the winner (null if deleted) and every leaf revision. */
+interface Current {
+  doc: any;
+  leaves: string[];
+  deleted?: boolean;
 }
 
 export interface WriteResult {
@@ -166,13 +176,15 @@ export class Store {
     (await this.get(name)).security = security;
   }
 
-  /** 401 for anonymous, 403 for a known user without access, as CouchDB answers. */
+  /** 401 for anonymous, 403 for a known user without access, with CouchDB's words. */
   requireMember(ctx: UserCtx, db: OpenDb, name: string) {
     if (SYSTEM_DBS.has(name) ? isServerAdmin(ctx) : isMember(ctx, db.security)) return;
-    throw denied(ctx, 'You are not allowed to access this db.');
+    throw ctx.name === null ? unauthorized('You are not authorized to access this db.') : forbidden('You are not allowed to access this db.');
   }
 
-  requireDbAdmin(ctx: UserCtx, db: OpenDb) {
+  /** CouchDB checks membership first: a non-member hears "not allowed", a member "not a db admin". */
+  requireDbAdmin(ctx: UserCtx, db: OpenDb, name: string) {
+    this.requireMember(ctx, db, name);
     if (isDbAdmin(ctx, db.security)) return;
     throw denied(ctx, 'You are not a db or server admin.');
   }
@@ -203,7 +215,7 @@ export class Store {
     const key = res.rows.map((r) => r.value.rev).join(',');
     const fns = res.rows
       .filter((r: any) => typeof r.doc?.validate_doc_update === 'string')
-      .map((r: any) => ({ id: r.id, fn: compileValidator(r.doc.validate_doc_update, r.id) }));
+      .map((r: any) => ({ id: r.id, fn: compiledOrFailing(r.doc.validate_doc_update, r.id) }));
     db.validators = { ddocs: key, fns };
     return fns;
   }
@@ -219,37 +231,36 @@ export class Store {
     const validators = await this.validatorsOf(db);
     const ids = docs.map((d: any) => (d && typeof d === 'object' && typeof d._id === 'string' ? d._id : null));
     const known = ids.filter((id): id is string => id !== null && !id.startsWith('_local/'));
-    const current = new Map<string, any>();
-    if (known.length && (validators.length || name === '_users')) {
-      const res = await db.pouch.allDocs({ keys: known, include_docs: true });
-      for (const row of res.rows as any[]) if (row.doc) current.set(row.id, row.doc);
+    const current = new Map<string, Current>();
+    // Without rules to run, PouchDB's own conflict check is all a write needs.
+    const checked = known.length > 0 && (validators.length > 0 || name === '_users');
+    if (checked) {
+      const res = await db.pouch.allDocs({ keys: known, include_docs: true, conflicts: true });
+      for (const row of res.rows as any[]) {
+        if (row.doc) {
+          const { _conflicts, ...doc } = row.doc;
+          current.set(row.id, { doc, leaves: [row.doc._rev, ...(_conflicts ?? [])] });
+        } else if (row.value?.deleted) current.set(row.id, { doc: null, leaves: [row.value.rev], deleted: true });
+      }
     }
+    // A malformed document refuses the whole request before anything is written, as CouchDB does;
+    // conflicts and refusals by the rules below are per document.
+    const prepared = docs.map((raw) => wellFormed(raw, newEdits));
     for (let i = 0; i < docs.length; i++) {
-      const raw = docs[i];
       try {
-        if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw badRequest('Document must be a JSON object');
-        const doc: any = { ...(raw as object) };
-        if (doc._id === undefined) {
-          if (!newEdits) throw badRequest('Document id is required with new_edits=false');
-          doc._id = randomUUID().replace(/-/g, '');
-        }
-        if (typeof doc._id !== 'string' || doc._id === '') throw badRequest('Document id must be a non-empty string');
-        for (const k of Object.keys(doc)) {
-          if (k.startsWith('_') && !ALLOWED_UNDERSCORE.has(k)) {
-            throw new HttpError(400, 'doc_validation', `Bad special document member: ${k}`);
-          }
-        }
-        if (doc._id.startsWith('_') && !/^_(design|local)\/./.test(doc._id)) {
-          throw new HttpError(400, 'illegal_docid', 'Only reserved document ids may start with underscore.');
-        }
+        const doc = prepared[i];
         if (doc._id.startsWith('_local/')) {
           this.requireMember(ctx, db, name);
           accepted.push({ i, doc });
           continue;
         }
         this.requireWriter(ctx, db, name, doc);
-        const old = current.get(doc._id) ?? null;
+        const old = checked ? await this.previous(db, doc, current.get(doc._id), newEdits) : null;
         if (name === '_users') this.checkUserDoc(doc, old, ctx);
+        if (name === '_replicator' && !doc._deleted && !doc._id.startsWith('_design/')) {
+          const problem = replicationDocProblem(doc);
+          if (problem) throw forbidden(problem);
+        }
         if (!doc._id.startsWith('_design/')) {
           for (const v of validators) {
             try {
@@ -258,13 +269,11 @@ export class Store {
               throw validationError(thrown);
             }
           }
-        } else if (typeof doc.validate_doc_update === 'string' && !doc._deleted) {
-          compileValidator(doc.validate_doc_update, doc._id); // refuse a broken rule before it is stored
         }
         accepted.push({ i, doc });
       } catch (e) {
         const err = e instanceof HttpError ? e : new HttpError(500, 'error', (e as Error).message);
-        results[i] = { id: ids[i] ?? '', error: err.error, reason: err.reason };
+        results[i] = { id: prepared[i]._id, error: err.error, reason: err.reason };
         (results[i] as any).status = err.status;
       }
     }
@@ -272,6 +281,11 @@ export class Store {
     const regular = accepted.filter((a) => !a.doc._id.startsWith('_local/'));
     for (const { i, doc } of local) {
       try {
+        // CouchDB replaces a local document written without a rev (replication checkpoints rely on it).
+        if (doc._rev === undefined && !doc._deleted) {
+          const existing = await db.pouch.get(doc._id).catch(() => null);
+          if (existing) doc._rev = existing._rev;
+        }
         const r = doc._deleted ? await db.pouch.remove(doc._id, doc._rev) : await db.pouch.put(doc);
         results[i] = { ok: true, id: r.id, rev: r.rev };
       } catch (e: any) {
@@ -287,7 +301,9 @@ export class Store {
         const r = out[k];
         if (!newEdits) results[a.i] = r && r.error ? r : { ok: true, id: a.doc._id, rev: a.doc._rev };
         else if (r?.error || r?.status >= 400) {
-          results[a.i] = { id: a.doc._id, error: r.name ?? r.error ?? 'error', reason: r.message ?? r.reason, status: r.status } as any;
+          const error = r.name ?? r.error ?? 'error';
+          const reason = error === 'conflict' ? CONFLICT_REASON : r.message ?? r.reason;
+          results[a.i] = { id: a.doc._id, error, reason, status: r.status } as any;
         } else results[a.i] = { ok: true, id: r.id, rev: r.rev };
       });
       if (regular.some((a) => a.doc._id.startsWith('_design/'))) db.validators = null;
@@ -297,17 +313,27 @@ export class Store {
     return results;
   }
 
+  /**
+   * The revision a write replaces (validate_doc_update's oldDoc). As CouchDB, a stale or missing rev is a
+   * conflict before any rule runs: a client holding an old copy hears "conflict", not the rule's refusal.
+   */
+  private async previous(db: OpenDb, doc: any, cur: Current | undefined, newEdits: boolean): Promise<any> {
+    if (!cur) return null;
+    if (!newEdits) return cur.doc;
+    if (cur.deleted) {
+      if (doc._rev === undefined) return null; // re-creating a deleted document
+      if (doc._rev === cur.leaves[0]) return { _id: doc._id, _rev: doc._rev, _deleted: true };
+      throw new HttpError(409, 'conflict', CONFLICT_REASON);
+    }
+    if (doc._rev === undefined || !cur.leaves.includes(doc._rev)) throw new HttpError(409, 'conflict', CONFLICT_REASON);
+    // Editing a losing branch: the rules see that branch, not the winner.
+    return doc._rev === cur.doc._rev ? cur.doc : await db.pouch.get(doc._id, { rev: doc._rev });
+  }
+
   private requireWriter(ctx: UserCtx, db: OpenDb, name: string, doc: any) {
     if (name === '_users') return this.requireMember(ctx, db, name); // server admins only, as in CouchDB 3
-    if (name === '_replicator') {
-      if (!isServerAdmin(ctx)) throw denied(ctx, 'Only server admins may manage replications.');
-      return;
-    }
-    if (doc._id.startsWith('_design/')) {
-      if (!isDbAdmin(ctx, db.security)) throw denied(ctx, 'Only database admins may write design documents.');
-      return;
-    }
-    if (!isMember(ctx, db.security)) throw denied(ctx, 'You are not allowed to write to this db.');
+    if (doc._id.startsWith('_design/')) this.requireDbAdmin(ctx, db, name);
+    else this.requireMember(ctx, db, name);
   }
 
   /**
@@ -406,6 +432,40 @@ export class DbUpdates {
       this.listeners.add(done);
     });
   }
+}
+
+/** As CouchDB: a design document with a rule that does not compile is stored, and every write it governs then fails with 500. */
+function compiledOrFailing(source: string, id: string): Validator {
+  try {
+    return compileValidator(source, id);
+  } catch (e) {
+    const err = new HttpError(500, 'compilation_error', e instanceof HttpError ? e.reason : String(e));
+    return () => {
+      throw err;
+    };
+  }
+}
+
+/** The checks CouchDB makes on a document's shape; any failure is a 400 for the whole request. */
+function wellFormed(raw: unknown, newEdits: boolean): any {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw badRequest('Document must be a JSON object');
+  const doc: any = { ...(raw as object) };
+  if (doc._id === undefined) {
+    if (!newEdits) throw badRequest('When `new_edits: false`, the document needs `_rev` or `_revisions` specified');
+    doc._id = randomUUID().replace(/-/g, '');
+  }
+  if (!newEdits && doc._rev === undefined && doc._revisions === undefined) {
+    throw badRequest('When `new_edits: false`, the document needs `_rev` or `_revisions` specified');
+  }
+  if (typeof doc._id !== 'string') throw new HttpError(400, 'illegal_docid', 'Document id must be a string');
+  if (doc._id === '') throw new HttpError(400, 'illegal_docid', 'Document id must not be empty');
+  for (const k of Object.keys(doc)) {
+    if (k.startsWith('_') && !ALLOWED_UNDERSCORE.has(k)) throw new HttpError(400, 'doc_validation', `Bad special document member: ${k}`);
+  }
+  if (doc._id.startsWith('_') && !/^_(design|local)\/./.test(doc._id)) {
+    throw new HttpError(400, 'illegal_docid', 'Only reserved document ids may start with underscore.');
+  }
+  return doc;
 }
 
 export function denied(ctx: UserCtx, reason: string) {

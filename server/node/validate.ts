@@ -44,13 +44,18 @@ export function compileValidator(source: string, ddocId: string): Validator {
   };
 }
 
-/** Turns a thrown validation value into the HTTP error CouchDB would send. */
+/** Turns a thrown validation value into the HTTP error CouchDB sends for it. */
 export function validationError(thrown: unknown): HttpError {
+  if (thrown instanceof HttpError) return thrown;
   const t = thrown as Record<string, unknown> | null;
-  if (t && typeof t === 'object') {
-    if (typeof t.forbidden === 'string') return new HttpError(403, 'forbidden', t.forbidden);
-    if (typeof t.unauthorized === 'string') return new HttpError(401, 'unauthorized', t.unauthorized);
+  if (t && typeof t === 'object' && !(thrown instanceof Error)) {
+    if ('forbidden' in t) return new HttpError(403, 'forbidden', t.forbidden as string);
+    if ('unauthorized' in t) return new HttpError(401, 'unauthorized', t.unauthorized as string);
   }
-  const msg = thrown instanceof Error ? thrown.message : String(thrown);
-  return new HttpError(500, 'validation_failed', `validate_doc_update crashed: ${msg}`);
+  // CouchDB: a thrown string is 500 unknown_error with the string as reason; an Error is 500 "Error".
+  if (thrown instanceof Error || (thrown && typeof thrown === 'object' && 'name' in thrown && 'message' in thrown)) {
+    const e = thrown as Error;
+    return new HttpError(500, String(e.name || 'Error'), String(e.message));
+  }
+  return new HttpError(500, 'unknown_error', typeof thrown === 'string' ? thrown : JSON.stringify(thrown) ?? String(thrown));
 }
