@@ -152,19 +152,14 @@ describe('_users and _replicator for non-admins', () => {
     expect(await n.admin.getDoc('_replicator', 'r1')).toBeNull();
   });
 
-  // Engine-specific on purpose: CouchDB 3's _users is admin-only (a user cannot even read their own
-  // document, and nobody signs up anonymously); the embedded node keeps self-service sign-up and
-  // own-document access, which the shop's sign-up relies on until that moves behind the region service.
-  it('own _users document and anonymous sign-up: CouchDB refuses (admin-only _users), the embedded node allows', async () => {
+  // CouchDB 3's _users is admin-only: a user cannot even read their own document, and nobody signs
+  // up anonymously (shoppers sign up through the app server: server/region/signup.ts).
+  it('own _users document and anonymous sign-up are refused (_users is admin-only, as in CouchDB 3)', async () => {
     const own = await alice.request('GET', '/_users/org.couchdb.user:alice');
     const signup = await n.anon.request('PUT', '/_users/org.couchdb.user:erna', { _id: 'org.couchdb.user:erna', name: 'erna', type: 'user', roles: [], password: 'pw' });
-    if (env.engine === 'couchdb') {
-      expect([own.status, own.json]).toEqual([403, NOT_ALLOWED]);
-      expect([signup.status, signup.json]).toEqual([401, NOT_AUTHORIZED]);
-    } else {
-      expect(own.status).toBe(200);
-      expect(signup.status).toBe(201);
-    }
+    expect([own.status, own.json]).toEqual([403, NOT_ALLOWED]);
+    expect([signup.status, signup.json]).toEqual([401, NOT_AUTHORIZED]);
+    expect(await n.admin.getDoc('_users', 'org.couchdb.user:erna')).toBeNull();
   });
 });
 
