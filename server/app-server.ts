@@ -3,7 +3,7 @@
 // (CouchDB session cookies then just work, on a laptop or a LAN alike).
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createReadStream, existsSync, statSync } from 'node:fs';
-import { extname, join, normalize } from 'node:path';
+import { extname, join, normalize, resolve, sep } from 'node:path';
 import { publicTopology, type Topology } from '../src/lib/model/topology.ts';
 import type { Credentials } from './couch-client.ts';
 import { rateLimiter, type RateLimit } from './rate-limit.ts';
@@ -108,6 +108,7 @@ export function createAppServer(t: Topology, buildDir: string, opts: AppServerOp
   const targets = nodeTargets(t);
   const config = JSON.stringify(publicTopology(t));
   const signup = signupRoute(t, opts);
+  const root = resolve(buildDir);
   return createServer((req, res) => {
     try {
       const url = new URL(req.url ?? '/', 'http://app');
@@ -128,8 +129,9 @@ export function createAppServer(t: Topology, buildDir: string, opts: AppServerOp
         res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache' });
         return res.end(config);
       }
-      let file = normalize(join(buildDir, decodeURIComponent(url.pathname)));
-      if (!file.startsWith(buildDir)) {
+      let file = normalize(join(root, decodeURIComponent(url.pathname)));
+      // Inside the build directory only: a sibling such as build-old/ shares the prefix but not the separator.
+      if (file !== root && !file.startsWith(root + sep)) {
         res.writeHead(400);
         return res.end('bad path');
       }
