@@ -45,6 +45,14 @@ export interface NodeSpec {
   supervise?: boolean;
   log?: (line: string) => void;
   pbkdf2Iterations?: number;
+  /** Origins whose pages may call this node with credentials (CORS); none by default, as the app reaches nodes through its own /db proxy. */
+  corsOrigins?: string[];
+}
+
+/** The origins `npm start` lets call its nodes: the app's own, plus any the topology lists. */
+export function appOrigins(t: { app?: { host: string; port: number }; cors_origins?: string[] }): string[] {
+  const app = t.app ?? { host: '127.0.0.1', port: 5170 };
+  return [`http://${app.host}:${app.port}`, ...(t.cors_origins ?? [])];
 }
 
 export function embeddedNode(spec: NodeSpec): NodeHandle {
@@ -60,7 +68,7 @@ export function embeddedNode(spec: NodeSpec): NodeHandle {
     dataDir: dir,
     admins: { [spec.admin.name]: hashPassword(spec.admin.password, 10_000) },
     secret: spec.secret,
-    corsOrigins: ['*'],
+    corsOrigins: spec.corsOrigins ?? [],
     pbkdf2Iterations: spec.pbkdf2Iterations,
   };
   writeFileSync(cfgPath, JSON.stringify(cfg, null, 2), { mode: 0o600 });

@@ -74,9 +74,12 @@ q = 2
 [chttpd]
 bind_address = ${u.hostname}
 port = ${port}
+enable_cors = ${spec.corsOrigins?.length ? 'true' : 'false'}
 [chttpd_auth]
 secret = ${spec.secret}
 ${spec.pbkdf2Iterations ? `iterations = ${spec.pbkdf2Iterations}` : ''}
+[cors]
+origins = ${(spec.corsOrigins ?? []).join(', ')}
 [log]
 writer = file
 file = ${join(dir, 'couchdb.log')}

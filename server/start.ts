@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { dataDir, DEMO, loadSecrets, loadTopology, projectRoot } from './config.ts';
-import { couchdbRelease, engineName, nodeProcess, type NodeHandle } from './cluster.ts';
+import { appOrigins, couchdbRelease, engineName, nodeProcess, type NodeHandle } from './cluster.ts';
 import { probeNode } from './node-probe.ts';
 import { initAll } from './ops/init.ts';
 import { isSeeded, seed } from './ops/seed.ts';
@@ -65,7 +65,7 @@ async function main() {
       }
       const node = nodeProcess({
         name: n.code, url: n.url, dataDir: join(dataDir(), 'nodes', n.code), admin: secrets.admin,
-        secret: secrets.cookieSecret, supervise: true, log,
+        secret: secrets.cookieSecret, supervise: true, log, corsOrigins: appOrigins(topology),
       });
       nodes.push(node);
       await node.start();

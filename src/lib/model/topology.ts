@@ -23,6 +23,8 @@ export const Topology = z
     central: z.strictObject({ code: z.string(), name: Text(80), url: z.string().url() }),
     regions: z.array(RegionSpec).min(1),
     app: z.strictObject({ host: z.string(), port: z.number().int().min(0).max(65535) }).optional(),
+    /** Browser origins (besides the app's own) allowed to call the nodes directly with credentials. */
+    cors_origins: z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'an origin such as http://host:port')).optional(),
   })
   .refine((t) => new Set(t.regions.map((r) => r.code)).size === t.regions.length, 'region codes must be unique');
 export type Topology = z.infer<typeof Topology>;
