@@ -25,6 +25,7 @@ const MEASURES: Measure[] = [
   ...['PUSAT', 'BDG'].flatMap((code): Measure[] => [
     [`idle memory ${code}, fresh`, (r) => mem(r.freshMemory?.[code]?.rssMb)],
     [`idle memory ${code}, with demo data`, (r) => mem(r.idleMemory?.[code]?.rssMb ?? r.idleRssMb?.[code])],
+    [`  the same, with the node's child processes`, (r) => mem(r.idleMemory?.[code]?.withChildrenMb)],
   ]),
 ];
 
