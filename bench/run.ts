@@ -18,6 +18,7 @@ import { browserBench } from './browser.ts';
 import { scaleBench } from './scale.ts';
 import { chooseEngine } from './engine.ts';
 import { compareLatest } from './compare.ts';
+import { centralOverview, timed } from './overview.ts';
 
 if (process.argv.includes('--compare')) {
   console.log(compareLatest(join(projectRoot, 'bench', 'results')));
@@ -72,21 +73,12 @@ try {
   log('bench: central overview queries (demo data)…');
   {
     const central = c.admin('PUSAT').as(DEMO.centralAdmin);
-    const view = (name: string, q: string) => central.ok('GET', `/ops/_design/sebaran/_view/${name}?${q}`);
-    const overview = () => Promise.all([
-      view('orders_by_day', 'group_level=1'), view('orders_by_day', 'group=true'), view('orders_by_week', 'group=true'), view('product_sales', 'group=true'),
-    ]);
     const t0 = performance.now();
-    await overview();
+    await centralOverview(central);
     const firstMs = performance.now() - t0;
-    const xs: number[] = [];
-    for (let i = 0; i < LAG_SAMPLES; i++) {
-      const t = performance.now();
-      await overview();
-      xs.push(performance.now() - t);
-    }
-    results.centralOverviewMs = { first: firstMs, p50: median(xs), p95: percentile(xs, 95), samples: xs.length };
-    rows.push(['central overview (4 view queries, demo data), p50 / p95', `${median(xs).toFixed(1)} / ${percentile(xs, 95).toFixed(1)} ms (first ${firstMs.toFixed(0)} ms)`, '-', 'info']);
+    const o = await timed(() => centralOverview(central), LAG_SAMPLES);
+    results.centralOverviewMs = { first: firstMs, ...o };
+    rows.push(['central overview (4 view queries, demo data), p50 / p95', `${o.p50.toFixed(1)} / ${o.p95.toFixed(1)} ms (first ${firstMs.toFixed(0)} ms)`, '-', 'info']);
   }
 
   // 1. Replication lag, central -> region, for a catalog change.
@@ -291,7 +283,7 @@ try {
   }
 
   // 6. Idle memory per node: the node process (node for the embedded node, beam.smp for CouchDB),
-  // and with the processes it started (CouchDB's JavaScript view servers).
+  // and with the processes it started (CouchDB's QuickJS query servers).
   await new Promise((r) => setTimeout(r, 3000));
   const loaded = memory(c.nodes);
   results.idleRssMb = Object.fromEntries(Object.entries(loaded).map(([code, m]) => [code, m?.rssMb ?? null]));
