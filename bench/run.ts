@@ -24,7 +24,14 @@ if (process.argv.includes('--compare')) {
   console.log(compareLatest(join(projectRoot, 'bench', 'results')));
   process.exit(0);
 }
-const engine = chooseEngine(process.argv);
+const engine = (() => {
+  try {
+    return chooseEngine(process.argv);
+  } catch (e) {
+    console.error(`bench: ${(e as Error).message}`);
+    process.exit(2);
+  }
+})();
 const quick = process.argv.includes('--quick');
 const scaleArg = process.argv.indexOf('--scale');
 if (scaleArg > 0) {
