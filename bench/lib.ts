@@ -1,5 +1,5 @@
 // Small helpers for the bench: percentiles, a change-feed listener, tables.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { Couch } from '../server/couch-client.ts';
 
 export function percentile(xs: number[], p: number) {
@@ -81,4 +81,39 @@ export function rssKb(pid: number): number | null {
   } catch {
     return null;
   }
+}
+
+/** The pids a process started, and theirs (CouchDB's JavaScript view servers run as children of beam.smp). */
+export function descendants(pid: number): number[] {
+  const kids: number[] = [];
+  for (const task of safeList(`/proc/${pid}/task`)) {
+    try {
+      kids.push(...readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number));
+    } catch {
+      /* the task ended */
+    }
+  }
+  return kids.flatMap((k) => [k, ...descendants(k)]);
+}
+
+const safeList = (dir: string) => {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+};
+
+/** A node's memory: the node process itself, and with every process it started. */
+export function nodeMemoryMb(pid: number) {
+  const own = (rssKb(pid) ?? 0) / 1024;
+  const children = descendants(pid).reduce((n, k) => n + (rssKb(k) ?? 0), 0) / 1024;
+  const name = (() => {
+    try {
+      return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+    } catch {
+      return '?';
+    }
+  })();
+  return { process: name, rssMb: own, withChildrenMb: own + children };
 }

@@ -13,10 +13,25 @@ import { DEMO, projectRoot } from '../server/config.ts';
 import { Couch } from '../server/couch-client.ts';
 import { pullChanges } from '../src/lib/sync/pull.ts';
 import { ids, ulid, userDbName } from '../src/lib/model/index.ts';
-import { follow, median, percentile, rssKb, table } from './lib.ts';
+import { follow, median, percentile, nodeMemoryMb, table } from './lib.ts';
 import { browserBench } from './browser.ts';
 import { scaleBench } from './scale.ts';
+import { chooseEngine } from './engine.ts';
+import { compareLatest } from './compare.ts';
+import { centralOverview, timed } from './overview.ts';
 
+if (process.argv.includes('--compare')) {
+  console.log(compareLatest(join(projectRoot, 'bench', 'results')));
+  process.exit(0);
+}
+const engine = (() => {
+  try {
+    return chooseEngine(process.argv);
+  } catch (e) {
+    console.error(`bench: ${(e as Error).message}`);
+    process.exit(2);
+  }
+})();
 const quick = process.argv.includes('--quick');
 const scaleArg = process.argv.indexOf('--scale');
 if (scaleArg > 0) {
@@ -34,24 +49,44 @@ if (scaleArg > 0) {
   const dir = join(projectRoot, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   const at = new Date().toISOString();
-  writeFileSync(join(dir, `scale-${at.replace(/[:.]/g, '-')}.json`), JSON.stringify({ at, ...r }, null, 2));
-  writeFileSync(join(dir, 'scale-latest.json'), JSON.stringify({ at, ...r }, null, 2));
+  writeFileSync(join(dir, `scale-${engine}-${at.replace(/[:.]/g, '-')}.json`), JSON.stringify({ at, engine, ...r }, null, 2));
+  writeFileSync(join(dir, 'scale-latest.json'), JSON.stringify({ at, engine, ...r }, null, 2));
   process.exit(0);
 }
 const LAG_SAMPLES = quick ? 30 : 100;
 const REPEATS = quick ? 1 : 3;
 const log = (s: string) => console.error(s);
-const results: Record<string, any> = { at: new Date().toISOString(), quick, machine: { cpus: (await import('node:os')).cpus().length } };
+const os = await import('node:os');
+const results: Record<string, any> = { at: new Date().toISOString(), engine, quick, machine: { cpus: os.cpus().length, memoryGb: Math.round(os.totalmem() / 2 ** 30) } };
 const rows: Array<[string, string, string, string]> = [];
 const verdict = (ok: boolean) => (ok ? 'ok' : 'MISSED');
 
-log('bench: starting a throwaway cluster (central + JKT, BDG, SBY) and loading the demo data…');
+const memory = (nodes: Record<string, { proc: { pid?: number } | null }>) =>
+  Object.fromEntries(Object.entries(nodes).map(([code, n]) => [code, n.proc?.pid ? nodeMemoryMb(n.proc.pid) : null]));
+
+log(`bench: starting a throwaway cluster (central + JKT, BDG, SBY) on the ${engine} engine and loading the demo data…`);
 const c = await startCluster(['JKT', 'BDG', 'SBY']);
 try {
+  results.engineVersion = (await c.admin('PUSAT').ok('GET', '/')).version;
+  // Idle memory of fresh nodes (init applied, no data yet).
+  await new Promise((r) => setTimeout(r, 3000));
+  results.freshMemory = memory(c.nodes);
   const demo = await seed(c.topology, c.secrets, defaultDemoOptions(), (l) => log(l));
   const wantOps = Object.values(demo.regions).reduce((n, r) => n + r.ops.length, 0);
   await until(async () => (await c.admin('PUSAT').ok('GET', '/ops')).doc_count >= wantOps + 1, 180_000);
   const bdgUrl = c.topology.regions.find((r) => r.code === 'BDG')!.url;
+
+  // 0. The central overview page: its four view queries with the demo data, warm.
+  log('bench: central overview queries (demo data)…');
+  {
+    const central = c.admin('PUSAT').as(DEMO.centralAdmin);
+    const t0 = performance.now();
+    await centralOverview(central);
+    const firstMs = performance.now() - t0;
+    const o = await timed(() => centralOverview(central), LAG_SAMPLES);
+    results.centralOverviewMs = { first: firstMs, ...o };
+    rows.push(['central overview (4 view queries, demo data), p50 / p95', `${o.p50.toFixed(1)} / ${o.p95.toFixed(1)} ms (first ${firstMs.toFixed(0)} ms)`, '-', 'info']);
+  }
 
   // 1. Replication lag, central -> region, for a catalog change.
   log(`bench: catalog lag central -> BDG over ${LAG_SAMPLES} changes…`);
@@ -254,12 +289,20 @@ try {
     await service.kill();
   }
 
-  // 6. Idle memory per node.
+  // 6. Idle memory per node: the node process (node for the embedded node, beam.smp for CouchDB),
+  // and with the processes it started (CouchDB's QuickJS query servers).
   await new Promise((r) => setTimeout(r, 3000));
-  results.idleRssMb = Object.fromEntries(
-    Object.entries(c.nodes).map(([code, n]) => [code, n.proc?.pid ? (rssKb(n.proc.pid) ?? 0) / 1024 : null]),
-  );
-  for (const [code, mb] of Object.entries(results.idleRssMb)) rows.push([`idle memory, node ${code}`, `${(mb as number).toFixed(0)} MB RSS`, '-', 'info']);
+  const loaded = memory(c.nodes);
+  results.idleRssMb = Object.fromEntries(Object.entries(loaded).map(([code, m]) => [code, m?.rssMb ?? null]));
+  results.idleMemory = loaded;
+  for (const [code, m] of Object.entries(loaded)) {
+    const fresh = results.freshMemory[code];
+    rows.push([
+      `idle memory, node ${code}: fresh / with demo data`,
+      `${fresh?.rssMb.toFixed(0) ?? '?'} / ${m?.rssMb.toFixed(0) ?? '?'} MB RSS (${m?.process}; with child processes ${m?.withChildrenMb.toFixed(0) ?? '?'} MB)`,
+      '-', 'info',
+    ]);
+  }
 } finally {
   await c.stop();
 }
@@ -274,10 +317,11 @@ else {
   rows.push(['shop initial JS (gzip)', `${b.jsGzipKb.toFixed(0)} KB in ${b.scripts.length} files`, '< 200 KB', verdict(b.jsGzipKb < 200)]);
 }
 
-console.log('\n' + table(rows));
+console.log(`\nengine: ${engine} (${results.engineVersion})\n` + table(rows));
 const dir = join(projectRoot, 'bench', 'results');
 mkdirSync(dir, { recursive: true });
-const file = join(dir, `bench-${results.at.replace(/[:.]/g, '-')}.json`);
+const file = join(dir, `bench-${engine}-${results.at.replace(/[:.]/g, '-')}.json`);
 writeFileSync(file, JSON.stringify(results, null, 2));
 writeFileSync(join(dir, 'latest.json'), JSON.stringify(results, null, 2));
+writeFileSync(join(dir, `latest-${engine}.json`), JSON.stringify(results, null, 2));
 console.log(`\nSaved ${file}`);

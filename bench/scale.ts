@@ -5,7 +5,8 @@ import { startCluster, until } from '../server/throwaway-cluster.ts';
 import { seed } from '../server/ops/seed.ts';
 import { defaultDemoOptions } from '../server/ops/demo-data.ts';
 import { DEMO } from '../server/config.ts';
-import { median, percentile, rssKb } from './lib.ts';
+import { rssKb } from './lib.ts';
+import { centralOverview, centralView, timed } from './overview.ts';
 
 export async function scaleBench(total: number, log: (s: string) => void, samples = 20) {
   const c = await startCluster(['JKT', 'BDG', 'SBY']);
@@ -20,12 +21,8 @@ export async function scaleBench(total: number, log: (s: string) => void, sample
     await until(async () => (await c.admin('PUSAT').ok('GET', '/ops')).doc_count >= want, 3_600_000);
     const replicateSeconds = (Date.now() - t1) / 1000;
     const central = c.admin('PUSAT').as(DEMO.centralAdmin);
-    const view = (name: string, q: string) => central.ok('GET', `/ops/_design/sebaran/_view/${name}?${q}`);
-    const overview = () =>
-      Promise.all([
-        view('orders_by_day', 'group_level=1'), view('orders_by_day', 'group=true'),
-        view('orders_by_week', 'group=true'), view('product_sales', 'group=true'),
-      ]);
+    const view = (name: string, q: string) => centralView(central, name, q);
+    const overview = () => centralOverview(central);
     const pid = c.nodes.PUSAT.proc?.pid;
     const rssMb = () => (pid ? Math.round((rssKb(pid) ?? 0) / 1024) : null);
     const centralRssBeforeViewsMb = rssMb();
@@ -35,15 +32,7 @@ export async function scaleBench(total: number, log: (s: string) => void, sample
     await view('orders_by_created', 'limit=1');
     await view('orders_by_status', 'limit=1');
     const indexSeconds = (Date.now() - t2) / 1000;
-    const time = async (fn: () => Promise<unknown>) => {
-      const xs: number[] = [];
-      for (let i = 0; i < samples; i++) {
-        const s = performance.now();
-        await fn();
-        xs.push(performance.now() - s);
-      }
-      return { p50: median(xs), p95: percentile(xs, 95) };
-    };
+    const time = (fn: () => Promise<unknown>) => timed(fn, samples);
     const k = (v: unknown) => encodeURIComponent(JSON.stringify(v));
     const overviewMs = await time(overview);
     let page = 0;

@@ -174,18 +174,32 @@ ${spec.extraIni ?? ''}
 }
 
 /**
- * Joins started CouchDB nodes into one cluster the way CouchDB's "Adding a Node" documents it:
- * the first node records each other node in its `_nodes` database, which every member then shares.
- * (`/_cluster_setup` would do the same but counts a node bound to 127.0.0.1 as "not enabled", and
- * throwaway nodes stay on loopback.) `init` creates the system databases afterwards.
+ * Joins started CouchDB nodes into one cluster with CouchDB's documented `/_cluster_setup` flow:
+ * `enable_cluster` on every node, `add_node` for each other node at the first one, then
+ * `finish_cluster` (which shares the admins, uuid and auth secret and creates `_users` and
+ * `_replicator`). `init` creates the rest afterwards.
+ *
+ * CouchDB refuses `enable_cluster` when the new bind address is the literal string "127.0.0.1"
+ * (or "::1") and counts such a node as "not enabled". Throwaway nodes must stay on loopback, so
+ * they give "127.1": the same address written another way (inet_parse reads it as 127.0.0.1), so
+ * the listener stays on loopback while the setup API accepts it. A real cluster gives its LAN address.
  */
 export async function joinCluster(nodes: NodeHandle[], admin: { name: string; password: string }) {
-  const coord = new Couch(nodes[0].url, admin);
-  for (const n of nodes.slice(1)) {
-    const name = (await new Couch(n.url, admin).ok('GET', '/_node/_local')).name as string;
-    const r = await coord.request('PUT', `/_node/_local/_nodes/${encodeURIComponent(name)}`, {});
-    if (r.status >= 300 && r.status !== 409) throw new Error(`cannot add ${name} to the cluster at ${nodes[0].url}: ${r.status} ${JSON.stringify(r.json)}`);
+  const setup = async (n: NodeHandle, body: object) => {
+    const r = await new Couch(n.url, admin).request('POST', '/_cluster_setup', body);
+    if (r.status >= 300) throw new Error(`${n.url}/_cluster_setup ${JSON.stringify({ ...body, password: undefined })}: ${r.status} ${JSON.stringify(r.json)}`);
+  };
+  for (const n of nodes) {
+    await setup(n, { action: 'enable_cluster', bind_address: '127.1', node_count: nodes.length });
+    // The new bind address restarts the node's HTTP listener.
+    if (!(await waitFor(() => new Couch(n.url).up(500), 30_000, 100))) throw new Error(`${n.url} did not answer after enable_cluster`);
   }
+  for (const n of nodes.slice(1)) {
+    // add_node names the member <name>@<host>: the Erlang node name the member runs as.
+    const [name, host] = ((await new Couch(n.url, admin).ok('GET', '/_node/_local')).name as string).split('@');
+    await setup(nodes[0], { action: 'add_node', host, port: n.port, name, username: admin.name, password: admin.password });
+  }
+  await setup(nodes[0], { action: 'finish_cluster' });
   const joined = await waitFor(async () => {
     for (const n of nodes) {
       const m = await new Couch(n.url, admin).ok('GET', '/_membership');
