@@ -71,7 +71,10 @@ export class Initializer {
     const r = await node.request('GET', `/${name}`);
     if (r.status === 200) return;
     if (r.status !== 404) throw new Error(`${node.url}/${name}: ${r.status} ${r.json?.reason ?? ''}`);
-    await node.ok('PUT', `/${name}`);
+    const put = await node.request('PUT', `/${name}`);
+    // CouchDB (single_node) creates its system databases itself shortly after it starts: 412 means it won the race.
+    if (put.status === 412) return;
+    if (put.status >= 300) throw new Error(`${node.url}/${name}: ${put.status} ${put.json?.reason ?? ''}`);
     this.note(`database ${name} at ${node.url}`);
   }
 
