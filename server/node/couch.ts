@@ -9,7 +9,8 @@ import {
 import {
   authenticate, clearSessionCookie, isServerAdmin, makeSessionCookie, userCtxOf, type AuthSource, type UserCtx,
 } from './auth.ts';
-import { denied, type Store } from './store.ts';
+import { type Store } from './store.ts';
+import { authorizeRequest, notServerAdmin } from './authorize.ts';
 import type { Replicator } from './replicator.ts';
 import { ViewEngine } from './views.ts';
 
@@ -35,6 +36,7 @@ export function createHandler(store: Store, auth: AuthSource, replicator: Replic
       const url = new URL(req.url ?? '/', 'http://node');
       const segments = url.pathname.split('/').filter(Boolean).map(safeDecode);
       const ctx = await userCtxOf(auth, req);
+      await authorizeRequest(store, segments, req.method ?? 'GET', ctx);
       await route(req, res, url, segments, ctx);
     } catch (e) {
       sendError(res, e);
@@ -82,7 +84,7 @@ export function createHandler(store: Store, auth: AuthSource, replicator: Replic
   }
 
   function requireAdmin(ctx: UserCtx) {
-    if (!isServerAdmin(ctx)) throw denied(ctx, 'You are not a server admin.');
+    if (!isServerAdmin(ctx)) throw notServerAdmin();
   }
 
   async function body(req: IncomingMessage) {
@@ -179,13 +181,6 @@ export function createHandler(store: Store, auth: AuthSource, replicator: Replic
         return send(res, 200, { ok: true });
       }
       throw methodNotAllowed();
-    }
-    if (name === '_users' && !isServerAdmin(ctx)) {
-      // Users may read and write their own document; everything else in _users is admin-only.
-      const own = ctx.name !== null && seg.length === 2 && seg[1] === `org.couchdb.user:${ctx.name}`;
-      const signup = seg.length === 2 && seg[1].startsWith('org.couchdb.user:') && m === 'PUT';
-      if (!own && !signup && !(seg.length === 1 && m === 'GET')) throw denied(ctx, 'Only admins may read other users.');
-      if (signup || own) return doc(req, res, q, db, name, seg[1], ctx, true);
     }
     if (sub === '_local') return doc(req, res, q, db, name, `_local/${seg.slice(2).join('/')}`, ctx);
     if (sub === '_design') {
@@ -381,10 +376,10 @@ export function createHandler(store: Store, auth: AuthSource, replicator: Replic
 
   async function doc(
     req: IncomingMessage, res: ServerResponse, q: URLSearchParams, db: any, name: string, id: string, ctx: UserCtx,
-    accessChecked = false,
   ) {
     const m = req.method ?? 'GET';
-    if (!accessChecked && name !== '_users') store.requireMember(ctx, db, name);
+    // _users is admin-only, as in CouchDB 3 (its _security names only _admin): no anonymous sign-up, no reading one's own account.
+    store.requireMember(ctx, db, name);
     if (m === 'GET' || m === 'HEAD') {
       const o: Record<string, any> = {};
       const rev = q.get('rev');

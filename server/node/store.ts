@@ -221,7 +221,7 @@ export class Store {
     const known = ids.filter((id): id is string => id !== null && !id.startsWith('_local/'));
     const current = new Map<string, any>();
     if (known.length && (validators.length || name === '_users')) {
-      const res = await db.pouch.allDocs({ keys: known, include_docs: true });
+      const res = await db.pouch.allDocs({ keys: known, include_docs: true, conflicts: true } as any);
       for (const row of res.rows as any[]) if (row.doc) current.set(row.id, row.doc);
     }
     for (let i = 0; i < docs.length; i++) {
@@ -248,7 +248,12 @@ export class Store {
           continue;
         }
         this.requireWriter(ctx, db, name, doc);
-        const old = current.get(doc._id) ?? null;
+        const stored = current.get(doc._id);
+        // CouchDB reports a conflict (an update not based on a current revision) before it runs any write rule.
+        if (newEdits && stored && doc._rev !== stored._rev && !(stored._conflicts ?? []).includes(doc._rev)) {
+          throw new HttpError(409, 'conflict', 'Document update conflict.');
+        }
+        const old = stored ? (({ _conflicts, ...rest }) => rest)(stored) : null;
         if (name === '_users') this.checkUserDoc(doc, old, ctx);
         if (!doc._id.startsWith('_design/')) {
           for (const v of validators) {
