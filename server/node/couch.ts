@@ -93,23 +93,21 @@ export function createHandler(store: Store, auth: AuthSource, replicator: Replic
 
   async function dbUpdates(req: IncomingMessage, res: ServerResponse, q: URLSearchParams) {
     const feed = q.get('feed') ?? 'normal';
-    let since = q.get('since');
-    if (since === 'now') since = store.updates.seq();
-    if (feed === 'normal') {
-      const results = store.updates.after(since);
-      return send(res, 200, { results, last_seq: results.at(-1)?.seq ?? since ?? store.updates.seq() });
-    }
-    if (feed !== 'longpoll') throw badRequest('`feed` must be normal or longpoll');
+    if (feed !== 'normal' && feed !== 'longpoll') throw badRequest('`feed` must be normal or longpoll');
+    const from = store.updates.position(q.get('since'));
+    const reply = (results: ReturnType<typeof store.updates.after>) =>
+      send(res, 200, { results, last_seq: results.at(-1)?.seq ?? store.updates.seq(from) });
+    let results = store.updates.after(from);
+    if (feed === 'normal' || results.length > 0) return reply(results);
     const timeout = Math.min(intParam(q.get('timeout'), 'timeout') ?? 60_000, 300_000);
     let closed = false;
-    req.on('close', () => (closed = true));
+    res.on('close', () => (closed = true)); // the client went away (req's own 'close' fired when its body was read)
     const until = Date.now() + timeout;
-    let results = store.updates.after(since);
     while (results.length === 0 && !closed && Date.now() < until) {
       await store.updates.wait(until - Date.now());
-      results = store.updates.after(since);
+      results = store.updates.after(from);
     }
-    return send(res, 200, { results, last_seq: results.at(-1)?.seq ?? since ?? store.updates.seq() });
+    return reply(results);
   }
 
   async function session(req: IncomingMessage, res: ServerResponse, m: string, ctx: UserCtx) {
