@@ -67,7 +67,7 @@ export function createHandler(store: Store, auth: AuthSource, replicator: Replic
           return send(res, 200, replicator.activeTasks());
         case '_db_updates':
           requireAdmin(ctx);
-          return dbUpdates(req, res, url.searchParams);
+          return dbUpdates(res, url.searchParams);
         case '_scheduler':
           requireAdmin(ctx);
           if (seg[1] === 'docs' || seg[1] === 'jobs') return send(res, 200, await replicator.schedulerDocs());
@@ -91,7 +91,7 @@ export function createHandler(store: Store, auth: AuthSource, replicator: Replic
     return parseJson(rawBody(req));
   }
 
-  async function dbUpdates(req: IncomingMessage, res: ServerResponse, q: URLSearchParams) {
+  async function dbUpdates(res: ServerResponse, q: URLSearchParams) {
     const feed = q.get('feed') ?? 'normal';
     if (feed !== 'normal' && feed !== 'longpoll') throw badRequest('`feed` must be normal or longpoll');
     const from = store.updates.position(q.get('since'));
