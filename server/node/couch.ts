@@ -11,6 +11,7 @@ import {
 } from './auth.ts';
 import { checkSelector } from './selector-guard.ts';
 import { CONFLICT_REASON, denied, type Store } from './store.ts';
+import { authorizeRequest, notServerAdmin } from './authorize.ts';
 import type { Replicator } from './replicator.ts';
 import { ViewEngine } from './views.ts';
 import { indexFields, mangoFind } from './find.ts';
@@ -37,6 +38,7 @@ export function createHandler(store: Store, auth: AuthSource, replicator: Replic
       const url = new URL(req.url ?? '/', 'http://node');
       const segments = url.pathname.split('/').filter(Boolean).map(safeDecode);
       const ctx = await userCtxOf(auth, req);
+      await authorizeRequest(store, segments, req.method ?? 'GET', ctx);
       await route(req, res, url, segments, ctx);
     } catch (e) {
       sendError(res, e);
@@ -67,7 +69,7 @@ export function createHandler(store: Store, auth: AuthSource, replicator: Replic
           return send(res, 200, replicator.activeTasks());
         case '_db_updates':
           requireAdmin(ctx);
-          return dbUpdates(req, res, url.searchParams);
+          return dbUpdates(res, url.searchParams);
         case '_scheduler':
           requireAdmin(ctx);
           if (seg[1] === 'jobs' && seg.length === 2) return send(res, 200, replicator.schedulerJobs());
@@ -92,32 +94,30 @@ export function createHandler(store: Store, auth: AuthSource, replicator: Replic
 
   /** CouchDB answers 401 to anyone but a server admin here, signed in or not. */
   function requireAdmin(ctx: UserCtx) {
-    if (!isServerAdmin(ctx)) throw unauthorized('You are not a server admin.');
+    if (!isServerAdmin(ctx)) throw notServerAdmin();
   }
 
   async function body(req: IncomingMessage) {
     return parseJson(rawBody(req));
   }
 
-  async function dbUpdates(req: IncomingMessage, res: ServerResponse, q: URLSearchParams) {
+  async function dbUpdates(res: ServerResponse, q: URLSearchParams) {
     const feed = q.get('feed') ?? 'normal';
-    let since = q.get('since');
-    if (since === 'now') since = store.updates.seq();
-    if (feed === 'normal') {
-      const results = store.updates.after(since);
-      return send(res, 200, { results, last_seq: results.at(-1)?.seq ?? since ?? store.updates.seq() });
-    }
-    if (feed !== 'longpoll') throw badRequest('`feed` must be normal or longpoll');
+    if (feed !== 'normal' && feed !== 'longpoll') throw badRequest('`feed` must be normal or longpoll');
+    const from = store.updates.position(q.get('since'));
+    const reply = (results: ReturnType<typeof store.updates.after>) =>
+      send(res, 200, { results, last_seq: results.at(-1)?.seq ?? store.updates.seq(from) });
+    let results = store.updates.after(from);
+    if (feed === 'normal' || results.length > 0) return reply(results);
     const timeout = Math.min(intParam(q.get('timeout'), 'timeout') ?? 60_000, 300_000);
     let closed = false;
-    req.on('close', () => (closed = true));
+    res.on('close', () => (closed = true)); // the client went away (req's own 'close' fired when its body was read)
     const until = Date.now() + timeout;
-    let results = store.updates.after(since);
     while (results.length === 0 && !closed && Date.now() < until) {
       await store.updates.wait(until - Date.now());
-      results = store.updates.after(since);
+      results = store.updates.after(from);
     }
-    return send(res, 200, { results, last_seq: results.at(-1)?.seq ?? since ?? store.updates.seq() });
+    return reply(results);
   }
 
   async function session(req: IncomingMessage, res: ServerResponse, m: string, ctx: UserCtx) {
@@ -399,6 +399,7 @@ export function createHandler(store: Store, auth: AuthSource, replicator: Replic
     req: IncomingMessage, res: ServerResponse, q: URLSearchParams, db: any, name: string, id: string, ctx: UserCtx,
   ) {
     const m = req.method ?? 'GET';
+    // _users is admin-only, as in CouchDB 3 (its _security names only _admin): no anonymous sign-up, no reading one's own account.
     store.requireMember(ctx, db, name);
     if (m === 'GET' || m === 'HEAD') {
       const o: Record<string, any> = {};

@@ -46,11 +46,31 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 
 export function parseJson(buf: Buffer): unknown {
   if (buf.length === 0) return undefined;
+  let value: unknown;
   try {
-    return JSON.parse(buf.toString('utf8'));
+    value = JSON.parse(buf.toString('utf8'));
   } catch {
     throw badRequest('invalid UTF-8 JSON');
   }
+  return notTooDeep(value);
+}
+
+/**
+ * How deeply JSON we take may nest. PouchDB (and the validators' sandbox) copy documents
+ * recursively: a document thousands of levels deep overflows the stack inside PouchDB, outside
+ * any request, and wedges its database. Apache CouchDB stores such a document; this node refuses it.
+ */
+export const MAX_JSON_DEPTH = 500;
+
+function notTooDeep<T>(value: T): T {
+  const deeper = (v: unknown, depth: number): boolean => {
+    if (v === null || typeof v !== 'object') return false;
+    if (depth >= MAX_JSON_DEPTH) return true;
+    for (const x of Array.isArray(v) ? v : Object.values(v)) if (deeper(x, depth + 1)) return true;
+    return false;
+  };
+  if (deeper(value, 0)) throw badRequest(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
+  return value;
 }
 
 /** A JSON object body, or 400. */
@@ -92,11 +112,13 @@ export function sendError(res: ServerResponse, err: unknown) {
 /** Query-string value that CouchDB defines as JSON (key, startkey, keys...). */
 export function jsonParam(value: string | null, name: string): unknown {
   if (value === null) return undefined;
+  let parsed: unknown;
   try {
-    return JSON.parse(value);
+    parsed = JSON.parse(value);
   } catch {
     throw badRequest(`Query parameter \`${name}\` must be valid JSON`);
   }
+  return notTooDeep(parsed);
 }
 
 export function boolParam(value: string | null): boolean | undefined {

@@ -410,14 +410,22 @@ export class DbUpdates {
     return `${n}-${this.instance}`;
   }
 
-  /** Events after `since`; an unknown or foreign `since` means everything we still have. */
-  after(since: string | null): DbUpdate[] {
-    let from = 0;
-    if (since === 'now') from = this.n;
-    else if (since) {
-      const [num, inst] = since.split('-');
-      if (inst === this.instance && Number.isInteger(Number(num))) from = Number(num);
-    }
+  /**
+   * Where `since` points, as CouchDB reads it: absent or 0 is the start, `now` the present, a
+   * sequence of this feed its place. A well-formed sequence of another instance (this node before
+   * a restart) replays everything we still have, as CouchDB replays shards it cannot place; anything
+   * else is a 400.
+   */
+  position(since: string | null): number {
+    if (since === null || since === '0') return 0;
+    if (since === 'now') return this.n;
+    const m = /^(\d+)-([0-9a-f]{8})$/.exec(since);
+    if (!m) throw badRequest("Malformed sequence supplied in 'since' parameter.");
+    return m[2] === this.instance ? Number(m[1]) : 0;
+  }
+
+  /** Events after position `from` (see `position`). */
+  after(from: number): DbUpdate[] {
     return this.events.filter((e) => e.n > from).map((e) => ({ db_name: e.db, type: e.type, seq: this.seq(e.n) }));
   }
 

@@ -1,6 +1,6 @@
 // `init`: brings every node to the shape DESIGN.md describes. Idempotent: it
 // compares before it writes, and a second run reports nothing to change.
-import { Couch, docPath, type Credentials } from '../couch-client.ts';
+import { Couch, docPath, waitFor, type Credentials } from '../couch-client.ts';
 import { designDoc } from '../design.ts';
 import { DEMO, type Secrets } from '../config.ts';
 import type { RegionSpec, Topology } from '../../src/lib/model/topology.ts';
@@ -71,11 +71,14 @@ export class Initializer {
     const r = await node.request('GET', `/${name}`);
     if (r.status === 200) return;
     if (r.status !== 404) throw new Error(`${node.url}/${name}: ${r.status} ${r.json?.reason ?? ''}`);
-    const made = await node.request('PUT', `/${name}`);
-    // 412: made meanwhile (CouchDB creates _users by itself shortly after its first start; the region
-    // service and a sign-up may provision the same shopper database at once). Either way it exists.
-    if (made.status === 412) return;
-    if (made.status >= 300) throw new Error(`${node.url}/${name}: ${made.status} ${made.json?.reason ?? ''}`);
+    const put = await node.request('PUT', `/${name}`);
+    if (put.status >= 300) {
+      // CouchDB (single_node) creates its system databases itself shortly after it starts. Racing it, our
+      // PUT gets 412 file_exists, or 500 conflict while its own creation is still under way.
+      const racing = put.status === 412 || put.status >= 500;
+      if (racing && (await waitFor(async () => (await node.request('GET', `/${name}`)).status === 200, 10_000, 200))) return;
+      throw new Error(`${node.url}/${name}: ${put.status} ${put.json?.reason ?? ''}`);
+    }
     this.note(`database ${name} at ${node.url}`);
   }
 

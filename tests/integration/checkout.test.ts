@@ -77,7 +77,9 @@ describe('region service checkout', () => {
       if (cp) await svc.ok('DELETE', `/${db}/_local/sebaran-service?rev=${cp._rev}`);
     }
     const again = await c.service(R);
-    await new Promise((r) => setTimeout(r, 2000));
+    // It has read (and answered) every request again once each shopper database has its checkpoint back.
+    const reread = async () => (await Promise.all(SHOPPERS.map((sh) => svc.getDoc(userDbName(sh.name), '_local/sebaran-service')))).every(Boolean);
+    expect(await until(reread, 30_000)).toBe(true);
     inv = await invariants();
     expect(inv.orders.length).toBe(10);
     expect(inv.sales.length).toBe(10);
@@ -92,7 +94,8 @@ describe('region service checkout', () => {
     expect(await until(async () => (await svc.getDoc('inventory', item)).quantity === 25, 20_000)).toBe(true);
     const requests = Array.from({ length: 120 }, (_, k) => ({ i: k % 50, req: checkout(1 + (k % 2)) }));
     const writes = Promise.all(requests.map(({ i, req }) => shopper(i).ok('PUT', `/${userDbName(SHOPPERS[i].name)}/${req._id}`, req)));
-    await new Promise((r) => setTimeout(r, 150));
+    // Kill it once it has begun answering the burst (the first order copy), however fast the engine is.
+    expect(await until(async () => (await Promise.all(requests.slice(0, 50).map(({ i, req }) => copyOf(i, req.request_id)))).some(Boolean), 20_000)).toBe(true);
     await s.kill('SIGKILL');
     await writes;
     s = await c.service(R);

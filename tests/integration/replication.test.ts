@@ -14,18 +14,30 @@ const product = (sku: string, price = 15000) => ({
 });
 
 describe('changes feed', () => {
-  it('since=N returns only changes after N, also as a longpoll (else replication spins)', async () => {
-    const admin = c.admin('PUSAT');
-    const all = await admin.ok('GET', '/catalog/_changes');
-    const n = all.last_seq;
-    const after = await admin.ok('GET', `/catalog/_changes?since=${n}`);
+  // Sequences are opaque (CouchDB's are strings naming shard positions): a test only hands back ones the feed gave out.
+  it('since=<a sequence from the feed> returns only the changes after it, also as a longpoll (else replication spins)', async () => {
+    const admin = c.admin('PUSAT').as(DEMO.centralAdmin);
+    for (const sku of ['SEQ-1', 'SEQ-2', 'SEQ-3']) await admin.ok('PUT', `/catalog/product:${sku}`, product(sku));
+    await admin.ok('PUT', '/catalog/category:seq', { _id: 'category:seq', type: 'category', slug: 'seq', name: 'Urutan', sort: 9, updated_at: now() });
+    const all = await c.admin('PUSAT').ok('GET', '/catalog/_changes');
+    const last = all.last_seq;
+    const after = await c.admin('PUSAT').ok('GET', `/catalog/_changes?since=${encodeURIComponent(last)}`);
     expect(after.results).toEqual([]);
     const t0 = Date.now();
-    const poll = await admin.ok('GET', `/catalog/_changes?since=${n}&feed=longpoll&timeout=300`);
+    const poll = await c.admin('PUSAT').ok('GET', `/catalog/_changes?since=${encodeURIComponent(last)}&feed=longpoll&timeout=300`);
     expect(poll.results).toEqual([]);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(250);
-    const filtered = await admin.ok('POST', `/catalog/_changes?filter=_selector&since=${n - 1}`, { selector: { _id: { $regex: '^product:' } } });
-    expect(filtered.results.every((r: any) => r.seq > n - 1)).toBe(true);
+    // From the sequence of the feed's first row: exactly the rows after it, and the selector holds. (CouchDB's
+    // feed runs shard by shard, not in write order, so "after" means after in the feed.)
+    const ids = (rows: any[]) => rows.map((r) => r.id).sort();
+    const since = encodeURIComponent(all.results[0].seq);
+    const later = all.results.slice(1);
+    expect(later.some((r: any) => r.id.startsWith('product:'))).toBe(true);
+    expect(later.some((r: any) => !r.id.startsWith('product:'))).toBe(true);
+    const unfiltered = await c.admin('PUSAT').ok('GET', `/catalog/_changes?since=${since}`);
+    expect(ids(unfiltered.results)).toEqual(ids(later));
+    const filtered = await c.admin('PUSAT').ok('POST', `/catalog/_changes?filter=_selector&since=${since}`, { selector: { _id: { $regex: '^product:' } } });
+    expect(ids(filtered.results)).toEqual(ids(later.filter((r: any) => r.id.startsWith('product:'))));
   });
 });
 
@@ -43,8 +55,14 @@ describe('replication', () => {
     const wh = { _id: 'warehouse:BDG:BDG-X', type: 'warehouse', region_code: 'BDG', code: 'BDG-X', name: 'Gudang X', city: 'Bandung', delivery_days: { min: 1, max: 2 }, updated_at: now() };
     await svc.ok('PUT', '/inventory/warehouse:BDG:BDG-X', wh);
     expect(await until(async () => !!(await c.admin('PUSAT').getDoc('inventory', 'warehouse:BDG:BDG-X')))).toBe(true);
-    await new Promise((r) => setTimeout(r, 1500));
+    // The other regions' lanes from central are running: a document of theirs, written at central after
+    // BDG's arrived there, reaches each of them; BDG's never does.
     for (const code of ['JKT', 'SBY']) {
+      const mark = { ...wh, _id: `warehouse:${code}:${code}-MARK`, region_code: code, code: `${code}-MARK` };
+      await c.admin('PUSAT').ok('PUT', `/inventory/${mark._id}`, mark);
+    }
+    for (const code of ['JKT', 'SBY']) {
+      expect(await until(async () => !!(await c.admin(code).getDoc('inventory', `warehouse:${code}:${code}-MARK`)))).toBe(true);
       expect(await c.admin(code).getDoc('inventory', 'warehouse:BDG:BDG-X')).toBeNull();
     }
   });
@@ -82,15 +100,45 @@ describe('a device pull (snapshot, then changes)', () => {
 });
 
 describe('_db_updates', () => {
-  it('tells an admin (only) which databases changed, as a longpoll', async () => {
+  const events = (r: any) => r.results.map((x: any) => `${x.type} ${x.db_name}`);
+
+  it('tells a server admin (only) which databases were created, as a longpoll from since=now', async () => {
     const bdg = c.admin('BDG');
     expect((await c.anon('BDG').request('GET', '/_db_updates')).status).toBe(401);
-    const { last_seq } = await bdg.ok('GET', '/_db_updates?since=now');
-    const waiting = bdg.ok('GET', `/_db_updates?feed=longpoll&since=${last_seq}&timeout=10000`);
+    // Not even the region service: CouchDB keeps every server path to server admins (401).
+    expect((await c.anon('BDG').as(c.secrets.regions.BDG.service).request('GET', '/_db_updates')).status).toBe(401);
+    const present = await bdg.ok('GET', '/_db_updates?since=now');
+    expect(present.results).toEqual([]);
+    expect(present.last_seq).toEqual(expect.any(String));
+    const poll = (since: string) => bdg.ok('GET', `/_db_updates?feed=longpoll&since=${encodeURIComponent(since)}&timeout=10000`);
+    const waiting = poll(present.last_seq);
     await bdg.ok('PUT', '/userdb-7a7a');
-    const r = await waiting;
-    expect(r.results.map((x: any) => `${x.type} ${x.db_name}`)).toContain('created userdb-7a7a');
-    const stale = await bdg.ok('GET', '/_db_updates?since=1-otherinstance');
-    expect(stale.results.length).toBeGreaterThan(0);
+    // Follow the feed as a client does: CouchDB may wake the poll with the shard map's update (`updated _dbs`)
+    // before the `created` event arrives.
+    let r = await waiting;
+    const seen: string[] = [];
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      expect(r.results.length).toBeGreaterThan(0);
+      for (const x of r.results) expect(x).toEqual({ db_name: expect.any(String), type: expect.stringMatching(/^(created|updated|deleted)$/), seq: expect.any(String) });
+      expect(r.last_seq).toBe(r.results.at(-1).seq);
+      seen.push(...events(r));
+      if (seen.includes('created userdb-7a7a') || Date.now() > deadline) break;
+      r = await poll(r.last_seq);
+    }
+    expect(seen).toContain('created userdb-7a7a');
+  });
+
+  it("a since it cannot read is a 400; another node's sequence replays the feed from the start", async () => {
+    const bdg = c.admin('BDG');
+    for (const since of ['1-otherinstance', 'garbage', '5']) {
+      const bad = await bdg.request('GET', `/_db_updates?since=${since}`);
+      expect([since, bad.status, bad.json.error]).toEqual([since, 400, 'bad_request']);
+    }
+    const everything = await bdg.ok('GET', '/_db_updates?since=0');
+    expect(events(everything)).toEqual(expect.arrayContaining(['created ops', 'created userdb-7a7a']));
+    const foreign = (await c.admin('PUSAT').ok('GET', '/_db_updates?since=now')).last_seq;
+    const replay = await bdg.ok('GET', `/_db_updates?since=${encodeURIComponent(foreign)}`);
+    expect(events(replay)).toEqual(expect.arrayContaining(['created ops', 'created userdb-7a7a']));
   });
 });

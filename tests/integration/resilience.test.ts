@@ -5,6 +5,7 @@ import { startCluster, until, now, type TestCluster } from './harness.ts';
 import { DEMO } from '../../server/config.ts';
 import { validFixtures as v } from '../fixtures/documents.ts';
 import { Couch } from '../../server/couch-client.ts';
+import { freePort, nodeProcess } from '../../server/cluster.ts';
 import { initAll } from '../../server/ops/init.ts';
 import { rebuildRegion } from '../../server/ops/rebuild.ts';
 import { seed } from '../../server/ops/seed.ts';
@@ -81,10 +82,9 @@ describe('init', () => {
   });
 
   it('the CLI adds a fourth region with an edit of the topology and init, no code change', async () => {
-    const port = Number(new URL(c.topology.regions[0].url).port) + 1000;
-    const { embeddedNode } = await import('../../server/cluster.ts');
-    const url = `http://127.0.0.1:${port}`;
-    const mdn = embeddedNode({ name: 'MDN', url, dataDir: `${c.dir}/MDN`, admin: c.secrets.admin, secret: 'x' });
+    // A node of the engine under test (embedded, or Apache CouchDB with SEBARAN_COUCHDB).
+    const url = `http://127.0.0.1:${await freePort()}`;
+    const mdn = nodeProcess({ name: 'MDN', url, dataDir: `${c.dir}/MDN`, admin: c.secrets.admin, secret: 'x', pbkdf2Iterations: 1000 }, { throwaway: true });
     await mdn.start();
     try {
       const env = { ...process.env, SEBARAN_TOPOLOGY: c.topologyPath, SEBARAN_SECRETS: c.secretsPath };
