@@ -18,7 +18,9 @@ export const Sku = z.string().regex(/^[A-Z0-9]+(?:-[A-Z0-9]+)*$/, 'must be upper
 /** Client-generated unique ids (ULID-like): time-sortable, safe in document ids. */
 export const Ulid = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a 26-character ULID');
 export const Username = z.string().regex(/^[a-z0-9][a-z0-9._-]{2,39}$/, 'must be 3-40 lower-case letters, digits, dot, dash or underscore');
-export const Text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+export const Text = (max: number) =>
+  // The pattern reaches the node's write rules too (trim does not): a blank value is refused there as well.
+  z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`).regex(/\S/, 'must not be blank');
 
 /** CouchDB's own members, allowed on every document. */
 export const couchFields = {
