@@ -42,6 +42,7 @@ export class RegionService {
   private scheduled = false;
   /** Databases that failed, and when they may be read again: a broken one never spins the loop. */
   private retryAt = new Map<string, number>();
+  private failures = new Map<string, number>();
   private checkpoints: Checkpoints;
   private stock: Stock;
   private checkout: Checkout;
@@ -136,12 +137,20 @@ export class RegionService {
       failed = new Set(batch);
       this.log(`[${this.R}] checkout batch: ${(e as Error).message}`);
     }
-    for (const db of batch) if (!failed.has(db)) this.retryAt.delete(db);
-    for (const db of failed) {
-      this.dirty.add(db);
-      this.retryAt.set(db, Date.now() + RETRY_MS);
+    for (const db of batch) {
+      if (failed.has(db)) continue;
+      this.retryAt.delete(db);
+      this.failures.delete(db);
     }
-    if (failed.size) setTimeout(() => this.schedule(), RETRY_MS).unref?.();
+    for (const db of failed) {
+      // Backs off per database (2 s, 4 s, ... up to a minute): a broken one costs little and delays nobody else.
+      const n = (this.failures.get(db) ?? 0) + 1;
+      const wait = Math.min(60_000, RETRY_MS * 2 ** (n - 1));
+      this.failures.set(db, n);
+      this.dirty.add(db);
+      this.retryAt.set(db, Date.now() + wait);
+      setTimeout(() => this.schedule(), wait).unref?.();
+    }
     if ([...this.dirty].some((db) => !failed.has(db))) this.schedule();
   }
 
