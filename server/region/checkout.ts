@@ -61,10 +61,16 @@ export class Checkout {
     const missing: LedgerEntry[] = [];
     const at = nowIso();
     for (const { doc } of rows) {
-      if (doc?.type !== 'order' || !Array.isArray(doc.items)) continue;
-      missing.push(...saleEntries(doc, this.serviceName, at).filter((e) => !this.stock.hasDerived('sale', e.ref!, e.stock_id)));
-      if (doc.status === 'canceled') {
-        missing.push(...cancelEntries(doc, this.serviceName, at).filter((e) => !this.stock.hasDerived('cancel', e.ref!, e.stock_id)));
+      // Only orders the node would accept now take stock; anything else (an operator's mistake) is logged, never fatal.
+      const order = Order.safeParse(doc);
+      if (!order.success) {
+        this.log(`[${this.R}] order ${doc?._id} is malformed, its stock is not touched: ${order.error.issues[0].message}`);
+        continue;
+      }
+      const o = order.data;
+      missing.push(...saleEntries(o, this.serviceName, at).filter((e) => !this.stock.hasDerived('sale', e.ref!, e.stock_id)));
+      if (o.status === 'canceled') {
+        missing.push(...cancelEntries(o, this.serviceName, at).filter((e) => !this.stock.hasDerived('cancel', e.ref!, e.stock_id)));
       }
     }
     if (missing.length) this.log(`[${this.R}] finishing ${missing.length} stock movement(s) of orders a crash left behind`);
@@ -87,9 +93,10 @@ export class Checkout {
         try {
           const since = await this.checkpoints.since(db);
           const ch = await this.svc.ok('GET', `/${db}/_changes?since=${encodeURIComponent(String(since))}&include_docs=true`);
-          await this.answeredIn(db);
+          const requests = (ch.results as any[]).filter((c) => !c.deleted && c.id.startsWith('checkout:'));
+          if (requests.length) await this.answeredIn(db);
           reached.set(db, ch.last_seq);
-          for (const c of ch.results as any[]) if (!c.deleted && c.id.startsWith('checkout:')) pending.push({ db, doc: c.doc, seq: c.seq });
+          for (const c of requests) pending.push({ db, doc: c.doc, seq: c.seq });
         } catch (e) {
           if (e instanceof CouchError && e.status === 404) return; // deleted meanwhile
           failed.add(db);

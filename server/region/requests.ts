@@ -43,9 +43,14 @@ export class AdminRequests {
         await this.writeResult(d._id, outcome);
         this.stats.answered++;
       } catch (e) {
+        this.log(`[${this.R}] request ${d._id}: ${(e as Error).message}`);
+        if (e instanceof CouchError && [400, 403, 413].includes(e.status)) {
+          // The node refuses what the request needs (e.g. an order it no longer accepts): that is the answer.
+          const answered = await this.writeResult(d._id, refused('failed', `the node refused it: ${e.body?.reason ?? e.status}`)).then(() => true, () => false);
+          if (answered) continue;
+        }
         // The node is away or busy: the request stays unanswered and is tried again.
         allDone = false;
-        this.log(`[${this.R}] request ${d._id}: ${(e as Error).message}`);
       }
     }
     return allDone;

@@ -195,9 +195,11 @@ export class RegionService {
   /** Ledger entries and admin requests (written by admins, or replicated from central). */
   private async followOps() {
     const a = this.abortable();
+    let opsSince: string | number | null = null;
+    let opsSaved = Date.now();
     while (!this.stopped) {
       try {
-        const since = await this.checkpoints.since('ops');
+        const since = opsSince ?? (await this.checkpoints.since('ops'));
         const res = await fetch(
           `${this.svc.url}/ops/_changes?feed=longpoll&timeout=30000&include_docs=true&limit=500&since=${encodeURIComponent(String(since))}`,
           { headers: this.svc.authHeader, signal: a.signal },
@@ -205,13 +207,22 @@ export class RegionService {
         const body: any = await res.json();
         if (!res.ok) throw new Error(`${res.status} ${body?.reason}`);
         const docs = (body.results as any[]).filter((c) => !c.deleted && c.doc).map((c) => c.doc);
-        const done = await this.serial(async () => {
-          const touched = docs.filter((d) => d.type === 'ledger' && this.stock.apply(d)).map((d) => d.stock_id as string);
+        const relevant = docs.filter((d) => d.type === 'ledger' || d.type === 'admin_request');
+        const done = !relevant.length || (await this.serial(async () => {
+          const touched = relevant.filter((d) => d.type === 'ledger' && this.stock.apply(d)).map((d) => d.stock_id as string);
           await this.stock.writeSnapshots(touched);
-          return this.requests.answerAll(docs);
-        });
-        if (done) this.checkpoints.set('ops', body.last_seq);
-        else await sleep(RETRY_MS);
+          return this.requests.answerAll(relevant);
+        }));
+        if (!done) {
+          await sleep(RETRY_MS);
+          continue;
+        }
+        // Written out when it moved past work, or once a minute: the service's own writes (health) cost no churn.
+        opsSince = body.last_seq;
+        if (relevant.length || Date.now() - opsSaved > 60_000) {
+          this.checkpoints.set('ops', body.last_seq);
+          opsSaved = Date.now();
+        }
       } catch (e) {
         if (this.stopped) return;
         this.log(`[${this.R}] ops feed: ${(e as Error).message}`);

@@ -4,6 +4,7 @@ import { CheckoutRequest } from './userdb.ts';
 import type { LedgerEntry, Order, OrderItem } from './ops.ts';
 import type { RejectionCode } from './codes.ts';
 import { ids } from './ids.ts';
+import { QTY_MAX } from './common.ts';
 import type { Product } from './catalog.ts';
 import type { WarehouseItem } from './inventory.ts';
 
@@ -19,8 +20,8 @@ export interface Decision {
   rejections: Rejection[];
 }
 
-/** The most of one item a single order may take: the same cap as a request line and an order line. */
-export const LINE_QTY_MAX = 100_000;
+/** The most of one item a single order may take, after merging lines: the cap of every other line. */
+export const LINE_QTY_MAX = QTY_MAX;
 
 /** Why a line was refused: a code the app translates, plus the service's words as a fallback. */
 export type { RejectionCode };
