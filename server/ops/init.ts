@@ -76,6 +76,8 @@ export class Initializer {
     // 412: made meanwhile (CouchDB creates _users by itself shortly after its first start; the region
     // service and a sign-up may provision the same shopper database at once). Either way it exists.
     if (made.status === 412) return;
+    // CouchDB may also answer a create that raced its own (of _replicator at first start) with 500 conflict.
+    if (made.status >= 300 && (await node.request('GET', `/${name}`)).status === 200) return;
     if (made.status >= 300) throw new Error(`${node.url}/${name}: ${made.status} ${made.json?.reason ?? ''}`);
     this.note(`database ${name} at ${node.url}`);
   }
