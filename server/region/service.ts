@@ -13,7 +13,7 @@
 import { Couch, type Credentials } from '../couch-client.ts';
 import { Checkpoints } from './checkpoints.ts';
 import { Stock } from './stock.ts';
-import { Checkout } from './checkout.ts';
+import { Checkout, ownerOf } from './checkout.ts';
 import { AdminRequests } from './requests.ts';
 import { Shoppers } from './shoppers.ts';
 import { Health } from './health.ts';
@@ -72,7 +72,7 @@ export class RegionService {
     await this.checkpoints.ensureDb();
     await this.stock.load();
     await this.checkout.recover();
-    await this.syncShoppers();
+    await this.syncShoppers(true);
     await this.serial(() => this.processDirty());
     void this.followDbUpdates();
     void this.followOps();
@@ -104,8 +104,11 @@ export class RegionService {
     return p;
   }
 
-  /** Provisions every shopper and deletes the databases of deleted accounts; marks every shopper database to read. */
-  private async syncShoppers() {
+  /**
+   * Provisions every shopper and deletes the databases of deleted accounts; with `rescan` (at start, and
+   * after a gap in the feed) marks every shopper database to be read, else the feed says which changed.
+   */
+  private async syncShoppers(rescan = false) {
     const live = await this.shoppers.syncAll();
     const dbs = ((await this.admin.ok('GET', '/_all_dbs')) as string[]).filter((d) => d.startsWith('userdb-'));
     for (const db of await this.shoppers.removeOrphans(live, dbs)) {
@@ -113,7 +116,7 @@ export class RegionService {
       this.checkout.forget(db);
       await this.checkpoints.forget(db).catch(() => {});
     }
-    for (const db of dbs) if (live.has(Buffer.from(db.slice(7), 'hex').toString('utf8'))) this.dirty.add(db);
+    if (rescan) for (const db of dbs) if (live.has(ownerOf(db))) this.dirty.add(db);
   }
 
   private schedule() {
@@ -175,18 +178,20 @@ export class RegionService {
         let users = false;
         for (const u of body.results as any[]) {
           if (typeof u.db_name !== 'string') continue;
-          if (u.db_name.startsWith('userdb-') && u.type !== 'deleted') this.dirty.add(u.db_name);
+          // Only a write has something to answer: a database's creation is announced with 'updated' for its first write.
+          if (u.db_name.startsWith('userdb-') && u.type === 'updated') this.dirty.add(u.db_name);
           if (u.db_name === '_users') users = true;
         }
         if (users) await this.syncShoppers().catch((e) => this.log(`[${this.R}] shoppers: ${(e as Error).message}`));
-        this.schedule();
+        // Awaited before the feed is asked again, so what the node announces meanwhile comes as one batch.
+        await this.serial(() => this.processDirty()).catch((e) => this.log(`[${this.R}] checkout round: ${(e as Error).message}`));
       } catch (e) {
         if (this.stopped) return;
         this.log(`[${this.R}] db updates: ${(e as Error).message}; rescanning`);
         await sleep(1000);
         since = 'now';
         // A gap in the feed: look at every shopper database again.
-        await this.syncShoppers().catch(() => {});
+        await this.syncShoppers(true).catch(() => {});
         this.schedule();
       }
     }
