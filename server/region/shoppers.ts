@@ -48,6 +48,8 @@ export class Shoppers {
     const removed: string[] = [];
     for (const db of dbs) {
       if (!db.startsWith('userdb-') || live.has(ownerOf(db))) continue;
+      // The list of accounts was read before the list of databases: a sign-up in between is no orphan.
+      if (await this.admin.getDoc('_users', `org.couchdb.user:${ownerOf(db)}`)) continue;
       const r = await this.admin.request('DELETE', `/${db}`);
       if (r.status < 300 || r.status === 404) {
         removed.push(db);
