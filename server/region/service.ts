@@ -154,6 +154,8 @@ export class RegionService {
       this.retryAt.set(db, Date.now() + wait);
       setTimeout(() => this.schedule(), wait).unref?.();
     }
+    for (const db of this.checkout.more) if (!failed.has(db)) this.dirty.add(db);
+    this.checkout.more.clear();
     if ([...this.dirty].some((db) => !failed.has(db))) this.schedule();
   }
 

@@ -3,7 +3,7 @@
 // silently, and a refusal is a code the app translates.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { R, item, product, region, checkout, place, answerOf, allAnswered, invariants, until, now, DEMO, type Region } from './service-support.ts';
-import { REJECTION_CODES, ids, ulid } from '../../src/lib/model/index.ts';
+import { REJECTION_CODES, ids, ulid, userDbName } from '../../src/lib/model/index.ts';
 
 let r: Region;
 const SHOPPERS = ['ani', 'budi', 'citra', 'dewi', 'eko'];
@@ -43,6 +43,21 @@ describe('checkout requests, well-formed or not', () => {
     const { orders } = await invariants(r, SHOPPERS);
     expect(orders).toHaveLength(30);
     expect((await r.svc.getDoc('inventory', item)).quantity).toBe(0);
+    await s.kill();
+  });
+
+  it('a shopper flooding 450 requests at once gets every one answered, a page at a time, and others are answered too', async () => {
+    const s = await r.c.service(R);
+    const flood = Array.from({ length: 450 }, () => checkout(1, { items: [{ stock_id: 'stock:BDG:BDG-A:NOPE-1', product_id: 'product:NOPE-1', qty: 1 }] }));
+    await place(r, 'dewi', checkout(1)); // makes sure the database exists
+    const written = (await r.shopper('dewi').ok('POST', `/${userDbName('dewi')}/_bulk_docs`, { docs: flood })) as any[];
+    expect(written.every((w) => w.ok)).toBe(true);
+    const other = checkout(1);
+    await place(r, 'eko', other);
+    expect(await until(async () => (await answerOf(r, 'eko', other.request_id)) !== null, 30_000)).toBe(true);
+    expect(await allAnswered(r, SHOPPERS, 90_000)).toBe(true);
+    expect((await answerOf(r, 'dewi', flood[449].request_id)).rejections[0].code).toBe('not_in_region');
+    await invariants(r, SHOPPERS);
     await s.kill();
   });
 
