@@ -268,7 +268,7 @@ try {
     for (let k = 0; k < LAG_SAMPLES / 2; k++) {
       const it = items[(k * 7) % items.length];
       const id = ulid();
-      const copyId = ids.orderCopy(ids.order('BDG', id));
+      const copyId = ids.orderCopy(ids.order('BDG', shopper, id));
       const seen = new Promise<number>((resolve) => {
         const feed = local.changes({ since: 'now', live: true }).on('change', (ch) => {
           if (ch.id === copyId) {

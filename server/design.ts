@@ -19,7 +19,7 @@ export function ruleContext(db: DbKind, region: string | null) {
     if (rule.db !== db) continue;
     const schema = z.toJSONSchema(rule.schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
     delete schema.$schema;
-    kinds[type] = { schema, writers: rule.writers, immutable: !!rule.immutable, regional: rule.regional };
+    kinds[type] = { schema, writers: rule.writers, immutable: !!rule.immutable, regional: rule.regional, serviceIds: rule.serviceIds ?? null };
   }
   return { db, region, kinds };
 }

@@ -60,6 +60,11 @@ function validate(newDoc, oldDoc, userCtx, secObj, CONTEXT) {
     if (!userCtx.name) throw ({ unauthorized: 'Sign in to write ' + type + ' documents.' });
     fail(type + ': ' + userCtx.name + ' may not write this kind of document here');
   }
+  // Ids the service derives (a sale's ledger entry, ...) are the service's alone: taken by anyone
+  // else first, they would make the service's own write a conflict that looks like work already done.
+  if (rule.serviceIds && !has('service') && new RegExp(rule.serviceIds).test(doc._id)) {
+    fail('_id: ' + doc._id + ' is in a namespace only the region service writes');
+  }
   if (rule.immutable && oldDoc && !oldDoc._deleted) fail(type + ': is immutable once written; add a new one instead');
 
   // Field rules that depend on who writes.

@@ -1,6 +1,6 @@
 // The demo data set, generated deterministically from a seed and an anchor
 // date: same inputs, same documents. Pure: no I/O here, see seed.ts.
-import { ids, ulid, type Category, type LedgerEntry, type Order, type Product, type UserProfile, type Warehouse, type WarehouseItem } from '../../src/lib/model/index.ts';
+import { cancelEntries, ids, saleEntries, ulid, type Category, type LedgerEntry, type Order, type Product, type UserProfile, type Warehouse, type WarehouseItem } from '../../src/lib/model/index.ts';
 import type { Topology } from '../../src/lib/model/topology.ts';
 import { productImage } from './png.ts';
 
@@ -150,8 +150,8 @@ export function generateDemo(t: Topology, o: DemoOptions): DemoData {
     for (let n = 0; n < o.ordersPerRegion; n++) {
       const created = anchor - rr.next() * o.days * DAY;
       const requestId = ulid(Math.floor(created), rr.next);
-      const orderId = ids.order(R, requestId);
       const user = rr.pick(users);
+      const orderId = ids.order(R, user.name, requestId);
       const lines = new Map<string, WarehouseItem>();
       const want = rr.int(1, 4);
       while (lines.size < want) {
@@ -174,21 +174,11 @@ export function generateDemo(t: Topology, o: DemoOptions): DemoData {
         total: orderItems.reduce((s, i) => s + i.subtotal, 0), status, address: user.address ?? 'Alamat demo',
         history, created_at: iso(created), updated_at: history[history.length - 1].at,
       });
-      orderItems.forEach((line, k) => {
-        const at = iso(created);
-        ledger.push({
-          _id: ids.ledger(R, `sale:${requestId}:${k}`), type: 'ledger', region_code: R, stock_id: line.stock_id,
-          delta: -line.qty, reason: 'sale', ref: orderId, by: `svc-${lc}`, at,
-        });
-        sold.set(line.stock_id, (sold.get(line.stock_id) ?? 0) + line.qty);
-        if (canceled) {
-          ledger.push({
-            _id: ids.ledger(R, `cancel:${requestId}:${k}`), type: 'ledger', region_code: R, stock_id: line.stock_id,
-            delta: line.qty, reason: 'cancel', ref: orderId, by: `svc-${lc}`, at: history[1].at,
-          });
-          sold.set(line.stock_id, sold.get(line.stock_id)! - line.qty);
-        }
-      });
+      // The same derived entries the region service writes (so its recovery finds them done).
+      const order = ops[ops.length - 1] as Order;
+      ledger.push(...saleEntries(order, `svc-${lc}`, iso(created)));
+      if (canceled) ledger.push(...cancelEntries(order, `svc-${lc}`, history[1].at));
+      for (const line of orderItems) sold.set(line.stock_id, (sold.get(line.stock_id) ?? 0) + (canceled ? 0 : line.qty));
     }
     // The opening stock is whatever makes the ledger add up to the final quantity.
     for (const it of items) {

@@ -2,6 +2,7 @@
 // compares before it writes, and a second run reports nothing to change.
 import { Couch, docPath, waitFor, type Credentials } from '../couch-client.ts';
 import { designDoc } from '../design.ts';
+import { SERVICE_DB, serviceDbSecurity } from '../region/checkpoints.ts';
 import { DEMO, type Secrets } from '../config.ts';
 import type { RegionSpec, Topology } from '../../src/lib/model/topology.ts';
 import type { DbKind } from '../../src/lib/model/index.ts';
@@ -138,6 +139,9 @@ export async function initAll(t: Topology, secrets: Secrets, log: Log = () => {}
     const s = secrets.regions[r.code];
     await init.user(node, s.replicator, ['replicator', `region:${r.code}`]);
     await init.user(node, s.service, ['service', `region:${r.code}`]);
+    // The region service's own state (read checkpoints): nobody else may read or write it.
+    await init.db(node, SERVICE_DB);
+    await init.security(node, SERVICE_DB, serviceDbSecurity(s.service.name));
     if (demo) await init.user(node, DEMO.regionAdmin(r.code), ['region-admin', `region:${r.code}`]);
     for (const d of replicationDocs(t, r, secrets)) await init.doc(node, '_replicator', d, `replication ${d._id}`);
   }

@@ -32,7 +32,7 @@ const checkout = (qty = 1, stock = item, prod = product) => {
   const id = ulid();
   return { _id: ids.checkout(id), type: 'checkout_request', region_code: R, request_id: id, items: [{ stock_id: stock, product_id: prod, qty }], address: 'Jl. Braga 1, Bandung', created_at: now() };
 };
-const copyOf = (i: number, requestId: string) => shopper(i).getDoc(userDbName(SHOPPERS[i].name), ids.orderCopy(ids.order(R, requestId)));
+const copyOf = (i: number, requestId: string) => shopper(i).getDoc(userDbName(SHOPPERS[i].name), ids.orderCopy(ids.order(R, SHOPPERS[i].name, requestId)));
 
 async function invariants() {
   const ops = (await svc.allDocs('ops')).map((r: any) => r.doc);

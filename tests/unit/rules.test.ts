@@ -66,8 +66,12 @@ describe('who may write what', () => {
   it('a regional admin records goods received as themself, and nothing else in the ledger', () => {
     const rule = vdu('ops', 'BDG');
     const who = bdg(['region-admin', 'region:BDG'], 'admin-bdg');
-    const receive = { ...validFixtures.ledger, reason: 'receive', delta: 5, by: 'admin-bdg' };
+    const receive = { ...validFixtures.ledger, _id: 'ledger:BDG:receive:01JD0000000000000000000001', reason: 'receive', delta: 5, by: 'admin-bdg' };
     expect(rule(receive, who)).toBeNull();
+    // The ids the service derives (sales, cancels, counts, seeds) are the service's alone.
+    for (const ns of ['sale', 'cancel', 'count', 'seed']) {
+      expect(rule({ ...receive, _id: `ledger:BDG:${ns}:budi:01JD0000000000000000000001:0` }, who)).toMatch(/namespace only the region service writes/);
+    }
     expect(rule({ ...receive, by: 'someone-else' }, who)).toMatch(/by: must be your own/);
     expect(rule({ ...receive, reason: 'sale', delta: -5 }, who)).toMatch(/goods received/);
     expect(rule(validFixtures.order, who)).toMatch(/may not write/);

@@ -1,7 +1,10 @@
 // Deciding a checkout request at the region service: prices from the
 // catalog, stock from the service's own ledger fold, all lines or none.
-import type { CheckoutRequest } from './userdb.ts';
-import type { Order, OrderItem } from './ops.ts';
+import { CheckoutRequest } from './userdb.ts';
+import type { LedgerEntry, Order, OrderItem } from './ops.ts';
+import type { RejectionCode } from './codes.ts';
+import { ids } from './ids.ts';
+import { QTY_MAX } from './common.ts';
 import type { Product } from './catalog.ts';
 import type { WarehouseItem } from './inventory.ts';
 
@@ -17,8 +20,11 @@ export interface Decision {
   rejections: Rejection[];
 }
 
+/** The most of one item a single order may take, after merging lines: the cap of every other line. */
+export const LINE_QTY_MAX = QTY_MAX;
+
 /** Why a line was refused: a code the app translates, plus the service's words as a fallback. */
-export type RejectionCode = 'wrong_region' | 'not_in_region' | 'product_mismatch' | 'not_sold' | 'out_of_stock' | 'insufficient';
+export type { RejectionCode };
 export interface Rejection {
   stock_id: string;
   code?: RejectionCode;
@@ -58,6 +64,10 @@ export function decideCheckout(
       rejections.push({ stock_id: line.stock_id, code: 'product_mismatch', reason: `this warehouse item holds ${s.item.product_id}, not ${line.product_id}` });
       continue;
     }
+    if (line.qty > LINE_QTY_MAX) {
+      rejections.push({ stock_id: line.stock_id, code: 'quantity_limit', reason: `at most ${LINE_QTY_MAX} of one item per order` });
+      continue;
+    }
     const p = product(s.item.product_id);
     if (!p || !p.active) {
       rejections.push({ stock_id: line.stock_id, code: 'not_sold', reason: 'this product is no longer sold' });
@@ -79,6 +89,43 @@ export function decideCheckout(
   }
   const total = items.reduce((n, i) => n + i.subtotal, 0);
   return rejections.length ? { ok: false, items: [], total: 0, rejections } : { ok: true, items, total, rejections };
+}
+
+/**
+ * What is wrong with a checkout request as a whole, as a rejection, or null when it is well-formed.
+ * The node's rules already refuse most of this; the service answers whatever got through anyway.
+ */
+export function checkoutProblem(doc: unknown): Rejection | null {
+  const whole = (code: RejectionCode, reason: string): Rejection => ({ stock_id: '*', code, reason });
+  const r = CheckoutRequest.safeParse(doc);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    const [field, , sub] = issue.path;
+    if (field === 'address') return whole('address_missing', 'the delivery address is missing or too long');
+    if (field === 'items' && issue.path.length === 1) {
+      return issue.code === 'too_big' ? whole('too_many_lines', 'at most 100 lines per order') : whole('empty_cart', 'the cart is empty');
+    }
+    if (field === 'items' && sub === 'qty') return whole('quantity_limit', `each line needs a quantity from 1 to ${LINE_QTY_MAX}`);
+    return whole('bad_request', `${issue.path.join('.') || 'request'}: ${issue.message}`.slice(0, 300));
+  }
+  if (r.data._id !== ids.checkout(r.data.request_id)) return whole('bad_request', 'request_id must match the document id');
+  return null;
+}
+
+/** The ledger entries that take an order's stock: derived from the order, one per line, so written once. */
+export function saleEntries(order: Order, by: string, at: string): LedgerEntry[] {
+  return order.items.map((line, k) => ({
+    _id: ids.sale(order._id, k), type: 'ledger', region_code: order.region_code, stock_id: line.stock_id,
+    delta: -line.qty, reason: 'sale', ref: order._id, by, at,
+  }));
+}
+
+/** The entries that give a canceled order's stock back. */
+export function cancelEntries(order: Order, by: string, at: string): LedgerEntry[] {
+  return order.items.map((line, k) => ({
+    _id: ids.cancel(order._id, k), type: 'ledger', region_code: order.region_code, stock_id: line.stock_id,
+    delta: line.qty, reason: 'cancel', ref: order._id, by, at,
+  }));
 }
 
 export type { Order };

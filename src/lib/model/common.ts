@@ -11,14 +11,18 @@ export const Timestamp = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(
 /** Whole rupiah: IDR has no minor unit in practice. */
 export const Rupiah = z.number().int('must be whole rupiah').min(0, 'must not be negative').max(1_000_000_000_000);
 export const Quantity = z.number().int('must be a whole number').min(0, 'must not be negative').max(10_000_000);
-export const PositiveQuantity = z.number().int('must be a whole number').min(1, 'must be at least 1').max(100_000);
+/** The most of one item a cart line, a request line or an order line may hold: one limit everywhere. */
+export const QTY_MAX = 100_000;
+export const PositiveQuantity = z.number().int('must be a whole number').min(1, 'must be at least 1').max(QTY_MAX);
 
 export const Slug = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be lower-case words joined by dashes');
 export const Sku = z.string().regex(/^[A-Z0-9]+(?:-[A-Z0-9]+)*$/, 'must be upper-case letters, digits and dashes');
 /** Client-generated unique ids (ULID-like): time-sortable, safe in document ids. */
 export const Ulid = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a 26-character ULID');
 export const Username = z.string().regex(/^[a-z0-9][a-z0-9._-]{2,39}$/, 'must be 3-40 lower-case letters, digits, dot, dash or underscore');
-export const Text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+export const Text = (max: number) =>
+  // The pattern reaches the node's write rules too (trim does not): a blank value is refused there as well.
+  z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`).regex(/\S/, 'must not be blank');
 
 /** CouchDB's own members, allowed on every document. */
 export const couchFields = {

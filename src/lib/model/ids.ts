@@ -20,13 +20,25 @@ export const ids = {
   warehouse: (region: string, code: string) => `warehouse:${region}:${code}`,
   stock: (region: string, warehouseCode: string, sku: string) => `stock:${region}:${warehouseCode}:${sku}`,
   user: (region: string, name: string) => `user:${region}:${name}`,
-  order: (region: string, requestId: string) => `order:${region}:${requestId}`,
+  /** One order per shopper and request: a shopper cannot reach another's order by reusing a request id. */
+  order: (region: string, user: string, requestId: string) => `order:${region}:${user}:${requestId}`,
   ledger: (region: string, id: string) => `ledger:${region}:${id}`,
+  /** The stock an order takes (line k) and gives back when canceled: derived from the order, so written once. */
+  sale: (orderId: string, k: number) => `${orderId.replace(/^order:/, 'ledger:').replace(/^(ledger:[A-Z]+:)/, '$1sale:')}:${k}`,
+  cancel: (orderId: string, k: number) => `${orderId.replace(/^order:/, 'ledger:').replace(/^(ledger:[A-Z]+:)/, '$1cancel:')}:${k}`,
   request: (region: string, id: string) => `request:${region}:${id}`,
+  /** The service's answer to an admin request sits next to it. */
+  result: (requestId: string) => requestId.replace(/^request:/, 'result:'),
   cartItem: (stockId: string) => `cart:${stockId}`,
   checkout: (id: string) => `checkout:${id}`,
   orderCopy: (orderId: string) => `my-${orderId}`,
 };
+
+/**
+ * Ledger ids the region service derives (sales, cancels, counts, seeds): only the service may write
+ * them, so nobody can take the id of a sale before the service writes it (design-docs/lib/access.js).
+ */
+export const SERVICE_LEDGER_IDS = '^ledger:[A-Z]{2,5}:(seed|sale|cancel|count):';
 
 /** Per-user database name, as CouchDB's couch_peruser names it: userdb-<hex of the username>. */
 export function userDbName(name: string): string {

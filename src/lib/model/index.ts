@@ -5,9 +5,11 @@ import { Category, Product } from './catalog.ts';
 import { Warehouse, WarehouseItem } from './inventory.ts';
 import { AdminRequest, LedgerEntry, NodeHealth, Order, RequestResult, UserProfile } from './ops.ts';
 import { CartItem, CheckoutRequest, OrderCopy } from './userdb.ts';
+import { SERVICE_LEDGER_IDS } from './ids.ts';
 
 export * from './common.ts';
 export * from './ids.ts';
+export * from './codes.ts';
 export * from './catalog.ts';
 export * from './inventory.ts';
 export * from './ops.ts';
@@ -34,6 +36,8 @@ export interface KindRule {
   immutable?: boolean;
   /** Regional documents carry region_code and stay in their region. */
   regional: boolean;
+  /** Ids (a regex) in this kind that only the service may write: the ones it derives itself. */
+  serviceIds?: string;
 }
 
 export const KINDS: Record<string, KindRule> = {
@@ -43,7 +47,7 @@ export const KINDS: Record<string, KindRule> = {
   warehouse_item: { schema: WarehouseItem, db: 'inventory', writers: ['service'], regional: true },
   user: { schema: UserProfile, db: 'ops', writers: ['service'], regional: true },
   order: { schema: Order, db: 'ops', writers: ['service'], regional: true },
-  ledger: { schema: LedgerEntry, db: 'ops', writers: ['service', 'region-admin'], immutable: true, regional: true },
+  ledger: { schema: LedgerEntry, db: 'ops', writers: ['service', 'region-admin'], immutable: true, regional: true, serviceIds: SERVICE_LEDGER_IDS },
   admin_request: { schema: AdminRequest, db: 'ops', writers: ['service', 'region-admin', 'central-admin'], immutable: true, regional: true },
   request_result: { schema: RequestResult, db: 'ops', writers: ['service'], immutable: true, regional: true },
   health: { schema: NodeHealth, db: 'ops', writers: ['service'], regional: true },

@@ -1,6 +1,7 @@
 // Operations documents: users, orders, the stock ledger and admin requests.
 // Homed at the region service; admins only (never synced to a shopper).
 import { z } from 'zod';
+import { RESULT_CODES } from './codes.ts';
 import { PositiveQuantity, RegionCode, Rupiah, Text, Timestamp, Ulid, Username, couchFields } from './common.ts';
 
 export const UserProfile = z.strictObject({
@@ -41,7 +42,7 @@ export const StatusChange = z.strictObject({
 });
 
 export const Order = z.strictObject({
-  _id: z.string().regex(/^order:[A-Z]{2,5}:[0-9A-HJKMNP-TV-Z]{26}$/, 'must be order:<REGION>:<request ULID>'),
+  _id: z.string().regex(/^order:[A-Z]{2,5}:[a-z0-9][a-z0-9._-]{2,39}:[0-9A-HJKMNP-TV-Z]{26}$/, 'must be order:<REGION>:<user>:<request ULID>'),
   ...couchFields,
   type: z.literal('order'),
   region_code: RegionCode,
@@ -61,7 +62,7 @@ export const LEDGER_REASONS = ['seed', 'receive', 'count', 'sale', 'cancel'] as 
 
 /** One immutable stock movement; the snapshot is the sum of these. */
 export const LedgerEntry = z.strictObject({
-  _id: z.string().regex(/^ledger:[A-Z]{2,5}:[0-9A-Za-z:_-]+$/, 'must be ledger:<REGION>:<id>'),
+  _id: z.string().regex(/^ledger:[A-Z]{2,5}:[0-9A-Za-z:._-]+$/, 'must be ledger:<REGION>:<id>').max(200),
   ...couchFields,
   type: z.literal('ledger'),
   region_code: RegionCode,
@@ -118,6 +119,9 @@ export const RequestResult = z.strictObject({
   region_code: RegionCode,
   request_id: requestId,
   ok: z.boolean(),
+  /** What the admin's screen shows (translated); `message` is the English fallback. */
+  code: z.enum(RESULT_CODES).optional(),
+  args: z.record(z.string().max(40), z.union([z.string().max(200), z.number()])).optional(),
   message: z.string().max(500),
   at: Timestamp,
 });

@@ -2,6 +2,7 @@
 // shopper, order copies written by the region service.
 import { z } from 'zod';
 import { PositiveQuantity, RegionCode, Rupiah, Text, Timestamp, Ulid, couchFields } from './common.ts';
+import { REJECTION_CODES } from './codes.ts';
 import { OrderItem, OrderStatus, StatusChange } from './ops.ts';
 
 export const CartItem = z.strictObject({
@@ -45,7 +46,7 @@ export const OrderCopy = z.strictObject({
   rejections: z.array(
     z.strictObject({
       stock_id: z.string(),
-      code: z.enum(['wrong_region', 'not_in_region', 'product_mismatch', 'not_sold', 'out_of_stock', 'insufficient']).optional(),
+      code: z.enum(REJECTION_CODES).optional(),
       available: z.number().int().min(0).optional(),
       reason: z.string().max(300),
     }),

@@ -5,10 +5,17 @@
 // made offline and show as pending until they land.
 import PouchDB from 'pouchdb-browser';
 import { shop } from './shop.svelte.ts';
-import { AdminRequest, LedgerEntry, ids, ulid, type OrderStatus } from '../model/index.ts';
+import { AdminRequest, LedgerEntry, ids, ulid, type OrderStatus, type ResultCode } from '../model/index.ts';
 
 const nodeUrl = (region: string) => `${location.origin}/db/${region.toLowerCase()}`;
 const nowIso = () => new Date().toISOString();
+
+export interface RequestAnswer {
+  ok: boolean;
+  code?: ResultCode;
+  args?: Record<string, string | number>;
+  message: string;
+}
 
 export interface OutboxDoc {
   _id: string;
@@ -25,8 +32,13 @@ class RegionAdmin {
   region = $state<string | null>(null);
   /** Written here, not yet seen at the node. */
   pending = $state.raw<OutboxDoc[]>([]);
-  /** The service's answers to this device's requests, by request id. */
-  results = $state.raw<Map<string, { ok: boolean; message: string }>>(new Map());
+  /** The service's answers to this device's requests, by request id (code + args for the translated text). */
+  results = $state.raw<Map<string, RequestAnswer>>(new Map());
+  /** This device's requests the service refused, newest first: the admin sees why. */
+  refused = $state.raw<Array<{ request: OutboxDoc; answer: RequestAnswer }>>([]);
+  private poll: ReturnType<typeof setInterval> | null = null;
+  /** Some request of this device still waits for its answer: then the answers are polled. */
+  private unanswered = false;
   private outbox: PouchDB.Database | null = null;
   private push: PouchDB.Replication.Replication<{}> | null = null;
 
@@ -63,6 +75,8 @@ class RegionAdmin {
   }
 
   signOut() {
+    if (this.poll) clearInterval(this.poll);
+    this.poll = null;
     this.push?.cancel();
     this.push = null;
     if (this.region) localStorage.removeItem(`sebaran.admin.${this.region}`);
@@ -85,6 +99,7 @@ class RegionAdmin {
       .on('change', () => void this.refreshPending())
       .on('paused', () => void this.refreshPending()) as any;
     void this.refreshPending();
+    this.watchAnswers();
   }
 
   /** What the node has not acknowledged yet, and the answers it has. */
@@ -107,7 +122,9 @@ class RegionAdmin {
             method: 'POST', credentials: 'include', headers: { 'Content-Type': 'application/json' },
             body: JSON.stringify({ keys: found }),
           }).then((r) => r.json());
-          for (const r of docs.rows as any[]) if (r.doc) results.set(r.doc.request_id, { ok: r.doc.ok, message: r.doc.message });
+          for (const r of docs.rows as any[]) {
+            if (r.doc) results.set(r.doc.request_id, { ok: r.doc.ok, code: r.doc.code, args: r.doc.args, message: r.doc.message });
+          }
         }
       } else landed = new Set(this.pending.length ? [] : all.map((d) => d._id));
     } catch {
@@ -115,6 +132,22 @@ class RegionAdmin {
     }
     this.pending = all.filter((d) => !landed.has(d._id)).sort((a, b) => b.at.localeCompare(a.at));
     this.results = results;
+    this.refused = all
+      .filter((d) => d.type === 'admin_request' && results.get(d._id)?.ok === false)
+      .sort((a, b) => b.at.localeCompare(a.at))
+      .slice(0, 10)
+      .map((d) => ({ request: d, answer: results.get(d._id)! }));
+    this.unanswered = all.some((d) => d.type === 'admin_request' && !results.has(d._id));
+  }
+
+
+  private watchAnswers() {
+    if (this.poll) return;
+    // Answers come after the request has landed, with no replication event of their own: look every few seconds.
+    this.poll = setInterval(() => {
+      if (!this.unanswered) return;
+      void this.refreshPending();
+    }, 3000);
   }
 
   private async write(doc: unknown) {
@@ -132,9 +165,12 @@ class RegionAdmin {
     }));
   }
 
-  private request(body: Record<string, unknown>) {
+  /** Writes a request to the outbox; returns its id, under which `results` will hold the service's answer. */
+  private async request(body: Record<string, unknown>) {
     const R = this.region!;
-    return this.write(AdminRequest.parse({ _id: ids.request(R, ulid()), type: 'admin_request', region_code: R, by: this.user, at: nowIso(), ...body }));
+    const _id = ids.request(R, ulid());
+    await this.write(AdminRequest.parse({ _id, type: 'admin_request', region_code: R, by: this.user, at: nowIso(), ...body }));
+    return _id;
   }
 
   count(stockId: string, counted: number, note?: string) {

@@ -1,0 +1,288 @@
+// Checkout requests -> orders or rejections, exactly once.
+//
+// The decision protocol. CouchDB's `_bulk_docs` is per document, so a
+// decision is ONE document:
+//  1. The order (`order:<R>:<shopper>:<request>`) is the decision. It carries
+//     its lines, so it says which stock it takes. It is checked with the zod
+//     schema the node's validate_doc_update is made from before it is
+//     written, so a refusal is found before anything is taken; if the node
+//     refuses it anyway, nothing was taken and the shopper gets a rejection.
+//  2. Its sale entries (`ledger:<R>:sale:<shopper>:<request>:<k>`) and the
+//     snapshots are derived from the order. Their ids are derived too and
+//     only the service may write them (access.js), so a write that finds one
+//     there means the work was done before.
+//  3. The shopper's answer (`my-order:...`, the order's copy, or a rejection
+//     under the same id) is written last; the request is read again until it
+//     is there (the read checkpoint moves only after the answer is written).
+// After a crash between any two writes, `recover` (run on start and after
+// any write whose outcome is unknown) writes the missing sale and cancel
+// entries of every order and rewrites stale snapshots; the request is read
+// again and its answer written from the existing order. Nothing is taken
+// without an order, nothing twice, and every request gets one answer.
+import { Couch, CouchError, docPath } from '../couch-client.ts';
+import {
+  Order, OrderCopy, cancelEntries, checkoutProblem, decideCheckout, ids, saleEntries, userDbName,
+  type CheckoutRequest, type LedgerEntry, type Product, type Rejection,
+} from '../../src/lib/model/index.ts';
+import type { Stock } from './stock.ts';
+import type { Checkpoints } from './checkpoints.ts';
+import { range } from './stock.ts';
+
+const nowIso = () => new Date().toISOString();
+const PAGE = 200;
+const REQUEST_KEY = /^checkout:([0-9A-HJKMNP-TV-Z]{26})$/;
+
+/** Test hook: `SEBARAN_SERVICE_CRASH_AT=after-order` kills the service right after that write. */
+function crashPoint(name: string) {
+  if (process.env.SEBARAN_SERVICE_CRASH_AT === name) process.kill(process.pid, 'SIGKILL');
+}
+
+export function ownerOf(db: string): string {
+  return Buffer.from(db.slice('userdb-'.length), 'hex').toString('utf8');
+}
+
+type Answer = { db: string; copy: OrderCopy };
+
+export class Checkout {
+  private orders = new Set<string>();
+  private answered = new Map<string, Set<string>>();
+  /** Databases read up to a page's end: read again on the next round. */
+  readonly more = new Set<string>();
+  /** Set when a write's outcome is unknown: the service reloads its state before deciding again. */
+  stale = false;
+  readonly stats = { confirmed: 0, rejected: 0 };
+
+  constructor(
+    private svc: Couch, private R: string, private stock: Stock, private checkpoints: Checkpoints,
+    private serviceName: string, private log: (l: string) => void,
+  ) {}
+
+  /** Finishes every order's stock movements (after a crash between the order and its entries). */
+  async recover() {
+    const rows = await this.svc.allDocs('ops', `include_docs=true&${range(`order:${this.R}:`)}`);
+    this.orders = new Set(rows.map((r: any) => r.id as string));
+    const missing: LedgerEntry[] = [];
+    const at = nowIso();
+    for (const { doc } of rows) {
+      // Only orders the node would accept now take stock; anything else (an operator's mistake) is logged, never fatal.
+      const order = Order.safeParse(doc);
+      if (!order.success) {
+        this.log(`[${this.R}] order ${doc?._id} is malformed, its stock is not touched: ${order.error.issues[0].message}`);
+        continue;
+      }
+      const o = order.data;
+      missing.push(...saleEntries(o, this.serviceName, at).filter((e) => !this.stock.hasDerived('sale', e.ref!, e.stock_id)));
+      if (o.status === 'canceled') {
+        missing.push(...cancelEntries(o, this.serviceName, at).filter((e) => !this.stock.hasDerived('cancel', e.ref!, e.stock_id)));
+      }
+    }
+    if (missing.length) this.log(`[${this.R}] finishing ${missing.length} stock movement(s) of orders a crash left behind`);
+    for (let i = 0; i < missing.length; i += 500) await this.stock.record(missing.slice(i, i + 500));
+    await this.stock.repair();
+    this.stale = false;
+  }
+
+  forget(db: string) {
+    this.answered.delete(db);
+  }
+
+  /** Reads a shopper database's new requests and answers each; throws (checkpoint kept) if one could not be. */
+  async process(dbs: string[]) {
+    const pending: Array<{ db: string; doc: any; seq: string | number }> = [];
+    const reached = new Map<string, string | number>();
+    const failed = new Set<string>();
+    await Promise.all(
+      dbs.map(async (db) => {
+        try {
+          const since = await this.checkpoints.since(db);
+          // A page at a time: a shopper with thousands of requests waits for their own, not everybody for them.
+          const ch = await this.svc.ok('GET', `/${db}/_changes?since=${encodeURIComponent(String(since))}&include_docs=true&limit=${PAGE}`);
+          if ((ch.results as any[]).length >= PAGE) this.more.add(db);
+          const requests = (ch.results as any[]).filter((c) => !c.deleted && c.id.startsWith('checkout:'));
+          if (requests.length) await this.answeredIn(db);
+          reached.set(db, ch.last_seq);
+          for (const c of requests) pending.push({ db, doc: c.doc, seq: c.seq });
+        } catch (e) {
+          if (e instanceof CouchError && e.status === 404) return; // deleted meanwhile
+          failed.add(db);
+          this.log(`[${this.R}] cannot read ${db}: ${(e as Error).message}`);
+        }
+      }),
+    );
+    const notDone = await this.answer(pending);
+    for (const db of notDone) failed.add(db);
+    for (const [db, seq] of reached) if (!failed.has(db)) this.checkpoints.set(db, seq);
+    return failed;
+  }
+
+  private async answeredIn(db: string) {
+    if (this.answered.has(db)) return this.answered.get(db)!;
+    // Order copies are the service's alone (the shopper cannot write or delete one), so their ids can be trusted.
+    const rows = (await this.svc.ok('GET', `/${db}/_all_docs?${range('my-order:')}`)).rows as any[];
+    const set = new Set(rows.map((r) => r.id as string));
+    this.answered.set(db, set);
+    return set;
+  }
+
+  private async products(idsWanted: string[]) {
+    const out = new Map<string, Product>();
+    const wanted = [...new Set(idsWanted)];
+    if (!wanted.length) return out;
+    // Prices come from the catalog, fresh for every batch.
+    const rows = (await this.svc.ok('POST', '/catalog/_all_docs?include_docs=true', { keys: wanted })).rows as any[];
+    for (const r of rows) if (r.doc?.type === 'product') out.set(r.id, r.doc);
+    return out;
+  }
+
+  /** Decides a batch; returns the databases whose answers could not all be written. */
+  private async answer(pending: Array<{ db: string; doc: any }>): Promise<Set<string>> {
+    const notDone = new Set<string>();
+    if (!pending.length) return notDone;
+    const lines = pending.flatMap((p) => (Array.isArray(p.doc?.items) ? p.doc.items : []));
+    const products = await this.products(lines.map((l: any) => this.stock.snapshots.get(l?.stock_id)?.product_id ?? '').filter(Boolean));
+    const decided: Array<{ db: string; order: Order; entries: LedgerEntry[] }> = [];
+    const answers: Answer[] = [];
+    const existing: Array<{ db: string; id: string }> = [];
+    const seen = new Set<string>();
+    for (const { db, doc } of pending) {
+      const key = REQUEST_KEY.exec(doc?._id ?? '')?.[1];
+      if (!key) continue; // not a checkout id: the node refuses these, only an operator could write one
+      const owner = ownerOf(db);
+      const orderId = ids.order(this.R, owner, key);
+      const copyId = ids.orderCopy(orderId);
+      if (seen.has(`${db}/${copyId}`) || this.answered.get(db)?.has(copyId)) continue;
+      seen.add(`${db}/${copyId}`);
+      if (this.orders.has(orderId)) {
+        existing.push({ db, id: orderId }); // decided before a crash: only the answer is missing
+        continue;
+      }
+      const reject = (rejections: Rejection[]) => {
+        this.stats.rejected++;
+        answers.push({ db, copy: this.rejection(copyId, key, rejections) });
+      };
+      const problem = checkoutProblem(doc);
+      if (problem) {
+        reject([problem]);
+        continue;
+      }
+      const req = doc as CheckoutRequest;
+      const d = decideCheckout(req, this.R, (id) => {
+        const s = this.stock.snapshots.get(id);
+        return s ? { item: s, available: this.stock.available(id) } : undefined;
+      }, (id) => products.get(id));
+      if (!d.ok) {
+        reject(d.rejections);
+        continue;
+      }
+      const at = nowIso();
+      const order = {
+        _id: orderId, type: 'order', region_code: this.R, user_name: owner, request_id: key, items: d.items, total: d.total,
+        status: 'placed', address: req.address.trim(), history: [{ status: 'placed', at, by: owner }], created_at: at, updated_at: at,
+      };
+      // The same schema the node's write rules are made from: what it would refuse is a rejection now.
+      const valid = Order.safeParse(order);
+      if (!valid.success) {
+        const issue = valid.error.issues[0];
+        reject([{ stock_id: '*', code: 'order_invalid', reason: `order.${issue.path.join('.')}: ${issue.message}`.slice(0, 300) }]);
+        continue;
+      }
+      const entries = saleEntries(valid.data, this.serviceName, at);
+      for (const e of entries) this.stock.apply(e); // taken now, so the next request in the batch sees it
+      decided.push({ db, order: valid.data, entries });
+    }
+    // 1. The decisions. Each order is its own document: the node takes or refuses each alone.
+    if (decided.length) {
+      let res: any[];
+      try {
+        res = await this.svc.ok('POST', '/ops/_bulk_docs', { docs: decided.map((x) => x.order) });
+      } catch (e) {
+        this.stale = true; // which orders landed is unknown: reload before deciding again
+        throw e;
+      }
+      const placed: typeof decided = [];
+      res.forEach((r, i) => {
+        const x = decided[i];
+        if (r.ok) {
+          placed.push(x);
+          this.orders.add(x.order._id);
+          this.stats.confirmed++;
+        } else if (r.error === 'conflict') {
+          // Decided before, unknown to this run's memory: answer from that order, and reload the fold.
+          for (const e of x.entries) this.stock.unapply(e);
+          this.stale = true;
+          existing.push({ db: x.db, id: x.order._id });
+        } else {
+          for (const e of x.entries) this.stock.unapply(e);
+          this.log(`[${this.R}] order ${x.order._id} refused by the node: ${r.reason}`);
+          this.stats.rejected++;
+          answers.push({ db: x.db, copy: this.rejection(ids.orderCopy(x.order._id), x.order.request_id, [{ stock_id: '*', code: 'order_invalid', reason: String(r.reason ?? r.error).slice(0, 300) }]) });
+        }
+      });
+      crashPoint('after-order');
+      // 2. What the orders take, derived from them.
+      try {
+        await this.stock.record(placed.flatMap((x) => x.entries));
+      } catch (e) {
+        this.stale = true;
+        throw e;
+      }
+      crashPoint('after-sale');
+      for (const x of placed) answers.push({ db: x.db, copy: this.copyOf(x.order, null) });
+    }
+    for (const { db, id } of existing) {
+      const order = await this.svc.getDoc('ops', id);
+      if (order) answers.push({ db, copy: this.copyOf(order, null) });
+    }
+    // 3. The answers, one request per shopper database; one database's failure stays its own.
+    const byDb = new Map<string, OrderCopy[]>();
+    for (const a of answers) byDb.set(a.db, [...(byDb.get(a.db) ?? []), a.copy]);
+    await Promise.all(
+      [...byDb].map(async ([db, docs]) => {
+        try {
+          await this.putCopies(db, docs);
+          for (const d of docs) this.answered.get(db)?.add(d._id);
+        } catch (e) {
+          notDone.add(db);
+          this.log(`[${this.R}] answers in ${db}: ${(e as Error).message}`);
+        }
+      }),
+    );
+    return notDone;
+  }
+
+  private rejection(copyId: string, key: string, rejections: Rejection[]): OrderCopy {
+    const at = nowIso();
+    return {
+      _id: copyId, type: 'order_copy', region_code: this.R, request_id: key, order_id: null, status: 'rejected',
+      items: [], total: 0, rejections: rejections.map((r) => ({ ...r, reason: r.reason.slice(0, 300) })), history: [], created_at: at, updated_at: at,
+    };
+  }
+
+  copyOf(order: Order, existing: { _rev?: string } | null): OrderCopy {
+    return {
+      ...(existing?._rev ? { _rev: existing._rev } : {}),
+      _id: ids.orderCopy(order._id), type: 'order_copy', region_code: this.R, request_id: order.request_id, order_id: order._id,
+      status: order.status, items: order.items, total: order.total, rejections: [], history: order.history,
+      created_at: order.created_at, updated_at: order.updated_at,
+    };
+  }
+
+  /** New answers in one request; an existing copy (written before a crash) is left as it is. */
+  private async putCopies(db: string, docs: OrderCopy[]) {
+    const res = (await this.svc.ok('POST', `/${db}/_bulk_docs`, { docs })) as any[];
+    const refused = res.filter((r) => r.error && r.error !== 'conflict');
+    if (refused.length) throw new Error(`answer ${refused[0].id} refused: ${refused[0].reason}`);
+  }
+
+  /** The order's live status in the shopper's copy (after an admin's status change). */
+  async updateCopy(order: Order) {
+    const db = userDbName(order.user_name);
+    const current = await this.svc.getDoc(db, ids.orderCopy(order._id)).catch((e) => {
+      if (e instanceof CouchError && (e.status === 404 || e.status === 403)) return null;
+      throw e;
+    });
+    const r = await this.svc.request('PUT', `/${db}/${docPath(ids.orderCopy(order._id))}`, this.copyOf(order, current));
+    if (r.status === 404) return; // the shopper's database is gone (account deleted)
+    if (r.status >= 300) throw new CouchError(r.status, r.json, `copy of ${order._id}`);
+  }
+}

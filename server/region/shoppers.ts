@@ -1,0 +1,100 @@
+// Shoppers' accounts at the region node: every shopper gets a per-user
+// database (if the sign-up did not make it) and a profile in `ops`; a deleted
+// account's database is deleted with it, so a new account of the same name
+// starts empty. One account the service cannot handle (a name no database
+// can carry, a profile the rules refuse) is logged and skipped: it never
+// stops the others, nor the service's start.
+import { Couch } from '../couch-client.ts';
+import { provisionUserDb } from '../ops/userdb.ts';
+import { UserProfile, Username, ids, userDbName } from '../../src/lib/model/index.ts';
+import { ownerOf } from './checkout.ts';
+
+const nowIso = () => new Date().toISOString();
+
+export class Shoppers {
+  private profiles = new Set<string>();
+  private provisioned = new Set<string>();
+  private skipped = new Set<string>();
+  readonly stats = { provisioned: 0, removed: 0 };
+
+  constructor(private admin: Couch, private svc: Couch, private R: string, private log: (l: string) => void) {}
+
+  /** Every shopper account, provisioned; returns the names of live shopper accounts (null if _users was unreadable). */
+  async syncAll(): Promise<Set<string>> {
+    const users = await this.admin.allDocs('_users', 'include_docs=true');
+    const live = new Set<string>();
+    for (const row of users) {
+      const u = row.doc;
+      if (u?.type !== 'user' || typeof u.name !== 'string' || (Array.isArray(u.roles) && u.roles.length > 0)) continue; // staff and services have no shop database
+      live.add(u.name);
+      if (!Username.safeParse(u.name).success) {
+        // Made by an operator outside the sign-up rules: no database name or order id can carry it.
+        if (!this.skipped.has(u.name)) this.log(`[${this.R}] account ${JSON.stringify(u.name.slice(0, 60))} is not a valid shopper name; skipped`);
+        this.skipped.add(u.name);
+        continue;
+      }
+      try {
+        await this.provision(u.name);
+        await this.ensureProfile(u);
+      } catch (e) {
+        this.log(`[${this.R}] shopper ${u.name}: ${(e as Error).message}`);
+      }
+    }
+    return live;
+  }
+
+  /** Deletes shopper databases whose account is gone; returns the databases deleted. */
+  async removeOrphans(live: Set<string>, dbs: string[]) {
+    const removed: string[] = [];
+    for (const db of dbs) {
+      if (!db.startsWith('userdb-') || live.has(ownerOf(db))) continue;
+      // The list of accounts was read before the list of databases: a sign-up in between is no orphan.
+      if (await this.admin.getDoc('_users', `org.couchdb.user:${ownerOf(db)}`)) continue;
+      const r = await this.admin.request('DELETE', `/${db}`);
+      if (r.status < 300 || r.status === 404) {
+        removed.push(db);
+        this.provisioned.delete(ownerOf(db));
+        this.stats.removed++;
+        this.log(`[${this.R}] account ${ownerOf(db)} is gone: deleted ${db}`);
+      } else this.log(`[${this.R}] cannot delete ${db}: ${r.status} ${r.json?.reason ?? ''}`);
+    }
+    return removed;
+  }
+
+  private async provision(name: string) {
+    if (this.provisioned.has(name)) return;
+    const db = userDbName(name);
+    const r = await this.admin.request('GET', `/${db}`);
+    if (r.status !== 200) {
+      await provisionUserDb(this.admin, name, this.R);
+      this.stats.provisioned++;
+      this.log(`[${this.R}] per-user database for ${name}`);
+    }
+    this.provisioned.add(name);
+  }
+
+  /** The shopper's profile in `ops`, for the regional admin's user list, from what they gave at sign-up. */
+  private async ensureProfile(u: any) {
+    const id = ids.user(this.R, u.name);
+    if (this.profiles.has(id)) return;
+    if (await this.svc.getDoc('ops', id)) {
+      this.profiles.add(id);
+      return;
+    }
+    const fullName = typeof u.full_name === 'string' ? u.full_name.trim().slice(0, 120) : '';
+    const profile = {
+      _id: id, type: 'user', region_code: this.R, name: u.name, full_name: fullName || u.name,
+      email: typeof u.email === 'string' && /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(u.email) && u.email.length <= 200 ? u.email : `${u.name}@belum-diisi.invalid`,
+      created_at: nowIso(),
+    };
+    const valid = UserProfile.safeParse(profile);
+    if (!valid.success) {
+      this.log(`[${this.R}] profile for ${u.name} skipped: ${valid.error.issues[0].message}`);
+      this.profiles.add(id);
+      return;
+    }
+    const r = await this.svc.request('PUT', `/ops/${encodeURIComponent(id)}`, valid.data);
+    if (r.status < 300 || r.status === 409) this.profiles.add(id);
+    else this.log(`[${this.R}] profile for ${u.name} refused: ${r.json?.reason}`);
+  }
+}

@@ -1,0 +1,14 @@
+// The service's answer to an admin request, in the admin's language.
+import { t } from '$lib/i18n/index.svelte.ts';
+import type { MessageKey } from '$lib/i18n/messages.ts';
+import type { RequestAnswer } from '$lib/sync/admin.svelte.ts';
+
+export function answerText(a: RequestAnswer): string {
+  if (!a.code) return a.message; // an answer from before codes existed
+  const args: Record<string, string | number> = { ...(a.args ?? {}) };
+  // Statuses are words too: translate them like the rest.
+  for (const k of ['from', 'to', 'status']) {
+    if (typeof args[k] === 'string') args[k] = t(`orders.status.${args[k]}` as MessageKey);
+  }
+  return t(`result.${a.code}` as MessageKey, args);
+}
