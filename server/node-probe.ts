@@ -25,8 +25,20 @@ function portTaken(url: string, timeoutMs = 1000): Promise<boolean> {
 
 export async function probeNode(url: string, admin: Credentials): Promise<Probe> {
   if (!(await portTaken(url))) return { kind: 'free' };
+  // Something listens. A busy CouchDB (one starting, or on a loaded machine) may take a while to answer,
+  // so only a port that stays silent for half a minute counts as "not a node".
+  let res: Response | null = null;
+  let lastError = '';
+  for (const deadline = Date.now() + 30_000; !res && Date.now() < deadline; ) {
+    try {
+      res = await fetch(url.replace(/\/+$/, '') + '/', { signal: AbortSignal.timeout(5000) });
+    } catch (e) {
+      lastError = (e as Error).message;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+  if (!res) return { kind: 'other', detail: `it does not answer HTTP (${lastError})` };
   try {
-    const res = await fetch(url.replace(/\/+$/, '') + '/', { signal: AbortSignal.timeout(3000) });
     const body: any = await res.json().catch(() => null);
     if (!res.ok || body?.couchdb !== 'Welcome') {
       return { kind: 'other', detail: `it answers HTTP ${res.status}, but not as a CouchDB server` };

@@ -55,10 +55,10 @@ describe.skipIf(engineName() !== 'couchdb')('central as a 3-node cluster (needs 
         doc: { _id: ids.checkout(id), type: 'checkout_request', region_code: R, request_id: id, items: [{ stock_id: it._id, product_id: it.product_id, qty: 1 + (k % 3) }], address: 'Jl. Asia Afrika 1, Bandung', created_at: new Date().toISOString() },
       };
     });
-    const answer = (r: (typeof requests)[number]) => bdg.getDoc(userDbName(r.shopper), ids.orderCopy(ids.order(R, r.id)));
+    const answer = (r: (typeof requests)[number]) => bdg.getDoc(userDbName(r.shopper), ids.orderCopy(ids.order(R, r.shopper, r.id)));
     return {
       requests, answer,
-      orderIds: requests.map((r) => ids.order(R, r.id)),
+      orderIds: requests.map((r) => ids.order(R, r.shopper, r.id)),
       async write() {
         const ready = await until(async () => (await Promise.all(shoppers.map((s) => bdg.request('GET', `/${userDbName(s)}`)))).every((r) => r.status === 200), 60_000);
         if (!ready) throw new Error('the region service did not create every shopper database');
@@ -68,7 +68,7 @@ describe.skipIf(engineName() !== 'couchdb')('central as a 3-node cluster (needs 
       /** The ids of the orders the service placed (the rest were rejected, e.g. out of stock). */
       async placed() {
         const answers = await Promise.all(requests.map(answer));
-        return requests.filter((_, k) => answers[k]?.status === 'placed').map((r) => ids.order(R, r.id));
+        return requests.filter((_, k) => answers[k]?.status === 'placed').map((r) => ids.order(R, r.shopper, r.id));
       },
     };
   };
