@@ -1,6 +1,7 @@
 // Checkout through the region service: exactly-once orders, never below
 // zero, crash-safe, and deaf to a malicious shopper.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SERVICE_DB } from '../../server/region/checkpoints.ts';
 import { startCluster, until, now, type TestCluster } from './harness.ts';
 import { DEMO } from '../../server/config.ts';
 import { Couch } from '../../server/couch-client.ts';
@@ -71,14 +72,14 @@ describe('region service checkout', () => {
     expect(inv.orders.every((o: any) => o.total === 25000 && o.items[0].price === 25000)).toBe(true);
     // Replay: the service forgets where it was in every shopper database and reads every request again.
     await s.kill();
+    const checkpoint = (sh: { name: string }) => svc.getDoc(SERVICE_DB, `checkpoint:${userDbName(sh.name)}`);
     for (const sh of SHOPPERS) {
-      const db = userDbName(sh.name);
-      const cp = await svc.getDoc(db, '_local/sebaran-service');
-      if (cp) await svc.ok('DELETE', `/${db}/_local/sebaran-service?rev=${cp._rev}`);
+      const cp = await checkpoint(sh);
+      if (cp) await svc.ok('DELETE', `/${SERVICE_DB}/${encodeURIComponent(cp._id)}?rev=${cp._rev}`);
     }
     const again = await c.service(R);
     // It has read (and answered) every request again once each shopper database has its checkpoint back.
-    const reread = async () => (await Promise.all(SHOPPERS.map((sh) => svc.getDoc(userDbName(sh.name), '_local/sebaran-service')))).every(Boolean);
+    const reread = async () => (await Promise.all(SHOPPERS.map(checkpoint))).every(Boolean);
     expect(await until(reread, 30_000)).toBe(true);
     inv = await invariants();
     expect(inv.orders.length).toBe(10);
