@@ -275,7 +275,7 @@ export class Store {
       }
     }
     // Every document of this request in one sandboxed call, under one time limit.
-    const verdicts = validators.run(toValidate, { db: name, name: ctx.name, roles: ctx.roles }, db.security);
+    const verdicts = await validators.run(toValidate, { db: name, name: ctx.name, roles: ctx.roles }, db.security);
     toValidate.forEach(({ i, doc }, k) => {
       const err = verdicts[k];
       if (!err) return accepted.push({ i, doc });

@@ -5,7 +5,7 @@
 // other requests.
 import { pbkdf2Sync, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCluster, type TestCluster } from '../../server/throwaway-cluster.ts';
+import { startCluster, until, type TestCluster } from '../../server/throwaway-cluster.ts';
 import type { Couch } from '../../server/couch-client.ts';
 
 let c: TestCluster;
@@ -13,9 +13,8 @@ let admin: Couch;
 beforeAll(async () => {
   c = await startCluster(['BDG'], { init: false });
   admin = c.admin('BDG');
-  // CouchDB creates _users itself after its first start; the embedded node at once.
-  const have = await admin.request('GET', '/_users');
-  if (have.status === 404) await admin.ok('PUT', '/_users');
+  // Both engines create _users themselves (CouchDB shortly after it first answers).
+  expect(await until(async () => (await admin.request('GET', '/_users')).status === 200, 30_000)).toBe(true);
 });
 afterAll(async () => c?.stop());
 
@@ -56,18 +55,18 @@ describe('many logins being hashed at once', () => {
     await admin.ok('PUT', '/_users/org.couchdb.user:shopper', userDoc('shopper', 'right', 300_000));
     const anon = c.anon('BDG');
     let done = 0;
-    // Wrong passwords are never cached: each of these costs a full hash.
+    // Sent together, none finds a cached check: each costs a full hash. (Only one wrong password:
+    // CouchDB 3.4 locks an account out with 403 after 5 failures in a row, chttpd_auth_lockout.)
     const logins = Array.from({ length: 20 }, (_, i) =>
-      anon.request('GET', '/_session', undefined, basic('shopper', i === 0 ? 'right' : `wrong${i}`)).then((r) => (done++, r)),
+      anon.request('GET', '/_session', undefined, basic('shopper', i === 0 ? 'wrong' : 'right')).then((r) => (done++, r)),
     );
     const up = await anon.request('GET', '/_up');
     const doneWhenUp = done;
     expect(up.status).toBe(200);
     const answers = await Promise.all(logins);
     expect(doneWhenUp).toBeLessThan(20);
-    expect(answers[0].status).toBe(200);
-    expect(answers[0].json.userCtx.name).toBe('shopper');
-    expect(answers.slice(1).map((r) => r.status)).toEqual(Array(19).fill(401));
+    expect(answers[0].status).toBe(401);
+    expect(answers.slice(1).map((r) => [r.status, r.json.userCtx?.name])).toEqual(Array(19).fill([200, 'shopper']));
     // Checked once, the right password is cached: a second login is cheap and still right.
     const again = await anon.request('GET', '/_session', undefined, basic('shopper', 'right'));
     expect(again.json.userCtx.name).toBe('shopper');
