@@ -529,7 +529,12 @@ export class ViewEngine {
   /** A custom JS reduce runs in its own sandbox, each call under a time limit (CouchDB's per-prompt
    *  os_process_timeout): a looping reduce fails its query with 500 and the node goes on. JS reduces
    *  are rare (ours are all built-in), so the watchdog thread a limited call starts is affordable. */
+  /** Views whose reduce ran out of time: their reduce queries fail fast until the design doc changes
+   *  (a new View), since each try would hold this node's event loop for the whole limit. */
+  private reduceTimedOut = new WeakMap<View, HttpError>();
   private callReduce(view: View, keys: unknown, values: unknown[], rereduce: boolean) {
+    const failed = this.reduceTimedOut.get(view);
+    if (failed) throw failed;
     let sandbox = this.reducers.get(view);
     if (!sandbox) {
       sandbox = vm.createContext({});
@@ -552,7 +557,9 @@ export class ViewEngine {
       // Cut off mid-run, the sandbox may hold half-done state: the next query compiles afresh.
       this.reducers.delete(view);
       console.error(`a reduce function did not finish within ${this.opts.reduceTimeoutMs ?? 5000} ms: ${(e as Error).message}`);
-      throw new HttpError(500, 'os_process_error', 'OS process timed out.');
+      const err = new HttpError(500, 'os_process_error', 'OS process timed out.');
+      this.reduceTimedOut.set(view, err);
+      throw err;
     } finally {
       sandbox.__in = null;
     }

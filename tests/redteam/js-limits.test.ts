@@ -79,4 +79,12 @@ describe('a looping custom reduce', () => {
     const ok = await admin.ok('GET', '/reducer/_design/ok/_view/byN');
     expect(ok.rows.map((r: any) => r.key)).toEqual([1, 2]);
   }, 90_000);
+
+  it('once the reduce is fixed, the view reduces again', async () => {
+    const ddoc = await admin.ok('GET', '/reducer/_design/bad');
+    ddoc.views.total.reduce = 'function (keys, values, rereduce) { return sum(values); }';
+    await admin.ok('PUT', '/reducer/_design/bad', ddoc);
+    const r = await admin.ok('GET', '/reducer/_design/bad/_view/total');
+    expect(r.rows).toEqual([{ key: null, value: 3 }]);
+  }, 60_000);
 });
