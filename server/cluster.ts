@@ -10,6 +10,7 @@ import { projectRoot } from './config.ts';
 import type { NodeConfig } from './node/main.ts';
 import { couchdbNode, TEST_TUNING } from './couchdb-node.ts';
 import { restartBudget } from './restart-budget.ts';
+import { superviseHealth, type HealthCheckOptions } from './health-check.ts';
 
 /** Which engine new node processes run: Apache CouchDB when SEBARAN_COUCHDB names a release, else the embedded node. */
 export const couchdbRelease = () => process.env.SEBARAN_COUCHDB || null;
@@ -41,8 +42,10 @@ export interface NodeSpec {
   dataDir: string;
   admin: Credentials;
   secret: string;
-  /** Restart the process when it exits on its own. */
+  /** Restart the process when it exits on its own, or when it stops answering `GET /_up` (killed first). */
   supervise?: boolean;
+  /** The supervisor's health check; `HEALTH_DEFAULTS` (every 5 s, 3 s deadline, 3 misses) when absent. */
+  healthCheck?: HealthCheckOptions;
   log?: (line: string) => void;
   pbkdf2Iterations?: number;
   /** Origins whose pages may call this node with credentials (CORS); none by default, as the app reaches nodes through its own /db proxy. */
@@ -91,8 +94,10 @@ export function embeddedNode(spec: NodeSpec): NodeHandle {
       proc.stdout!.pipe(out);
       proc.stderr!.pipe(out);
       handle.proc = proc;
+      let unwatch = () => {};
       proc.on('exit', (code, signal) => {
         if (handle.proc === proc) handle.proc = null;
+        unwatch();
         if (stopping || !spec.supervise) return;
         if (!restarts.allow()) {
           spec.log?.(`node ${spec.name} exited (${signal ?? code}) ${restarts.limit} times within a minute; not restarting it again (see ${join(dir, 'node.log')})`);
@@ -103,6 +108,7 @@ export function embeddedNode(spec: NodeSpec): NodeHandle {
       });
       const up = await waitFor(() => new Couch(spec.url).up(500), 30_000, 100);
       if (!up) throw new Error(`node ${spec.name} did not answer at ${spec.url} within 30 s (see ${join(dir, 'node.log')})`);
+      if (spec.supervise && handle.proc === proc) unwatch = superviseHealth(spec, proc, join(dir, 'node.log'));
     },
     async kill(signal = 'SIGKILL') {
       const p = handle.proc;

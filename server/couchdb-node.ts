@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { Couch, waitFor } from './couch-client.ts';
 import { projectRoot } from './config.ts';
 import { restartBudget } from './restart-budget.ts';
+import { superviseHealth } from './health-check.ts';
 import type { NodeHandle, NodeSpec } from './cluster.ts';
 
 export interface CouchDbSpec extends NodeSpec {
@@ -129,10 +130,12 @@ ${spec.extraIni ?? ''}
       proc.stdout!.pipe(out);
       proc.stderr!.pipe(out);
       handle.proc = proc;
+      let unwatch = () => {};
       let exited = false;
       proc.on('exit', (code, signal) => {
         exited = true;
         if (handle.proc === proc) handle.proc = null;
+        unwatch();
         if (stopping || !spec.supervise) return;
         if (!restarts.allow()) {
           spec.log?.(`node ${spec.name} exited (${signal ?? code}) ${restarts.limit} times within a minute; not restarting it again (see ${join(dir, 'couchdb.log')})`);
@@ -150,6 +153,7 @@ ${spec.extraIni ?? ''}
       if (exited || !up) {
         throw new Error(`CouchDB ${spec.name} did not answer at ${spec.url} within 60 s (see ${join(dir, 'couchdb.log')} and couchdb.stdout)`);
       }
+      if (spec.supervise && handle.proc === proc) unwatch = superviseHealth(spec, proc, join(dir, 'couchdb.log'));
     },
     async kill(signal = 'SIGKILL') {
       const p = handle.proc;

@@ -1,6 +1,6 @@
 // Who is asking: server admins from the node config, users from `_users`,
 // by Basic auth or an AuthSession cookie, as CouchDB does it.
-import { createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, pbkdf2, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { HttpError, unauthorized } from './http.ts';
 
@@ -22,17 +22,64 @@ export interface StoredCredentials {
 
 export const ANONYMOUS: UserCtx = { name: null, roles: [] };
 
+/** Synchronous: only for writing a node's config before it starts, never on a request. */
 export function hashPassword(password: string, iterations: number): StoredCredentials {
   const salt = randomBytes(16).toString('hex');
   const derived_key = pbkdf2Sync(password, salt, iterations, 32, 'sha256').toString('hex');
   return { password_scheme: 'pbkdf2', pbkdf2_prf: 'sha256', iterations, salt, derived_key };
 }
 
-export function verifyPassword(password: string, c: Partial<StoredCredentials>): boolean {
-  if (!c.salt || !c.derived_key || !c.iterations) return false;
+/**
+ * PBKDF2 runs on libuv's thread pool, never on the node's event loop. At most two run at once:
+ * the pool has four threads and LevelDB needs the others, so a burst of logins slows logins,
+ * not every database read.
+ */
+const HASH_SLOTS = 2;
+let hashing = 0;
+const waiting: Array<() => void> = [];
+async function derive(password: string, salt: string, iterations: number, length: number, prf: string): Promise<Buffer> {
+  if (hashing >= HASH_SLOTS) await new Promise<void>((r) => waiting.push(r));
+  else hashing++;
+  try {
+    return await new Promise<Buffer>((resolve, reject) => pbkdf2(password, salt, iterations, length, prf, (e, key) => (e ? reject(e) : resolve(key))));
+  } finally {
+    const next = waiting.shift();
+    if (next) next();
+    else hashing--;
+  }
+}
+
+export async function hashPasswordAsync(password: string, iterations: number): Promise<StoredCredentials> {
+  const salt = randomBytes(16).toString('hex');
+  const derived_key = (await derive(password, salt, iterations, 32, 'sha256')).toString('hex');
+  return { password_scheme: 'pbkdf2', pbkdf2_prf: 'sha256', iterations, salt, derived_key };
+}
+
+/** CouchDB's `[chttpd_auth] min_iterations` / `max_iterations` and their defaults. */
+export interface IterationBounds {
+  min: number;
+  max: number;
+}
+export const COUCHDB_ITERATION_BOUNDS: IterationBounds = { min: 1, max: 1_000_000_000 };
+
+/**
+ * As CouchDB's verify_iterations: stored credentials whose iteration count is out of bounds refuse the
+ * login with 403 before any hashing, so nobody (not even an admin's typo, nor a replicated user doc)
+ * can make one login cost minutes of CPU.
+ */
+export function checkIterations(iterations: number, bounds: IterationBounds = COUCHDB_ITERATION_BOUNDS) {
+  if (iterations < bounds.min) throw new HttpError(403, 'forbidden', 'Iteration count is too low for this server');
+  if (iterations > bounds.max) throw new HttpError(403, 'forbidden', 'Iteration count is too high for this server');
+}
+
+export async function verifyPassword(password: string, c: Partial<StoredCredentials>, bounds?: IterationBounds): Promise<boolean> {
+  if (!c.salt || !c.derived_key || typeof c.derived_key !== 'string' || typeof c.salt !== 'string') return false;
+  if (typeof c.iterations !== 'number' || !Number.isInteger(c.iterations)) return false;
+  checkIterations(c.iterations, bounds);
   const prf = c.pbkdf2_prf === 'sha256' ? 'sha256' : 'sha1';
   const want = Buffer.from(c.derived_key, 'hex');
-  const got = pbkdf2Sync(password, c.salt, c.iterations, want.length, prf);
+  if (want.length === 0 || want.length > 64) return false;
+  const got = await derive(password, c.salt, c.iterations, want.length, prf);
   return want.length === got.length && timingSafeEqual(new Uint8Array(want), new Uint8Array(got));
 }
 
@@ -47,16 +94,22 @@ export interface AuthSource {
   admins: Record<string, StoredCredentials>;
   secret: string;
   sessionTimeoutSec: number;
+  /** Allowed PBKDF2 iteration counts for stored credentials; CouchDB's defaults when absent. */
+  iterationBounds?: IterationBounds;
   lookupUser(name: string): Promise<UserRecord | null>;
 }
 
-/** Caches successful password checks so Basic auth does not cost a PBKDF2 per request. */
+/**
+ * Caches successful password checks so Basic auth does not cost a PBKDF2 per request (CouchDB caches
+ * them too). Keyed by a hash of the password, never the password itself, and by the stored salt and
+ * key, so a changed password misses at once.
+ */
 const verified = new Map<string, number>();
-function cachedVerify(name: string, password: string, c: Partial<StoredCredentials>): boolean {
-  const key = `${name}\u0000${password}\u0000${c.salt}\u0000${c.derived_key}`;
+async function cachedVerify(src: AuthSource, name: string, password: string, c: Partial<StoredCredentials>): Promise<boolean> {
+  const key = createHmac('sha256', src.secret).update(`${name}\u0000${password}\u0000${c.salt}\u0000${c.derived_key}\u0000${c.iterations}`).digest('base64');
   const until = verified.get(key);
   if (until && until > Date.now()) return true;
-  const ok = verifyPassword(password, c);
+  const ok = await verifyPassword(password, c, src.iterationBounds);
   if (ok) {
     if (verified.size > 10_000) verified.clear();
     verified.set(key, Date.now() + 60_000);
@@ -66,9 +119,9 @@ function cachedVerify(name: string, password: string, c: Partial<StoredCredentia
 
 export async function authenticate(src: AuthSource, name: string, password: string): Promise<UserCtx | null> {
   const admin = src.admins[name];
-  if (admin) return cachedVerify(name, password, admin) ? { name, roles: ['_admin'] } : null;
+  if (admin) return (await cachedVerify(src, name, password, admin)) ? { name, roles: ['_admin'] } : null;
   const user = await src.lookupUser(name);
-  if (!user || !cachedVerify(name, password, user.credentials)) return null;
+  if (!user || !(await cachedVerify(src, name, password, user.credentials))) return null;
   return { name, roles: user.roles };
 }
 

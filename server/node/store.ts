@@ -7,8 +7,8 @@ import { randomUUID } from 'node:crypto';
 import PouchDB from 'pouchdb-node';
 import PouchFind from 'pouchdb-find';
 import { HttpError, badRequest, forbidden, notFound, unauthorized } from './http.ts';
-import { hashPassword, isServerAdmin, type UserCtx, type UserRecord } from './auth.ts';
-import { compileValidator, validationError, type Validator } from './validate.ts';
+import { hashPasswordAsync, isServerAdmin, type UserCtx, type UserRecord } from './auth.ts';
+import { compileValidators, VALIDATE_TIMEOUT_MS, type ValidatorSet } from './validate.ts';
 import { replicationDocProblem } from './replicator.ts';
 
 PouchDB.plugin(PouchFind);
@@ -70,7 +70,7 @@ export function isMember(ctx: UserCtx, sec: Security) {
 interface OpenDb {
   pouch: PouchDB.Database;
   security: Security;
-  validators: { ddocs: string; fns: Array<{ id: string; fn: Validator }> } | null;
+  validators: ValidatorSet | null;
 }
 
 /** A document as a write finds it: the winner (null if deleted) and every leaf revision. */
@@ -96,7 +96,12 @@ export class Store {
   /** Database events for `/_db_updates`: created, updated, deleted. */
   readonly updates = new DbUpdates();
 
-  constructor(dataDir: string, pbkdf2Iterations = 10_000) {
+  constructor(
+    dataDir: string,
+    pbkdf2Iterations = 10_000,
+    /** How long all validate_doc_update functions may take over one write request. */
+    private validateTimeoutMs = VALIDATE_TIMEOUT_MS,
+  ) {
     this.dir = join(dataDir, 'dbs');
     mkdirSync(this.dir, { recursive: true });
     this.registry = this.pouch(REGISTRY);
@@ -208,16 +213,15 @@ export class Store {
     return user;
   }
 
-  private async validatorsOf(db: OpenDb) {
+  private async validatorsOf(db: OpenDb): Promise<ValidatorSet> {
     // Every design-doc write (local or replicated) passes through write(), which drops this cache.
-    if (db.validators) return db.validators.fns;
+    if (db.validators) return db.validators;
     const res = await db.pouch.allDocs({ startkey: '_design/', endkey: '_design/\uffff', include_docs: true });
-    const key = res.rows.map((r) => r.value.rev).join(',');
-    const fns = res.rows
+    const ddocs = res.rows
       .filter((r: any) => typeof r.doc?.validate_doc_update === 'string')
-      .map((r: any) => ({ id: r.id, fn: compiledOrFailing(r.doc.validate_doc_update, r.id) }));
-    db.validators = { ddocs: key, fns };
-    return fns;
+      .map((r: any) => ({ id: r.id as string, source: r.doc.validate_doc_update as string }));
+    db.validators = compileValidators(ddocs, this.validateTimeoutMs);
+    return db.validators;
   }
 
   /**
@@ -228,12 +232,13 @@ export class Store {
     const db = await this.get(name);
     const results: WriteResult[] = new Array(docs.length);
     const accepted: Array<{ i: number; doc: any }> = [];
+    const toValidate: Array<{ i: number; doc: any; old: any }> = [];
     const validators = await this.validatorsOf(db);
     const ids = docs.map((d: any) => (d && typeof d === 'object' && typeof d._id === 'string' ? d._id : null));
     const known = ids.filter((id): id is string => id !== null && !id.startsWith('_local/'));
     const current = new Map<string, Current>();
     // Without rules to run, PouchDB's own conflict check is all a write needs.
-    const checked = known.length > 0 && (validators.length > 0 || name === '_users');
+    const checked = known.length > 0 && (validators.size > 0 || name === '_users');
     if (checked) {
       const res = await db.pouch.allDocs({ keys: known, include_docs: true, conflicts: true });
       for (const row of res.rows as any[]) {
@@ -256,27 +261,28 @@ export class Store {
         }
         this.requireWriter(ctx, db, name, doc);
         const old = checked ? await this.previous(db, doc, current.get(doc._id), newEdits) : null;
-        if (name === '_users') this.checkUserDoc(doc, old, ctx);
+        if (name === '_users') await this.checkUserDoc(doc, old, ctx);
         if (name === '_replicator' && !doc._deleted && !doc._id.startsWith('_design/')) {
           const problem = replicationDocProblem(doc);
           if (problem) throw forbidden(problem);
         }
-        if (!doc._id.startsWith('_design/')) {
-          for (const v of validators) {
-            try {
-              v.fn(doc, old, { db: name, name: ctx.name, roles: ctx.roles }, db.security);
-            } catch (thrown) {
-              throw validationError(thrown);
-            }
-          }
-        }
-        accepted.push({ i, doc });
+        if (!doc._id.startsWith('_design/') && validators.size) toValidate.push({ i, doc, old });
+        else accepted.push({ i, doc });
       } catch (e) {
         const err = e instanceof HttpError ? e : new HttpError(500, 'error', (e as Error).message);
         results[i] = { id: prepared[i]._id, error: err.error, reason: err.reason };
         (results[i] as any).status = err.status;
       }
     }
+    // Every document of this request in one sandboxed call, under one time limit.
+    const verdicts = await validators.run(toValidate, { db: name, name: ctx.name, roles: ctx.roles }, db.security);
+    toValidate.forEach(({ i, doc }, k) => {
+      const err = verdicts[k];
+      if (!err) return accepted.push({ i, doc });
+      results[i] = { id: doc._id, error: err.error, reason: err.reason };
+      (results[i] as any).status = err.status;
+    });
+    accepted.sort((a, b) => a.i - b.i);
     const local = accepted.filter((a) => a.doc._id.startsWith('_local/'));
     const regular = accepted.filter((a) => !a.doc._id.startsWith('_local/'));
     for (const { i, doc } of local) {
@@ -341,7 +347,7 @@ export class Store {
    * couch_users_db.erl), then the built-in `_design/_auth` rules run. Only server admins get
    * here (requireWriter), and the rules hold for them too.
    */
-  private checkUserDoc(doc: any, old: any, ctx: UserCtx) {
+  private async checkUserDoc(doc: any, old: any, ctx: UserCtx) {
     if (!isServerAdmin(ctx)) throw denied(ctx, 'You are not allowed to access this db.');
     if (doc._id.startsWith('_design/')) return;
     if (doc._deleted) return;
@@ -349,7 +355,7 @@ export class Store {
       if (typeof doc.password !== 'string') throw forbidden(`Password value of '${JSON.stringify(doc.password)}' is invalid.`);
       const password = doc.password;
       for (const k of ['password', 'password_sha', 'password_scheme', 'pbkdf2_prf', 'iterations', 'salt', 'derived_key', 'preserve_salt']) delete doc[k];
-      Object.assign(doc, hashPassword(password, this.pbkdf2Iterations));
+      Object.assign(doc, await hashPasswordAsync(password, this.pbkdf2Iterations));
     }
     if (doc.type !== 'user') throw forbidden('doc.type must be user');
     if (!doc.name) throw forbidden('doc.name is required');
@@ -439,18 +445,6 @@ export class DbUpdates {
       const t = setTimeout(done, ms);
       this.listeners.add(done);
     });
-  }
-}
-
-/** As CouchDB: a design document with a rule that does not compile is stored, and every write it governs then fails with 500. */
-function compiledOrFailing(source: string, id: string): Validator {
-  try {
-    return compileValidator(source, id);
-  } catch (e) {
-    const err = new HttpError(500, 'compilation_error', e instanceof HttpError ? e.reason : String(e));
-    return () => {
-      throw err;
-    };
   }
 }
 

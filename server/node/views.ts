@@ -206,6 +206,8 @@ interface DesignIndex {
   byDoc: Map<string, Row[][]>;
   chain: Promise<void>;
   mapBatch: (docs: unknown[]) => Array<Array<Array<[Key, unknown]>>>;
+  /** Set once a map function ran out of time: every query fails fast until the design doc changes. */
+  timedOut?: HttpError;
 }
 
 function builtinMap(fn: Builtin, _key: Key, value: unknown): unknown {
@@ -316,7 +318,7 @@ export class ViewEngine {
   private indexes = new WeakMap<object, Map<string, DesignIndex>>();
 
   /** `mapTimeoutMs`: how long the map functions may take over one batch of 1,000 documents. */
-  constructor(private opts: { mapTimeoutMs?: number } = {}) {}
+  constructor(private opts: { mapTimeoutMs?: number; reduceTimeoutMs?: number } = {}) {}
 
   async query(pouch: PouchDB.Database, ddocName: string, viewName: string, q: ViewQuery) {
     const idx = await this.index(pouch, ddocName, q.stale === 'ok');
@@ -357,6 +359,7 @@ export class ViewEngine {
       byDdoc.set(ddocName, idx);
       stale = false; // a new index must be built before it can answer
     }
+    if (idx.timedOut) throw idx.timedOut;
     if (stale) return idx;
     const current = idx;
     // One catch-up at a time; a query waits for one that started after it arrived.
@@ -372,7 +375,14 @@ export class ViewEngine {
       const ch = await pouch.changes({ since: idx.seq, include_docs: true, limit: BATCH });
       const live = ch.results.filter((c) => !c.id.startsWith('_design/'));
       // Map the whole batch first: if a map function runs out of time, nothing has changed yet.
-      const emitted = idx.mapBatch(live.filter((c) => !c.deleted).map((c) => deepFreeze(c.doc)));
+      let emitted: Array<Array<Array<[Key, unknown]>>>;
+      try {
+        emitted = idx.mapBatch(live.filter((c) => !c.deleted).map((c) => deepFreeze(c.doc)));
+      } catch (e) {
+        // Once is enough: a looping map would otherwise hold the node for the whole limit on every query.
+        if (e instanceof HttpError && e.error === 'os_process_error') idx.timedOut = e;
+        throw e;
+      }
       let k = 0;
       for (const c of live) {
         const old = idx.byDoc.get(c.id);
@@ -515,22 +525,61 @@ export class ViewEngine {
     return this.callReduce(view, rows.map((r) => [keyOf(r), r.id]), rows.map((r) => r.value), false);
   }
 
-  private reducers = new WeakMap<View, (keys: unknown, values: unknown[], rereduce: boolean) => unknown>();
+  private reducers = new WeakMap<View, vm.Context>();
+  /** A custom JS reduce runs in its own sandbox, each call under a time limit (CouchDB's per-prompt
+   *  os_process_timeout): a looping reduce fails its query with 500 and the node goes on. JS reduces
+   *  are rare (ours are all built-in), so the watchdog thread a limited call starts is affordable. */
+  /** Views whose reduce ran out of time: their reduce queries fail fast until the design doc changes
+   *  (a new View), since each try would hold this node's event loop for the whole limit. */
+  private reduceTimedOut = new WeakMap<View, HttpError>();
   private callReduce(view: View, keys: unknown, values: unknown[], rereduce: boolean) {
-    let fn = this.reducers.get(view);
-    if (!fn) {
+    const failed = this.reduceTimedOut.get(view);
+    if (failed) throw failed;
+    let sandbox = this.reducers.get(view);
+    if (!sandbox) {
+      sandbox = vm.createContext({});
+      vm.runInContext(REDUCE_LIB, sandbox);
+      let fn: unknown;
       try {
-        fn = vm.runInNewContext(`(${view.reduceSrc})`, { sum: (xs: number[]) => xs.reduce((a, b) => a + b, 0), log: () => {} }, { timeout: 1000 });
+        fn = vm.runInContext(`(${view.reduceSrc})`, sandbox, { timeout: 1000 });
       } catch (e) {
         throw new HttpError(400, 'compilation_error', `The reduce function does not compile: ${(e as Error).message}`);
       }
       if (typeof fn !== 'function') throw new HttpError(400, 'compilation_error', 'The reduce function is not a function');
-      this.reducers.set(view, fn);
+      sandbox.__fn = fn;
+      this.reducers.set(view, sandbox);
     }
+    sandbox.__in = JSON.stringify([keys, values, rereduce]);
+    let out: string;
     try {
-      return fn(keys, values, rereduce);
+      out = REDUCE.runInContext(sandbox, { timeout: this.opts.reduceTimeoutMs ?? 5000 });
     } catch (e) {
-      throw new HttpError(500, 'reduce_error', (e as Error).message);
+      // Cut off mid-run, the sandbox may hold half-done state: the next query compiles afresh.
+      this.reducers.delete(view);
+      console.error(`a reduce function did not finish within ${this.opts.reduceTimeoutMs ?? 5000} ms: ${(e as Error).message}`);
+      const err = new HttpError(500, 'os_process_error', 'OS process timed out.');
+      this.reduceTimedOut.set(view, err);
+      throw err;
+    } finally {
+      sandbox.__in = null;
     }
+    const res = JSON.parse(out) as { ok?: unknown; error?: string };
+    if ('error' in res) throw new HttpError(500, 'reduce_error', String(res.error));
+    return res.ok ?? null;
   }
 }
+
+/** A reduce's sandbox: arguments come in and the result goes out as JSON text, so the function never
+ *  holds the index's own rows, and a thrown value is described inside the time limit. */
+const REDUCE_LIB = `
+var __parse = JSON.parse, __stringify = JSON.stringify, __String = String;
+function log() {}
+function isArray(a) { return Array.isArray(a); }
+function toJSON(o) { return __stringify(o); }
+function sum(xs) { var s = 0; for (var i = 0; i < xs.length; i++) s += xs[i]; return s; }
+function __reduce(input) {
+  var a = __parse(input), r;
+  try { r = __fn(a[0], a[1], a[2]); } catch (e) { return __stringify({ error: e && e.message !== undefined ? __String(e.message) : __String(e) }); }
+  return __stringify({ ok: r === undefined ? null : r });
+}`;
+const REDUCE = new vm.Script('__reduce(__in)');

@@ -1,0 +1,74 @@
+// Password checks cannot hold a node: stored iteration counts are bounded as
+// CouchDB's [chttpd_auth] min_iterations/max_iterations (default max 1,000,000,000),
+// and hashing runs beside the request loop (CouchDB: Erlang processes; the
+// embedded node: libuv's thread pool), so logins being checked do not stop
+// other requests.
+import { pbkdf2Sync, randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCluster, until, type TestCluster } from '../../server/throwaway-cluster.ts';
+import type { Couch } from '../../server/couch-client.ts';
+
+let c: TestCluster;
+let admin: Couch;
+beforeAll(async () => {
+  c = await startCluster(['BDG'], { init: false });
+  admin = c.admin('BDG');
+  // Both engines create _users themselves (CouchDB shortly after it first answers).
+  expect(await until(async () => (await admin.request('GET', '/_users')).status === 200, 30_000)).toBe(true);
+});
+afterAll(async () => c?.stop());
+
+/** A user doc with credentials computed here, as a replicated or hand-written one would carry. */
+function userDoc(name: string, password: string, iterations: number, hashWith = iterations) {
+  const salt = randomBytes(16).toString('hex');
+  const derived_key = pbkdf2Sync(password, salt, hashWith, 20, 'sha1').toString('hex');
+  return { _id: `org.couchdb.user:${name}`, name, type: 'user', roles: [], password_scheme: 'pbkdf2', iterations, salt, derived_key };
+}
+
+const basic = (name: string, password: string) => ({ Authorization: 'Basic ' + Buffer.from(`${name}:${password}`).toString('base64') });
+
+describe('stored credentials with 2,000,000,000 iterations', () => {
+  it('are stored when a server admin writes them, and a login is refused with 403 before any hashing, while the node answers others', async () => {
+    // The key was made with 1 iteration: what matters is the count the node would have to run.
+    await admin.ok('PUT', '/_users/org.couchdb.user:greedy', userDoc('greedy', 'pw', 2_000_000_000, 1));
+    const anon = c.anon('BDG');
+    const login = anon.request('GET', '/_session', undefined, basic('greedy', 'pw'));
+    const form = anon.request('POST', '/_session', { name: 'greedy', password: 'pw' });
+    const up = await anon.request('GET', '/_up');
+    expect(up.status).toBe(200);
+    for (const r of [await login, await form]) {
+      expect([r.status, r.json.error, r.json.reason]).toEqual([403, 'forbidden', 'Iteration count is too high for this server']);
+    }
+  }, 60_000);
+
+  it('an iteration count of zero is refused as too low', async () => {
+    await admin.ok('PUT', '/_users/org.couchdb.user:lazy', { ...userDoc('lazy', 'pw', 1), iterations: 0 });
+    const r = await c.anon('BDG').request('GET', '/_session', undefined, basic('lazy', 'pw'));
+    // CouchDB checks the count before the key; 0 is below min_iterations (1).
+    expect([r.status, r.json.reason]).toEqual([403, 'Iteration count is too low for this server']);
+  });
+});
+
+describe('many logins being hashed at once', () => {
+  it('do not hold other requests: GET /_up answers before the 20 logins are all done, and each login gets its right answer', async () => {
+    // Dear enough that 20 checks take seconds of CPU in all.
+    await admin.ok('PUT', '/_users/org.couchdb.user:shopper', userDoc('shopper', 'right', 300_000));
+    const anon = c.anon('BDG');
+    let done = 0;
+    // Sent together, none finds a cached check: each costs a full hash. (Only one wrong password:
+    // CouchDB 3.4 locks an account out with 403 after 5 failures in a row, chttpd_auth_lockout.)
+    const logins = Array.from({ length: 20 }, (_, i) =>
+      anon.request('GET', '/_session', undefined, basic('shopper', i === 0 ? 'wrong' : 'right')).then((r) => (done++, r)),
+    );
+    const up = await anon.request('GET', '/_up');
+    const doneWhenUp = done;
+    expect(up.status).toBe(200);
+    const answers = await Promise.all(logins);
+    expect(doneWhenUp).toBeLessThan(20);
+    expect(answers[0].status).toBe(401);
+    expect(answers.slice(1).map((r) => [r.status, r.json.userCtx?.name])).toEqual(Array(19).fill([200, 'shopper']));
+    // Checked once, the right password is cached: a second login is cheap and still right.
+    const again = await anon.request('GET', '/_session', undefined, basic('shopper', 'right'));
+    expect(again.json.userCtx.name).toBe('shopper');
+  }, 120_000);
+});
