@@ -35,6 +35,13 @@ export const notImplemented = (reason: string) => new HttpError(501, 'not_implem
 export const missingAttachment = () => notFound('Document is missing attachment');
 export const missingRequiredKey = (key: string) => new HttpError(400, 'missing_required_key', `Missing required key: ${key}`);
 export const queryParseError = (reason: string) => new HttpError(400, 'query_parse_error', reason);
+/** Mango's refusals (mango_error.erl). */
+export const invalidSelectorJson = (sel: unknown) => new HttpError(400, 'invalid_selector_json', `Selector must be a JSON object, not: ${JSON.stringify(sel)}`);
+export const invalidSelector = (reason: string) => new HttpError(400, 'invalid_selector', reason);
+export const invalidOperator = (reason: string) => new HttpError(400, 'invalid_operator', reason);
+export const invalidBookmark = (raw: unknown) => new HttpError(400, 'invalid_bookmark', `Invalid bookmark value: ${JSON.stringify(raw)}`);
+export const noUsableIndex = () => new HttpError(400, 'no_usable_index', 'No index exists for this sort, try indexing by the sort fields.');
+export const unsupportedOperator = (op: string) => new HttpError(400, 'not_supported', `Unsupported operator: ${op}`);
 export const internalError = (reason: string) => new HttpError(500, 'internal_server_error', reason);
 
 /**
