@@ -1,12 +1,10 @@
 // Who may call which path, decided before any handler runs, the way Apache
 // CouchDB 3.4 decides it (chttpd_auth_request.erl): both engines refuse the
 // same requests with the same status codes. Handlers still check again.
-import { HttpError } from './http.ts';
+import { notServerAdmin, unauthorized } from './errors.ts';
 import { isServerAdmin, type UserCtx } from './auth.ts';
 import { isDbAdmin, type Store } from './store.ts';
 
-/** CouchDB's verify_is_server_admin: 401 for everyone who is not, signed in or not. */
-export const notServerAdmin = () => new HttpError(401, 'unauthorized', 'You are not a server admin.');
 
 /** One-segment `_` paths anyone may call (the handler itself may still want an admin). */
 const OPEN = new Set(['_up', '_uuids', '_session', '_stats', '_active_tasks', '_dbs_info']);
@@ -28,13 +26,13 @@ export async function authorizeRequest(store: Store, seg: string[], method: stri
   if (db.startsWith('_')) {
     if (seg.length === 1 && OPEN.has(db)) return;
     if (seg.length === 1 && db === '_replicate') {
-      if (ctx.name === null) throw new HttpError(401, 'unauthorized', 'You are not an authenticated user');
+      if (ctx.name === null) throw unauthorized('You are not an authenticated user');
       return;
     }
     if (db === '_utils' && (method === 'GET' || method === 'HEAD')) return;
     if (db === '_node' && ['_stats', '_system', '_prometheus'].includes(seg[2])) {
       if (ctx.roles.includes('_metrics')) return;
-      throw new HttpError(401, 'unauthorized', 'You are not a server admin or read-only metrics user');
+      throw unauthorized('You are not a server admin or read-only metrics user');
     }
     throw notServerAdmin(); // _global_changes, _db_updates, _scheduler, _node, _reshard, ...
   }
@@ -43,7 +41,7 @@ export async function authorizeRequest(store: Store, seg: string[], method: stri
   if (sub === '_compact' || (sub === '_view_cleanup' && seg.length === 2)) {
     const open = await store.get(db);
     store.requireMember(ctx, open, db);
-    if (!isDbAdmin(ctx, open.security)) throw new HttpError(401, 'unauthorized', 'You are not a server or db admin.');
+    if (!isDbAdmin(ctx, open.security)) throw unauthorized('You are not a server or db admin.');
     return;
   }
   return member();

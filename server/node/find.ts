@@ -1,7 +1,7 @@
 // Mango `_find` on PouchDB's find plugin, answered as CouchDB 3 does: its error
 // names for a missing or malformed selector, a sort with no index, an unknown
 // operator, and an opaque `bookmark` that continues a paged query.
-import { HttpError } from './http.ts';
+import { badRequest, invalidBookmark, invalidSelectorJson, missingRequiredKey, noUsableIndex, unsupportedOperator } from './errors.ts';
 
 const encodeBookmark = (consumed: number) => Buffer.from(JSON.stringify({ consumed })).toString('base64url');
 
@@ -13,14 +13,14 @@ function decodeBookmark(raw: unknown): number {
   } catch {
     /* falls through to the refusal */
   }
-  throw new HttpError(400, 'invalid_bookmark', `Invalid bookmark value: ${JSON.stringify(raw)}`);
+  throw invalidBookmark(raw);
 }
 
 export async function mangoFind(pouch: any, body: Record<string, any>) {
-  if (body.selector === undefined) throw new HttpError(400, 'missing_required_key', 'Missing required key: selector');
+  if (body.selector === undefined) throw missingRequiredKey('selector');
   const sel = body.selector;
   if (!sel || typeof sel !== 'object' || Array.isArray(sel)) {
-    throw new HttpError(400, 'invalid_selector_json', `Selector must be a JSON object, not: ${JSON.stringify(sel)}`);
+    throw invalidSelectorJson(sel);
   }
   // Our bookmark counts the matches already handed out; the next page skips past them.
   const consumed = decodeBookmark(body.bookmark);
@@ -39,15 +39,15 @@ export async function mangoFind(pouch: any, body: Record<string, any>) {
 
 export function indexFields(body: Record<string, any>) {
   if (!body.index || typeof body.index !== 'object' || body.index.fields === undefined) {
-    throw new HttpError(400, 'missing_required_key', 'Missing required key: fields');
+    throw missingRequiredKey('fields');
   }
-  if (!Array.isArray(body.index.fields)) throw new HttpError(400, 'bad_request', '`index.fields` must be an array');
+  if (!Array.isArray(body.index.fields)) throw badRequest('`index.fields` must be an array');
 }
 
 function findError(e: any): unknown {
   const msg = String(e?.message ?? e);
-  if (/^Cannot sort on field/.test(msg)) return new HttpError(400, 'no_usable_index', 'No index exists for this sort, try indexing by the sort fields.');
+  if (/^Cannot sort on field/.test(msg)) return noUsableIndex();
   const op = /unknown operator "([^"]+)"/.exec(msg);
-  if (op) return new HttpError(400, 'not_supported', `Unsupported operator: ${op[1]}`);
+  if (op) return unsupportedOperator(op[1]);
   return e;
 }

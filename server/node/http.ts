@@ -1,29 +1,18 @@
 // HTTP plumbing for the embedded node: bounded body reading, JSON replies and
-// CouchDB-shaped errors. Nothing here may throw past a request.
+// query parameters. Nothing here may throw past a request.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-export class HttpError extends Error {
-  constructor(
-    public status: number,
-    public error: string,
-    public reason: string,
-  ) {
-    super(reason);
-  }
-}
+import { HttpError, badRequest, toHttpError, tooLarge } from './errors.ts';
 
-export const badRequest = (reason: string) => new HttpError(400, 'bad_request', reason);
-export const notFound = (reason = 'missing') => new HttpError(404, 'not_found', reason);
-export const forbidden = (reason: string) => new HttpError(403, 'forbidden', reason);
-export const unauthorized = (reason = 'You are not authorized to access this db.') =>
-  new HttpError(401, 'unauthorized', reason);
+// The catalogue lives in errors.ts; these names stay importable from here for the modules that use them.
+export { HttpError, badRequest, forbidden, notFound, unauthorized } from './errors.ts';
 
 /** Reads the whole body, refusing anything over `limit` bytes with 413. */
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > limit) {
-      reject(new HttpError(413, 'too_large', `Request body over ${limit} bytes`));
+      reject(tooLarge(limit));
       req.resume();
       return;
     }
@@ -34,7 +23,7 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       size += c.length;
       if (size > limit) {
         chunks.length = 0;
-        reject(new HttpError(413, 'too_large', `Request body over ${limit} bytes`));
+        reject(tooLarge(limit));
         return;
       }
       chunks.push(c);
@@ -98,15 +87,11 @@ export function send(res: ServerResponse, status: number, body: unknown, headers
   res.end(text);
 }
 
+/** Answers with `err` in CouchDB's shape; a 500 is ours to fix, so it is logged. */
 export function sendError(res: ServerResponse, err: unknown) {
-  if (err instanceof HttpError) return send(res, err.status, { error: err.error, reason: err.reason });
-  // PouchDB errors carry status/name/message in CouchDB's own vocabulary.
-  const e = err as { status?: number; name?: string; message?: string; reason?: string };
-  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 600) {
-    return send(res, e.status, { error: e.name ?? 'error', reason: e.reason ?? e.message ?? 'error' });
-  }
-  console.error('[node] internal error', err);
-  send(res, 500, { error: 'internal_server_error', reason: (e && e.message) || String(err) });
+  const e = toHttpError(err);
+  if (e.status >= 500 && !(err instanceof HttpError)) console.error('[node] internal error', err);
+  send(res, e.status, { error: e.error, reason: e.reason }, e.headers);
 }
 
 /** Query-string value that CouchDB defines as JSON (key, startkey, keys...). */

@@ -4,7 +4,7 @@
 // pattern it can run; patterns it cannot (backreferences, lookaround) are
 // refused here with 400, so no selector can hold the event loop.
 // (Apache CouchDB runs $regex with Erlang's `re` under a match limit instead.)
-import { HttpError } from './http.ts';
+import { invalidOperator, invalidSelector } from './errors.ts';
 
 function linearSafe(pattern: string): string | null {
   try {
@@ -22,7 +22,7 @@ function linearSafe(pattern: string): string | null {
 
 /** Throws 400 for any `$regex` in the selector that is not a string or cannot run in linear time. */
 export function checkSelector(selector: unknown, depth = 0): void {
-  if (depth > 64) throw new HttpError(400, 'invalid_selector', 'The selector is nested too deeply.');
+  if (depth > 64) throw invalidSelector('The selector is nested too deeply.');
   if (Array.isArray(selector)) {
     for (const s of selector) checkSelector(s, depth + 1);
     return;
@@ -30,9 +30,9 @@ export function checkSelector(selector: unknown, depth = 0): void {
   if (!selector || typeof selector !== 'object') return;
   for (const [k, v] of Object.entries(selector as Record<string, unknown>)) {
     if (k === '$regex') {
-      if (typeof v !== 'string') throw new HttpError(400, 'invalid_operator', '$regex needs a string.');
+      if (typeof v !== 'string') throw invalidOperator('$regex needs a string.');
       const problem = linearSafe(v);
-      if (problem) throw new HttpError(400, 'invalid_operator', problem);
+      if (problem) throw invalidOperator(problem);
     } else checkSelector(v, depth + 1);
   }
 }

@@ -170,3 +170,13 @@ describe('_bulk_docs is not atomic', () => {
     expect(await n.admin.getDoc('bulk', 'aon')).toBeNull();
   });
 });
+
+describe('a method an endpoint does not take', () => {
+  // chttpd:send_method_not_allowed: the reason and the Allow header name the methods it does take.
+  it.each(['_bulk_docs', '_bulk_get', '_revs_diff'])('GET /{db}/%s is 405 "Only POST allowed" with Allow: POST', async (path) => {
+    const r = await n.admin.request('GET', `/bulk/${path}`);
+    expect(r.status).toBe(405);
+    expect(r.json).toEqual({ error: 'method_not_allowed', reason: 'Only POST allowed' });
+    expect(r.headers.get('allow')).toBe('POST');
+  });
+});
