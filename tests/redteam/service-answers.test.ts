@@ -71,7 +71,10 @@ describe('checkout requests, well-formed or not', () => {
   it('a client\'s time stamp and padding are not trusted: the order is dated by the service', async () => {
     const s = await r.c.service(R);
     const receipt = `ledger:BDG:receive:${ulid()}`;
+    const before = (await r.svc.getDoc('inventory', item)).quantity;
     await r.regionAdmin.ok('PUT', `/ops/${receipt}`, { _id: receipt, type: 'ledger', region_code: R, stock_id: item, delta: 5, reason: 'receive', by: DEMO.regionAdmin(R).name, at: now() });
+    // The goods are in stock before the checkout arrives (else it is, rightly, rejected as out of stock).
+    expect(await until(async () => (await r.svc.getDoc('inventory', item)).quantity === before + 5, 30_000)).toBe(true);
     const req = checkout(1, { created_at: '2001-01-01T00:00:00.000Z', address: '  Jl. Dago 5  ' });
     await place(r, 'budi', req);
     expect(await until(async () => (await answerOf(r, 'budi', req.request_id))?.status === 'placed', 30_000)).toBe(true);
