@@ -4,7 +4,8 @@
 // healing, every invariant of the design must hold. SEBARAN_SOAK_SECONDS sets
 // the length of the load (60 s by default, about 2 minutes in all).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCluster, until, type TestCluster } from '../integration/harness.ts';
+import { startCluster, until, now, type TestCluster } from '../integration/harness.ts';
+import { validFixtures as v } from '../fixtures/documents.ts';
 import { seed } from '../../server/ops/seed.ts';
 import { defaultDemoOptions, type DemoData } from '../../server/ops/demo-data.ts';
 import { Initializer, replicationDocs } from '../../server/ops/init.ts';
@@ -92,18 +93,36 @@ function faultSchedule(t0: number) {
       bdg.healPartition();
       jkt.healPartition();
     }),
-    at(SECONDS * 0.7, 'half-open: BDG answers stop coming down, JKT requests stop going up', () => {
-      bdg.halfOpen('down', 0.5);
-      jkt.halfOpen('up', 0.5);
-    }),
+    at(SECONDS * 0.7, 'half-open episode begins: BDG answers stop coming down, JKT requests stop going up', () => halfOpen()),
   ];
+  // The episode waits for an open connection on each link (CouchDB keeps few, and a cut may just have closed them).
+  const halfOpened = { BDG: 0, JKT: 0 };
+  let retry: NodeJS.Timeout | undefined;
+  const halfOpen = () => {
+    if (!halfOpened.BDG) halfOpened.BDG = bdg.halfOpen('down', 0.5);
+    if (!halfOpened.JKT) halfOpened.JKT = jkt.halfOpen('up', 0.5);
+    if (halfOpened.BDG && halfOpened.JKT) log.push(`${((Date.now() - t0) / 1000).toFixed(1)} s: half-open ${halfOpened.BDG} BDG, ${halfOpened.JKT} JKT connection(s)`);
+    else retry = setTimeout(halfOpen, 200);
+  };
   // Occasional cuts mid-stream, on both links.
   const cuts = setInterval(() => {
     if (bdg.partitioned) return;
     const n = bdg.cut(0.2) + jkt.cut(0.2);
     log.push(`${((Date.now() - t0) / 1000).toFixed(1)} s: cut ${n} connection(s)`);
   }, 7000);
-  return { log, stop: () => (timers.forEach(clearTimeout), clearInterval(cuts)) };
+  return { log, stop: () => (timers.forEach(clearTimeout), clearInterval(cuts), clearTimeout(retry)) };
+}
+
+/** Writes a product at central and waits until every region has it; says which did not. */
+async function probe(ms: number) {
+  const id = `product:SOAK-${ulid()}`;
+  await c.admin('PUSAT').as(DEMO.centralAdmin).ok('PUT', `/catalog/${id}`, {
+    ...v.product, _id: id, sku: id.slice('product:'.length), name: 'Soak probe', price: 1000, created_at: now(), updated_at: now(),
+  });
+  const has = async () => Promise.all(REGIONS.map(async (R) => (await c.anon(R).getDoc('catalog', id)) !== null));
+  const ok = await until(async () => (await has()).every(Boolean), ms);
+  const got = await has();
+  return { ok, missing: REGIONS.filter((_, k) => !got[k]) };
 }
 
 describe('soak under faults between regions and central', () => {
@@ -113,6 +132,8 @@ describe('soak under faults between regions and central', () => {
     expect(await until(async () => (await Promise.all(shopperDbs.map(({ R, db }) => c.admin(R).request('GET', `/${db}`)))).every((r) => r.status === 200), 60_000)).toBe(true);
 
     for (const p of Object.values(proxies)) p.set({ latencyUpMs: 75, latencyDownMs: 75, jitterMs: 10, dropRate: 0.01, dropMode: 'reset' });
+    // Before any fault: a product written at central reaches both regions (what the probe after the heal relies on).
+    expect((await probe(60_000)).missing).toEqual([]);
     const requests: Request[] = [];
     const t0 = Date.now();
     const loads = REGIONS.map((R) => load(R, requests));
@@ -134,11 +155,16 @@ describe('soak under faults between regions and central', () => {
       return report.centralMatches;
     }, CONVERGE_MS);
     const convergedS = (Date.now() - healedAt) / 1000;
+    // The pull lanes came back too: a product written at central after the heal reaches both regions.
+    const probeAt = Date.now();
+    const pulled = await probe(CONVERGE_MS);
+    const pulledS = (Date.now() - probeAt) / 1000;
 
     console.log([
       `soak on ${c.engine}: ${SECONDS} s of load, ${requests.length} checkout requests (${loads.flatMap((l) => l.errors).length} writes refused)`,
       `  answered: ${report.placed} orders, ${report.rejected} rejections, ${report.unanswered} unanswered (all answered ${answered ? `${answeredS.toFixed(1)} s after heal` : 'NEVER'})`,
       `  central ${converged ? `converged ${convergedS.toFixed(1)} s after heal` : `did NOT converge within ${CONVERGE_MS / 1000} s`}`,
+      `  a product written at central after that ${pulled.ok ? `reached both regions in ${pulledS.toFixed(1)} s` : `did NOT reach ${pulled.missing.join(', ')} within ${CONVERGE_MS / 1000} s`}`,
       ...faults.log.map((l) => `  fault ${l}`),
       ...Object.entries(proxies).map(([R, p]) => `  proxy ${R}: ${JSON.stringify(p.counters)}`),
       ...report.problems.map((p) => `  PROBLEM: ${p}`),
@@ -149,10 +175,12 @@ describe('soak under faults between regions and central', () => {
     expect(answered, 'every checkout request answered').toBe(true);
     expect(report.problems).toEqual([]);
     expect(converged, 'central holds exactly the regions\' documents').toBe(true);
+    expect(pulled.missing, 'central\'s writes reach the regions again').toEqual([]);
     // The faults really happened.
     for (const p of Object.values(proxies)) {
       expect(p.counters.partitions).toBe(1);
-      expect(p.counters.halfOpened + p.counters.cut).toBeGreaterThan(0);
+      expect(p.counters.halfOpened).toBeGreaterThan(0);
     }
+    expect(proxies.BDG.counters.cut + proxies.JKT.counters.cut).toBeGreaterThan(0);
   }, SECONDS * 1000 + 600_000);
 });

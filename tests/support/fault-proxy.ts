@@ -117,7 +117,7 @@ export interface FaultProxy {
   set(f: Partial<Faults>): void;
   /** Kills this fraction of the open connections mid-stream (RST, or FIN with reset=false); returns how many. */
   cut(fraction: number, reset?: boolean): number;
-  /** Makes this fraction of the open connections half-open: `direction` stops forwarding, silently, for good. Returns how many. */
+  /** Makes this fraction (at least one) of the open connections half-open: `direction` stops forwarding, silently, for good. Returns how many. */
   halfOpen(direction: Direction, fraction?: number): number;
   partition(mode?: Partial<PartitionMode>): void;
   /** Ends a partition: held bytes flow, held connections reach the target. */
@@ -249,8 +249,12 @@ export async function startFaultProxy(target: string | { host: string; port: num
       return victims.length;
     },
     halfOpen(direction, fraction = 1) {
-      const victims = pick(fraction).filter((c) => !(direction === 'up' ? c.up : c.down)!.dead);
-      for (const c of victims) (direction === 'up' ? c.up : c.down)!.dead = true;
+      const lane = (c: Conn) => (direction === 'up' ? c.up : c.down)!;
+      const alive = [...conns].filter((c) => c.upstream && !lane(c).dead);
+      let victims = alive.filter(() => rand() < fraction);
+      // An episode asked for is an episode had: at least one connection, if any is open.
+      if (!victims.length && alive.length && fraction > 0) victims = [alive[Math.floor(rand() * alive.length)]];
+      for (const c of victims) lane(c).dead = true;
       counters.halfOpened += victims.length;
       return victims.length;
     },
