@@ -3,6 +3,7 @@
 // doc_ids), run by PouchDB 9 which filters by Mango selector on the source.
 // Status is served in the shape of `/_scheduler/docs`.
 import PouchDB from 'pouchdb-node';
+import { Transform } from 'node:stream';
 import { createHash } from 'node:crypto';
 import type { Store } from './store.ts';
 
@@ -76,13 +77,65 @@ function remote(e: Endpoint, onSeq?: (seq: string | number) => void): PouchDB.Da
     skip_setup: true,
     fetch: async (u: string, opts: any) => {
       for (const [k, v] of Object.entries(headers)) opts.headers.set(k, v);
-      const res = await (PouchDB as any).fetch(u, opts);
+      const res = await fetchWithIdleLimit(u, opts);
       if (onSeq && res.ok && u.includes('/_changes')) {
         res.clone().json().then((j: any) => j?.last_seq !== undefined && onSeq(j.last_seq), () => {});
       }
       return res;
     },
   } as any);
+}
+
+/** Longer than the 10 s heartbeat of a live changes feed: a healthy peer always says something sooner. */
+const IDLE_LIMIT_MS = 45_000;
+
+/**
+ * PouchDB's http adapter sets no timeout on a request, so a half-open connection (the peer gone
+ * silent without closing) would hold a lane for good. As CouchDB's replicator gives up after its
+ * connection_timeout, a request here is aborted when no byte has arrived for IDLE_LIMIT_MS (while
+ * waiting for the answer or while reading its body); the replication then retries as after any
+ * network error.
+ */
+async function fetchWithIdleLimit(u: string, opts: any): Promise<any> {
+  const ctrl = new AbortController();
+  const outer: AbortSignal | undefined = opts.signal;
+  if (outer?.aborted) ctrl.abort();
+  else outer?.addEventListener('abort', () => ctrl.abort(), { once: true });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const arm = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => ctrl.abort(), IDLE_LIMIT_MS);
+  };
+  arm();
+  let res: any;
+  try {
+    res = await (PouchDB as any).fetch(u, { ...opts, signal: ctrl.signal });
+  } catch (e) {
+    clearTimeout(timer);
+    throw e;
+  }
+  if (!res.body) {
+    clearTimeout(timer);
+    return res;
+  }
+  arm();
+  const tap = new Transform({
+    transform(chunk, _enc, cb) {
+      arm();
+      cb(null, chunk);
+    },
+    flush(cb) {
+      clearTimeout(timer);
+      cb();
+    },
+  });
+  res.body.on('error', (e: Error) => {
+    clearTimeout(timer);
+    tap.destroy(e);
+  });
+  res.body.pipe(tap);
+  // The same (node-fetch) Response class PouchDB expects, reading through the tap.
+  return new res.constructor(tap, { status: res.status, statusText: res.statusText, headers: res.headers, url: res.url });
 }
 
 const seqNumber = (s: unknown) => {

@@ -66,7 +66,7 @@ export async function invariantReport(c: TestCluster, regions: string[], request
     for (const o of ops.filter((d) => d.type === 'order')) ordersByRequest.set(o.request_id, [...(ordersByRequest.get(o.request_id) ?? []), o]);
     const salesByOrder = new Map<string, number>();
     for (const e of ops.filter((d) => d.type === 'ledger' && d.reason === 'sale')) salesByOrder.set(e.ref, (salesByOrder.get(e.ref) ?? 0) + 1);
-    const copies = await Promise.all(mine.map((q) => node.getDoc(userDbName(q.shopper), ids.orderCopy(ids.order(R, q.id)))));
+    const copies = await Promise.all(mine.map((q) => node.getDoc(userDbName(q.shopper), ids.orderCopy(ids.order(R, q.shopper, q.id)))));
     mine.forEach((q, k) => {
       const copy = copies[k];
       const orders = ordersByRequest.get(q.id) ?? [];

@@ -145,7 +145,7 @@ describe('soak under faults between regions and central', () => {
     const healedAt = Date.now();
 
     // Shoppers talk to their region directly: every request is answered there whatever central's link does.
-    const answer = (q: Request) => c.admin(q.region).getDoc(userDbName(q.shopper), ids.orderCopy(ids.order(q.region, q.id)));
+    const answer = (q: Request) => c.admin(q.region).getDoc(userDbName(q.shopper), ids.orderCopy(ids.order(q.region, q.shopper, q.id)));
     const answered = await until(async () => (await Promise.all(requests.map(answer))).every(Boolean), 120_000);
     const answeredS = (Date.now() - healedAt) / 1000;
 
