@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['tests/unit/**/*.test.ts', 'tests/integration/**/*.test.ts', 'tests/conformance/**/*.test.ts', 'tests/redteam/**/*.test.ts', 'tests/soak/**/*.test.ts'],
+    include: ['tests/unit/**/*.test.ts', 'tests/integration/**/*.test.ts', 'tests/conformance/**/*.test.ts', 'tests/redteam/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // Integration files each start a cluster of node processes: two at once fills this 2-core machine.
