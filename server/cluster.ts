@@ -9,7 +9,7 @@ import { Couch, waitFor, type Credentials } from './couch-client.ts';
 import { projectRoot } from './config.ts';
 import type { NodeConfig } from './node/main.ts';
 import { couchdbNode, TEST_TUNING } from './couchdb-node.ts';
-import { restartBudget } from './restart-budget.ts';
+import { restartAfterExit, restartBudget } from './restart-budget.ts';
 import { superviseHealth, type HealthCheckOptions } from './health-check.ts';
 
 /** Which engine new node processes run: Apache CouchDB when SEBARAN_COUCHDB names a release, else the embedded node. */
@@ -76,7 +76,7 @@ export function embeddedNode(spec: NodeSpec): NodeHandle {
   };
   writeFileSync(cfgPath, JSON.stringify(cfg, null, 2), { mode: 0o600 });
   let stopping = false;
-  const restarts = restartBudget();
+  const onExit = restartAfterExit(spec, restartBudget(), join(dir, 'node.log'), 500, () => handle.start());
   const handle: NodeHandle = {
     name: spec.name,
     url: spec.url,
@@ -98,13 +98,7 @@ export function embeddedNode(spec: NodeSpec): NodeHandle {
       proc.on('exit', (code, signal) => {
         if (handle.proc === proc) handle.proc = null;
         unwatch();
-        if (stopping || !spec.supervise) return;
-        if (!restarts.allow()) {
-          spec.log?.(`node ${spec.name} exited (${signal ?? code}) ${restarts.limit} times within a minute; not restarting it again (see ${join(dir, 'node.log')})`);
-          return;
-        }
-        spec.log?.(`node ${spec.name} exited (${signal ?? code}); restarting (#${restarts.count})`);
-        setTimeout(() => void handle.start().catch((e) => spec.log?.(`node ${spec.name} restart failed: ${e.message}`)), 500);
+        if (!stopping) onExit(code, signal);
       });
       const up = await waitFor(() => new Couch(spec.url).up(500), 30_000, 100);
       if (!up) throw new Error(`node ${spec.name} did not answer at ${spec.url} within 30 s (see ${join(dir, 'node.log')})`);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Couch, waitFor } from './couch-client.ts';
 import { projectRoot } from './config.ts';
-import { restartBudget } from './restart-budget.ts';
+import { restartAfterExit, restartBudget } from './restart-budget.ts';
 import { superviseHealth } from './health-check.ts';
 import type { NodeHandle, NodeSpec } from './cluster.ts';
 
@@ -112,7 +112,7 @@ ${spec.extraIni ?? ''}
   };
   const admin = new Couch(spec.url, spec.admin);
   let stopping = false;
-  const restarts = restartBudget();
+  const onExit = restartAfterExit(spec, restartBudget(), join(dir, 'couchdb.log'), 1000, () => handle.start());
   const handle: NodeHandle = {
     name: spec.name,
     url: spec.url,
@@ -136,13 +136,7 @@ ${spec.extraIni ?? ''}
         exited = true;
         if (handle.proc === proc) handle.proc = null;
         unwatch();
-        if (stopping || !spec.supervise) return;
-        if (!restarts.allow()) {
-          spec.log?.(`node ${spec.name} exited (${signal ?? code}) ${restarts.limit} times within a minute; not restarting it again (see ${join(dir, 'couchdb.log')})`);
-          return;
-        }
-        spec.log?.(`node ${spec.name} exited (${signal ?? code}); restarting (#${restarts.count})`);
-        setTimeout(() => void handle.start().catch((e) => spec.log?.(`node ${spec.name} restart failed: ${e.message}`)), 1000);
+        if (!stopping) onExit(code, signal);
       });
       const up = await waitFor(async () => {
         if (exited) return true;

@@ -15,3 +15,27 @@ export function restartBudget(limit = 5, windowMs = 60_000) {
     },
   };
 }
+
+interface Restartable {
+  name: string;
+  supervise?: boolean;
+  log?: (line: string) => void;
+}
+
+/**
+ * What a supervisor does when its node process exits on its own: start it again after `delayMs`,
+ * within the budget, or say in one line why it stops trying. Both engines' node handles use it.
+ */
+export function restartAfterExit(
+  spec: Restartable, budget: ReturnType<typeof restartBudget>, logFile: string, delayMs: number, start: () => Promise<void>,
+) {
+  return (code: number | null, signal: NodeJS.Signals | null) => {
+    if (!spec.supervise) return;
+    if (!budget.allow()) {
+      spec.log?.(`node ${spec.name} exited (${signal ?? code}) ${budget.limit} times within a minute; not restarting it again (see ${logFile})`);
+      return;
+    }
+    spec.log?.(`node ${spec.name} exited (${signal ?? code}); restarting (#${budget.count})`);
+    setTimeout(() => void start().catch((e) => spec.log?.(`node ${spec.name} restart failed: ${e.message}`)), delayMs);
+  };
+}
