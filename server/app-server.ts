@@ -1,7 +1,7 @@
 // Serves the built PWA and passes /db/<node>/... through to the node the
 // topology names, so the browser talks to its node on the app's own origin
 // (CouchDB session cookies then just work, on a laptop or a LAN alike).
-import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, request as httpRequest, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { publicTopology, type Topology } from '../src/lib/model/topology.ts';
@@ -105,11 +105,16 @@ function signupRoute(t: Topology, opts: AppServerOptions) {
 }
 
 export function createAppServer(t: Topology, buildDir: string, opts: AppServerOptions = {}) {
+  return createServer(appHandler(t, buildDir, opts));
+}
+
+/** The app server's request handler: static build, `/config.json`, sign-up, and the node proxy under `/db/`. */
+export function appHandler(t: Topology, buildDir: string, opts: AppServerOptions = {}): RequestListener {
   const targets = nodeTargets(t);
   const config = JSON.stringify(publicTopology(t));
   const signup = signupRoute(t, opts);
   const root = resolve(buildDir);
-  return createServer((req, res) => {
+  return (req, res) => {
     try {
       const url = new URL(req.url ?? '/', 'http://app');
       const m = /^\/db\/([a-z0-9-]+)(\/.*)?$/.exec(url.pathname);
@@ -153,5 +158,5 @@ export function createAppServer(t: Topology, buildDir: string, opts: AppServerOp
       if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });
       res.end(`error: ${(e as Error).message}`);
     }
-  });
+  };
 }

@@ -1,9 +1,9 @@
 // Embedded nodes as OS processes: one per node, each on its own port with
 // its own data directory, restarted by the supervisor if it dies.
+export { freePort } from './free-port.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync, createWriteStream } from 'node:fs';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
 import { hashPassword } from './node/auth.ts';
 import { Couch, waitFor, type Credentials } from './couch-client.ts';
 import { projectRoot } from './config.ts';
@@ -119,15 +119,3 @@ export function embeddedNode(spec: NodeSpec): NodeHandle {
   return handle;
 }
 
-/** A free loopback port, chosen by the OS. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.unref();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}

@@ -10,7 +10,8 @@ import { probeNode } from './node-probe.ts';
 import { initAll } from './ops/init.ts';
 import { isSeeded, seed } from './ops/seed.ts';
 import { defaultDemoOptions } from './ops/demo-data.ts';
-import { createAppServer } from './app-server.ts';
+import { appHandler } from './app-server.ts';
+import { holdAppPort } from './app-port.ts';
 import { buildServiceWorker } from './build-sw.ts';
 import { superviseService, type ServiceProcess } from './region/supervise.ts';
 
@@ -39,6 +40,11 @@ async function main() {
   };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
+
+  // The app's port is taken first, so a port already in use is reported now rather than after the
+  // nodes, init and seeding, and nothing else on the machine can take it in the meantime.
+  const app = topology.app ?? { host: '127.0.0.1', port: 5170 };
+  const appServer = await holdAppPort(app.host, app.port);
 
   const all = [{ code: topology.central.code, url: topology.central.url }, ...topology.regions];
   log(`Starting ${all.length} nodes (${engineName() === 'couchdb' ? `Apache CouchDB from ${couchdbRelease()}` : 'embedded'})…`);
@@ -92,9 +98,7 @@ async function main() {
     const sw = await buildServiceWorker(buildDir);
     log(`  service worker precaches ${sw.count} files`);
   }
-  const app = topology.app ?? { host: '127.0.0.1', port: 5170 };
-  const server = createAppServer(topology, buildDir, { admin: secrets.admin });
-  await new Promise<void>((resolve) => server.listen(app.port, app.host, resolve));
+  appServer.serve(appHandler(topology, buildDir, { admin: secrets.admin }));
 
   const appUrl = `http://${app.host}:${app.port}`;
   log('');

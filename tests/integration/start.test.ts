@@ -162,4 +162,24 @@ describe('npm start', () => {
       squatter.close();
     }
   }, 120_000);
+
+  it("says the app's port is taken before starting anything, and starts no node", async () => {
+    const { t, path } = await topologyOnFreePorts();
+    const squatter = createServer((_req, res) => res.writeHead(200).end('someone else'));
+    await new Promise<void>((r) => squatter.listen(t.app!.port, '127.0.0.1', r));
+    try {
+      const run = start({ ...process.env, SEBARAN_TOPOLOGY: path, SEBARAN_DATA: join(dir, 'data-app-port') });
+      child = run.p;
+      const code = await new Promise<number | null>((r) => run.p.once('exit', r));
+      child = null;
+      const text = run.out.join('');
+      expect(code, text).toBe(1);
+      expect(text).toContain(`the app's port ${t.app!.port} on 127.0.0.1 is already in use`);
+      expect(text).not.toMatch(/EADDRINUSE|Unhandled/);
+      expect(text).not.toMatch(/up at/);
+      expect(await new Couch(t.central.url).up(500)).toBe(false);
+    } finally {
+      squatter.close();
+    }
+  }, 60_000);
 });
