@@ -68,7 +68,7 @@ export function replicationDocProblem(doc: any): string | null {
 }
 
 /** A remote database; `onSeq` hears every changes feed's last_seq, even for batches the filter emptied. */
-function remote(e: Endpoint, onSeq?: (seq: string | number) => void): PouchDB.Database {
+export function remote(e: Endpoint, onSeq?: (seq: string | number) => void, idleMs = IDLE_LIMIT_MS): PouchDB.Database {
   const url = typeof e === 'string' ? e : e.url;
   const headers: Record<string, string> = typeof e === 'string' ? {} : { ...(e.headers ?? {}) };
   const basic = typeof e === 'string' ? undefined : e.auth?.basic;
@@ -77,9 +77,16 @@ function remote(e: Endpoint, onSeq?: (seq: string | number) => void): PouchDB.Da
     skip_setup: true,
     fetch: async (u: string, opts: any) => {
       for (const [k, v] of Object.entries(headers)) opts.headers.set(k, v);
-      const res = await fetchWithIdleLimit(u, opts);
+      const res = await fetchWithIdleLimit(u, opts, idleMs);
       if (onSeq && res.ok && u.includes('/_changes')) {
-        res.clone().json().then((j: any) => j?.last_seq !== undefined && onSeq(j.last_seq), () => {});
+        // Read last_seq from PouchDB's own parse, not from a clone: a clone's branches are piped, and
+        // pipe does not pass an error on, so a body aborted mid-way would leave PouchDB waiting for good.
+        const json = res.json.bind(res);
+        res.json = async () => {
+          const j = await json();
+          if (j?.last_seq !== undefined) onSeq(j.last_seq);
+          return j;
+        };
       }
       return res;
     },
@@ -96,7 +103,7 @@ const IDLE_LIMIT_MS = 45_000;
  * waiting for the answer or while reading its body); the replication then retries as after any
  * network error.
  */
-async function fetchWithIdleLimit(u: string, opts: any): Promise<any> {
+async function fetchWithIdleLimit(u: string, opts: any, idleMs: number): Promise<any> {
   const ctrl = new AbortController();
   const outer: AbortSignal | undefined = opts.signal;
   if (outer?.aborted) ctrl.abort();
@@ -104,7 +111,7 @@ async function fetchWithIdleLimit(u: string, opts: any): Promise<any> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const arm = () => {
     clearTimeout(timer);
-    timer = setTimeout(() => ctrl.abort(), IDLE_LIMIT_MS);
+    timer = setTimeout(() => ctrl.abort(), idleMs);
   };
   arm();
   let res: any;
@@ -212,6 +219,8 @@ export class Replicator {
     const touch = () => (job.lastUpdated = new Date().toISOString());
     const rep = PouchDB.replicate(sourceDb, targetDb, opts);
     job.rep = rep;
+    const dbg = (what: string, x?: any) => process.env.SEBARAN_REPL_DEBUG && console.error(`[repl ${new Date().toISOString()}] ${id} ${what} ${x ? String(x?.message ?? x?.reason ?? JSON.stringify(x)).slice(0, 200) : ''}`);
+    for (const ev of ['active', 'paused', 'denied', 'complete', 'error', 'requestError']) rep.on(ev as any, (x: any) => dbg(ev, x));
     rep
       .on('change', (info: any) => {
         job.state = 'running';

@@ -38,6 +38,7 @@ beforeAll(async () => {
   }
 });
 afterAll(async () => {
+  if (process.env.SEBARAN_KEEP) (await import('node:child_process')).execSync(`cp -r ${c.dir} ${process.env.SEBARAN_KEEP}`);
   await Promise.all(Object.values(proxies).map((p) => p.close()));
   await c?.stop();
 });
