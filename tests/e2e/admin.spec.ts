@@ -184,3 +184,29 @@ test('reports: stock and sales as a real Excel workbook and a PDF, in the admin\
   expect(enPdf).toContain(`as of ${to}`);
   expect(enPdf).toMatch(/Product\s+SKU\s+Warehouse\s+Stock\s+Low threshold\s+Status/);
 });
+
+test('reports: with the network gone, the stock report is still made as a PDF and a workbook (code and font are precached)', async ({ page, context }) => {
+  const { execFileSync } = await import('node:child_process');
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  await adminSignIn(page);
+  // The service worker controls the page and has precached the report chunks and the font.
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+  });
+  await expect.poll(() => page.evaluate(async () => {
+    if (!navigator.serviceWorker.controller) return false;
+    for (const name of await caches.keys()) if (await (await caches.open(name)).match('/fonts/Roboto-Regular.ttf', { ignoreSearch: true })) return true;
+    return false;
+  }), { timeout: 30_000 }).toBe(true);
+  await context.setOffline(true);
+  await page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'Laporan' }).click();
+  for (const testId of ['rep-stock-pdf', 'rep-stock-xlsx']) {
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testId).click()]);
+    const path = `${mkdtempSync(`${tmpdir()}/rep-offline-`)}/${dl.suggestedFilename()}`;
+    await dl.saveAs(path);
+    if (testId.endsWith('pdf')) expect(execFileSync('pdftotext', ['-layout', path, '-']).toString()).toMatch(/Laporan stok[\s\S]*Produk\s+SKU\s+Gudang/);
+  }
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  await context.setOffline(false);
+});
