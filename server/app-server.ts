@@ -19,7 +19,7 @@ export interface AppServerOptions {
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json',
   '.svg': 'image/svg+xml', '.png': 'image/png', '.webmanifest': 'application/manifest+json', '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2', '.txt': 'text/plain',
+  '.woff2': 'font/woff2', '.ttf': 'font/ttf', '.txt': 'text/plain',
 };
 
 export function nodeTargets(t: Topology): Record<string, string> {

@@ -7,7 +7,7 @@ import { projectRoot } from './config.ts';
 export async function buildServiceWorker(buildDir = join(projectRoot, 'build')) {
   const { count, size, warnings } = await generateSW({
     globDirectory: buildDir,
-    globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'],
+    globPatterns: ['**/*.{js,css,html,svg,png,webmanifest,ttf}'], // ttf: the PDF reports' font
     swDest: join(buildDir, 'sw.js'),
     // Every page is the same client-rendered shell.
     navigateFallback: '/index.html',

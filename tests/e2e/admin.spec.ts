@@ -96,48 +96,117 @@ test('users: the region\'s shoppers, each with their order history', async ({ pa
   await expect(page.getByTestId('user-history').locator('li').first()).toBeVisible();
 });
 
-test('reports: stock and sales as a real Excel workbook and a PDF', async ({ page }) => {
+test('reports: stock and sales as a real Excel workbook and a PDF, in the admin\'s language', async ({ page }) => {
   const { default: ExcelJS } = await import('exceljs');
   const { execFileSync } = await import('node:child_process');
-  const { mkdtempSync, readdirSync, statSync } = await import('node:fs');
+  const { mkdtempSync, readdirSync, readFileSync, statSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   await adminSignIn(page);
   await page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'Laporan' }).click();
   await page.getByTestId('rep-from').fill('2020-01-01');
+  const to = await page.getByTestId('rep-to').inputValue();
   const save = async (testId: string) => {
     const [dl] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testId).click()]);
     const path = `${mkdtempSync(`${tmpdir()}/rep-`)}/${dl.suggestedFilename()}`;
     await dl.saveAs(path);
     return path;
   };
-  // Excel: open it with a library and check the cells.
+  const HEADER = 4; // title, region and period, "generated" line, then the table
+  const read = async (file: string) => {
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(file);
+    return wb.worksheets[0];
+  };
+  const rowOf = (ws: import('exceljs').Worksheet, r: number, n: number) => Array.from({ length: n }, (_, i) => ws.getCell(r, i + 1).value ?? null);
+  // Excel: open it with exceljs and check every cell of the table.
   const sales = await save('rep-sales-xlsx');
-  const wb = new ExcelJS.Workbook();
-  await wb.xlsx.readFile(sales);
-  const ws = wb.worksheets[0];
-  expect(String(ws.getCell('A1').value)).toContain('Laporan penjualan');
-  expect(ws.getRow(3).values).toEqual([undefined, 'Produk', 'Terjual', 'Pendapatan']);
-  expect(typeof ws.getCell('B4').value).toBe('number');
-  expect(typeof ws.getCell('C4').value).toBe('number');
-  expect(ws.getCell('C4').numFmt).toContain('Rp');
-  const last = ws.getRow(ws.rowCount);
-  expect(String(last.getCell(1).value)).toMatch(/^Total \(\d+ pesanan\)$/);
-  const stock = await save('rep-stock-xlsx');
-  const wb2 = new ExcelJS.Workbook();
-  await wb2.xlsx.readFile(stock);
-  expect(wb2.worksheets[0].getRow(3).values).toEqual([undefined, 'Produk', 'Gudang', 'Stok', 'Batas menipis', 'Status']);
-  expect(typeof wb2.worksheets[0].getCell('C4').value).toBe('number');
-  // PDF: render with pdftoppm and check the page is not blank.
-  for (const id of ['rep-sales-pdf', 'rep-stock-pdf']) {
-    const file = await save(id);
+  expect(sales).toMatch(new RegExp(`penjualan-BDG-2020-01-01_${to}\\.xlsx$`));
+  const ws = await read(sales);
+  expect(ws.getCell('A1').value).toBe('Laporan penjualan');
+  expect(String(ws.getCell('A2').value)).toContain(`(BDG) · 2020-01-01 – ${to}`);
+  expect(String(ws.getCell('A3').value)).toMatch(/^Dibuat .+ \(WIB\)$/);
+  expect(rowOf(ws, HEADER, 4)).toEqual(['Produk', 'SKU', 'Terjual', 'Pendapatan']);
+  expect(ws.rowCount).toBeGreaterThan(HEADER + 1);
+  for (let r = HEADER + 1; r < ws.rowCount; r++) {
+    const [name, sku, units, revenue] = rowOf(ws, r, 4);
+    expect(typeof name).toBe('string');
+    expect(sku).toMatch(/^[A-Z0-9-]+$/);
+    expect(Number.isInteger(units) && (units as number) > 0).toBe(true);
+    expect(Number.isFinite(revenue)).toBe(true);
+    expect(ws.getCell(r, 4).numFmt).toContain('Rp');
+  }
+  const [label, , units, revenue] = rowOf(ws, ws.rowCount, 4);
+  expect(label).toMatch(/^Total \(\d+ pesanan\)$/);
+  const column = (c: number) => Array.from({ length: ws.rowCount - HEADER - 1 }, (_, i) => ws.getCell(HEADER + 1 + i, c).value as number);
+  expect(units).toBe(column(3).reduce((a, b) => a + b, 0));
+  expect(revenue).toBe(column(4).reduce((a, b) => a + b, 0));
+
+  const stock = await read(await save('rep-stock-xlsx'));
+  expect(String(stock.getCell('A2').value)).toContain(`(BDG) · per ${to}`);
+  expect(rowOf(stock, HEADER, 6)).toEqual(['Produk', 'SKU', 'Gudang', 'Stok', 'Batas menipis', 'Status']);
+  for (let r = HEADER + 1; r < stock.rowCount; r++) {
+    const [, sku, , qty, low, status] = rowOf(stock, r, 6);
+    expect(sku).toMatch(/^[A-Z0-9-]+$/);
+    expect(Number.isFinite(qty) && Number.isFinite(low)).toBe(true);
+    expect(['Habis', 'Menipis', 'Normal']).toContain(status);
+  }
+
+  // PDF: render page 1 with pdftoppm (not blank), read the text back with pdftotext.
+  const pdf = async (testId: string) => {
+    const file = await save(testId);
+    expect(readFileSync(file).subarray(0, 5).toString()).toBe('%PDF-');
     const out = mkdtempSync(`${tmpdir()}/pdfpng-`);
     execFileSync('pdftoppm', ['-png', '-r', '50', '-f', '1', '-l', '1', file, `${out}/page`]);
     const pngs = readdirSync(out);
     expect(pngs.length).toBe(1);
     expect(statSync(`${out}/${pngs[0]}`).size).toBeGreaterThan(3000);
-    const text = execFileSync('pdftotext', [file, '-']).toString();
-    expect(text).toContain(id.includes('sales') ? 'Laporan penjualan' : 'Laporan stok');
-    expect(text).toContain('BDG');
-    expect(text).toMatch(/Total:/);
+    return execFileSync('pdftotext', ['-layout', file, '-']).toString();
+  };
+  const salesPdf = await pdf('rep-sales-pdf');
+  expect(salesPdf).toContain('Laporan penjualan');
+  expect(salesPdf).toContain(`(BDG) · 2020-01-01 – ${to}`); // the en dash survives
+  expect(salesPdf).toMatch(/Produk\s+SKU\s+Terjual\s+Pendapatan/);
+  expect(salesPdf).toContain('Penjualan bulanan (pendapatan)'); // past two months the chart shows months
+  expect(salesPdf).toMatch(/Total \(\d+ pesanan\)\s+\d[\d.]*\s+Rp\s[\d.]+/);
+  expect(salesPdf).not.toContain('\uFFFD');
+  const stockPdf = await pdf('rep-stock-pdf');
+  expect(stockPdf).toContain('Laporan stok');
+  expect(stockPdf).toMatch(/Produk\s+SKU\s+Gudang\s+Stok\s+Batas menipis\s+Status/);
+  expect(stockPdf).toMatch(/Total \(\d+ baris\)/);
+
+  // The files follow the UI language.
+  await page.getByRole('button', { name: 'English' }).click();
+  const en = await read(await save('rep-sales-xlsx'));
+  expect(en.getCell('A1').value).toBe('Sales report');
+  expect(rowOf(en, HEADER, 4)).toEqual(['Product', 'SKU', 'Units sold', 'Revenue']);
+  const enPdf = await pdf('rep-stock-pdf');
+  expect(enPdf).toContain('Stock report');
+  expect(enPdf).toContain(`as of ${to}`);
+  expect(enPdf).toMatch(/Product\s+SKU\s+Warehouse\s+Stock\s+Low threshold\s+Status/);
+});
+
+test('reports: with the network gone, the stock report is still made as a PDF and a workbook (code and font are precached)', async ({ page, context }) => {
+  const { execFileSync } = await import('node:child_process');
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  await adminSignIn(page);
+  // The service worker controls the page and has precached the report chunks and the font.
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+  });
+  await expect.poll(() => page.evaluate(async () => {
+    if (!navigator.serviceWorker.controller) return false;
+    for (const name of await caches.keys()) if (await (await caches.open(name)).match('/fonts/Roboto-Regular.ttf', { ignoreSearch: true })) return true;
+    return false;
+  }), { timeout: 30_000 }).toBe(true);
+  await context.setOffline(true);
+  await page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'Laporan' }).click();
+  for (const testId of ['rep-stock-pdf', 'rep-stock-xlsx']) {
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testId).click()]);
+    const path = `${mkdtempSync(`${tmpdir()}/rep-offline-`)}/${dl.suggestedFilename()}`;
+    await dl.saveAs(path);
+    if (testId.endsWith('pdf')) expect(execFileSync('pdftotext', ['-layout', path, '-']).toString()).toMatch(/Laporan stok[\s\S]*Produk\s+SKU\s+Gudang/);
   }
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  await context.setOffline(false);
 });

@@ -2,10 +2,11 @@
 // an Indonesian locale: a BOM (so UTF-8 names survive), `;` between fields
 // (`,` is the decimal separator there), and text that a spreadsheet would run
 // as a formula (=, +, -, @, tab, CR at the start) made inert with a leading '.
+// Numbers stay numbers, with a decimal comma for the same locale.
 const FORMULA_START = /^[=+\-@\t\r]/;
 
 export function csvCell(v: string | number): string {
-  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '';
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v).replace('.', ',') : '';
   const text = FORMULA_START.test(v) ? `'${v}` : v;
   return /[";\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

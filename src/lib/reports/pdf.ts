@@ -1,92 +1,124 @@
-// A small PDF writer: title, subtitle, a table over as many A4 pages as it
-// needs, and a totals line. Standard Helvetica, so no fonts are embedded.
-export interface PdfTable {
-  title: string;
-  subtitle: string;
-  header: string[];
-  /** Column widths in points; the page is 595 wide with 40 pt margins. */
-  widths: number[];
-  rows: string[][];
-  totals?: string;
+// A report as an A4 PDF, laid out by pdfmake with an embedded Unicode font
+// (Roboto, shipped with the app), so "–", "é" and "ñ" print as themselves.
+// Loaded only when an admin asks for a PDF.
+import pdfMake from 'pdfmake/build/pdfmake.js';
+import { reportText } from '../i18n/reports.ts';
+import { formatIDR } from '../i18n/format.ts';
+import { pdfText } from './text.ts';
+import type { ColumnKind, Report, Value } from './report.ts';
+
+/** The TrueType files of the embedded font: regular, and medium for bold. */
+export interface PdfFonts {
+  regular: Uint8Array;
+  bold: Uint8Array;
 }
 
-// Helvetica speaks WinAnsi: keep text to what it can show.
-const clean = (s: string) => s.replace(/\u00a0/g, ' ').replace(/[^\x20-\x7e\u00a0-\u00ff]/g, '?');
-const esc = (s: string) => clean(s).replace(/\\/g, '\\\\').replace(/\(/g, '\\(').replace(/\)/g, '\\)');
+const PAGE_WIDTH = 595.28 - 2 * 40; // A4 minus the margins
+const INK = '#0f766e';
 
-export function pdf(t: PdfTable): Uint8Array {
-  const pages: string[] = [];
-  const top = 800;
-  const line = 16;
-  let ops: string[] = [];
-  let y = top;
-  const text = (x: number, yy: number, s: string, size = 10, bold = false) =>
-    ops.push(`BT /${bold ? 'F2' : 'F1'} ${size} Tf ${x} ${yy} Td (${esc(s)}) Tj ET`);
-  const fit = (s: string, w: number) => (clean(s).length * 5.2 > w ? clean(s).slice(0, Math.max(1, Math.floor(w / 5.2) - 2)) + '..' : s);
-  const headerRow = () => {
-    let x = 40;
-    t.header.forEach((h, i) => {
-      text(x, y, fit(h, t.widths[i]), 10, true);
-      x += t.widths[i];
+function base64(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(s);
+}
+
+function cellText(v: Value, kind: ColumnKind, locale: Report['locale']): string {
+  if (v === null) return '';
+  if (typeof v === 'string') return pdfText(v);
+  if (!Number.isFinite(v)) return '';
+  return kind === 'idr' ? formatIDR(v) : v.toLocaleString(locale === 'id' ? 'id-ID' : 'en-GB');
+}
+
+/** Bars of the sales per day (or month), drawn as vector shapes, with the first and last day under them. */
+function chart(c: NonNullable<Report['chart']>) {
+  const height = 110;
+  const max = Math.max(0, ...c.bars.map((b) => b.value));
+  const slot = PAGE_WIDTH / Math.max(1, c.bars.length);
+  const bars = c.bars
+    .map((b, i) => ({ b, i }))
+    .filter(({ b }) => max > 0 && b.value > 0)
+    .map(({ b, i }) => {
+      const h = Math.max(0.5, (b.value / max) * height);
+      return { type: 'rect', x: i * slot + slot * 0.15, y: height - h, w: Math.max(0.4, slot * 0.7), h, color: INK };
     });
-    ops.push(`40 ${y - 4} m 555 ${y - 4} l S`);
-    y -= line + 2;
+  const first = c.bars[0]?.label ?? '';
+  const last = c.bars[c.bars.length - 1]?.label ?? '';
+  return [
+    {
+      columns: [
+        { text: pdfText(c.title), bold: true },
+        { text: pdfText(c.caption), alignment: 'right', color: '#555555' },
+      ],
+      margin: [0, 0, 0, 4],
+    },
+    {
+      canvas: [
+        ...bars,
+        { type: 'line', x1: 0, y1: height + 0.5, x2: PAGE_WIDTH, y2: height + 0.5, lineWidth: 0.5, lineColor: '#888888' },
+      ],
+    },
+    {
+      columns: [
+        { text: first, fontSize: 7, color: '#555555' },
+        { text: last, fontSize: 7, color: '#555555', alignment: 'right' },
+      ],
+      margin: [0, 2, 0, 12],
+    },
+  ];
+}
+
+/** The document definition: exported so a test can look at the layout without a PDF reader. */
+export function pdfDefinition(r: Report) {
+  const t = reportText(r.locale);
+  const share = r.columns.reduce((n, c) => n + c.width, 0);
+  // lightHorizontalLines pads 8 pt on each side between columns, none at the edges.
+  const inner = PAGE_WIDTH - 16 * (r.columns.length - 1);
+  const align = (kind: ColumnKind) => (kind === 'text' ? 'left' : 'right');
+  const header = r.columns.map((c) => ({ text: pdfText(c.label), bold: true, alignment: align(c.kind) }));
+  const body = r.rows.map((row) => r.columns.map((c, i) => ({ text: cellText(row[i] ?? null, c.kind, r.locale), alignment: align(c.kind) })));
+  const total = r.columns.map((c, i) => ({ text: cellText(r.total[i] ?? null, c.kind, r.locale), bold: true, alignment: align(c.kind) }));
+  return {
+    pageSize: 'A4',
+    pageMargins: [40, 40, 40, 50],
+    info: { title: pdfText(r.title), subject: pdfText(r.subtitle), creator: 'Sebaran', producer: 'Sebaran' },
+    defaultStyle: { font: 'Roboto', fontSize: 9 },
+    footer: (page: number, pages: number) => ({ text: t('report.page', { page, pages }), alignment: 'right', fontSize: 8, color: '#555555', margin: [40, 20, 40, 0] }),
+    content: [
+      { text: pdfText(r.title), fontSize: 16, bold: true },
+      { text: pdfText(r.subtitle), margin: [0, 2, 0, 0] },
+      { text: pdfText(r.generated), fontSize: 8, color: '#555555', margin: [0, 2, 0, 12] },
+      ...(r.chart ? chart(r.chart) : []),
+      r.rows.length === 0
+        ? { text: pdfText(r.empty), italics: true, margin: [0, 0, 0, 8] }
+        : {
+            table: { headerRows: 1, dontBreakRows: true, widths: r.columns.map((c) => (c.width / share) * inner), body: [header, ...body, total] },
+            layout: 'lightHorizontalLines',
+          },
+    ],
   };
-  const newPage = (first: boolean) => {
-    if (!first) pages.push(ops.join('\n'));
-    ops = [];
-    y = top;
-    if (first) {
-      text(40, y, t.title, 16, true);
-      y -= 22;
-      text(40, y, t.subtitle, 10);
-      y -= 26;
+}
+
+export function toPdf(r: Report, fonts: PdfFonts): Promise<Uint8Array> {
+  const vfs = { 'Roboto-Regular.ttf': base64(fonts.regular), 'Roboto-Medium.ttf': base64(fonts.bold) };
+  const family = { Roboto: { normal: 'Roboto-Regular.ttf', bold: 'Roboto-Medium.ttf', italics: 'Roboto-Regular.ttf', bolditalics: 'Roboto-Medium.ttf' } };
+  return new Promise((resolve, reject) => {
+    try {
+      // Without a callback pdfmake lays the document out now, so bad input throws here.
+      const doc = pdfMake.createPdf(pdfDefinition(r), undefined, family, vfs).getStream();
+      const chunks: Uint8Array[] = [];
+      doc.on('readable', () => {
+        for (let c = doc.read(Number.MAX_SAFE_INTEGER); c !== null; c = doc.read(Number.MAX_SAFE_INTEGER)) chunks.push(c);
+      });
+      doc.on('error', reject);
+      doc.on('end', () => {
+        const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+        let at = 0;
+        for (const c of chunks) out.set(c, (at += c.length) - c.length);
+        resolve(out);
+      });
+      doc.end();
+    } catch (e) {
+      reject(e instanceof Error ? e : new Error(String(e)));
     }
-    headerRow();
-  };
-  newPage(true);
-  for (const r of t.rows) {
-    if (y < 60) newPage(false);
-    let x = 40;
-    r.forEach((c, i) => {
-      text(x, y, fit(c, t.widths[i] - 6), 9);
-      x += t.widths[i];
-    });
-    y -= line;
-  }
-  if (t.totals) {
-    if (y < 60) newPage(false);
-    ops.push(`40 ${y + 10} m 555 ${y + 10} l S`);
-    text(40, y - 4, t.totals, 11, true);
-  }
-  pages.push(ops.join('\n'));
-
-  // Objects: 1 catalog, 2 pages, 3 F1, 4 F2, then (page, content) pairs.
-  const objs: string[] = [];
-  const kids = pages.map((_, i) => `${5 + i * 2} 0 R`).join(' ');
-  objs.push('<< /Type /Catalog /Pages 2 0 R >>');
-  objs.push(`<< /Type /Pages /Kids [${kids}] /Count ${pages.length} >>`);
-  objs.push('<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>');
-  objs.push('<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>');
-  pages.forEach((content, i) => {
-    objs.push(`<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R /F2 4 0 R >> >> /Contents ${6 + i * 2} 0 R >>`);
-    const bytes = latin1(content);
-    objs.push(`<< /Length ${bytes.length} >>\nstream\n${content}\nendstream`);
   });
-  let out = '%PDF-1.4\n%\xe2\xe3\xcf\xd3\n';
-  const offsets: number[] = [];
-  objs.forEach((o, i) => {
-    offsets.push(latin1(out).length);
-    out += `${i + 1} 0 obj\n${o}\nendobj\n`;
-  });
-  const xref = latin1(out).length;
-  out += `xref\n0 ${objs.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`;
-  out += `trailer\n<< /Size ${objs.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
-  return latin1(out);
-}
-
-function latin1(s: string): Uint8Array {
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i) & 0xff;
-  return out;
 }

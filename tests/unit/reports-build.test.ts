@@ -1,0 +1,53 @@
+// What goes into a report: whole Jakarta days, no canceled orders, the words in the reader's language.
+import { describe, expect, it } from 'vitest';
+import { salesReport } from '../../src/lib/reports/build.ts';
+import { reportMessages } from '../../src/lib/i18n/reports.ts';
+
+const region = { code: 'BDG', name: 'Bandung' };
+const order = (created_at: string, status = 'placed', subtotal = 10_000) => ({
+  status, created_at, items: [{ product_id: 'product:KOPI-1', name: 'Kopi', qty: 1, subtotal }],
+});
+
+describe('the sales report', () => {
+  it('counts orders by their day in Asia/Jakarta, both ends of the period included', () => {
+    const r = salesReport({
+      locale: 'id', region, from: '2026-10-27', to: '2026-11-25', now: 0,
+      orders: [
+        order('2026-10-26T16:59:59.000Z'), // 23:59 WIB on the 26th: before the period
+        order('2026-10-26T17:00:00.000Z'), // 00:00 WIB on the 27th: first day
+        order('2026-11-25T16:59:59.000Z'), // 23:59 WIB on the 25th: last day
+        order('2026-11-25T17:00:00.000Z'), // 00:00 WIB on the 26th: after the period
+      ],
+    });
+    expect(r.rows).toEqual([['Kopi', 'KOPI-1', 2, 20_000]]);
+    expect(r.total).toEqual(['Total (2 pesanan)', null, 2, 20_000]);
+    expect(r.chart!.bars.length).toBe(30);
+    expect(r.chart!.bars[0]).toEqual({ label: '2026-10-27', value: 10_000 });
+    expect(r.chart!.bars[29]).toEqual({ label: '2026-11-25', value: 10_000 });
+  });
+
+  it('leaves canceled orders out of the rows, the totals and the chart', () => {
+    const r = salesReport({ locale: 'en', region, from: '2026-11-01', to: '2026-11-02', now: 0, orders: [order('2026-11-01T03:00:00Z', 'canceled'), order('2026-11-01T04:00:00Z', 'delivered', 5_000)] });
+    expect(r.rows).toEqual([['Kopi', 'KOPI-1', 1, 5_000]]);
+    expect(r.total[0]).toBe('Total (orders: 1)'); // no plural to get wrong
+    expect(r.chart!.bars).toEqual([{ label: '2026-11-01', value: 5_000 }, { label: '2026-11-02', value: 0 }]);
+  });
+
+  it('charts months instead of days past two months', () => {
+    const r = salesReport({ locale: 'id', region, from: '2026-01-15', to: '2026-11-25', now: 0, orders: [order('2026-03-10T03:00:00Z')] });
+    expect(r.chart!.title).toBe('Penjualan bulanan (pendapatan)');
+    expect(r.chart!.bars.map((b) => b.label)).toEqual(['2026-01', '2026-02', '2026-03', '2026-04', '2026-05', '2026-06', '2026-07', '2026-08', '2026-09', '2026-10', '2026-11']);
+    expect(r.chart!.bars[2].value).toBe(10_000);
+  });
+});
+
+describe('report words', () => {
+  it('exist in Indonesian and English, with the same placeholders', () => {
+    const places = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+    expect(Object.keys(reportMessages.en).sort()).toEqual(Object.keys(reportMessages.id).sort());
+    for (const [k, v] of Object.entries(reportMessages.id)) {
+      expect(v.trim(), k).not.toBe('');
+      expect(places(reportMessages.en[k as keyof typeof reportMessages.en]), k).toEqual(places(v));
+    }
+  });
+});
