@@ -1,13 +1,36 @@
 // After `vite build`: a Workbox service worker that precaches the app shell,
 // so the shop loads (reload included) with the network gone.
 import { generateSW } from 'workbox-build';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { projectRoot } from './config.ts';
+
+/**
+ * The report libraries (pdfmake, exceljs: about 2.3 MB) are admin-only: precaching them would make
+ * every shopper's phone download them. They are cached on first use instead (runtime cache below).
+ */
+function reportChunks(buildDir: string): string[] {
+  const dir = join(buildDir, '_app/immutable/chunks');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.js'))
+    .filter((f) => {
+      const text = readFileSync(join(dir, f), 'utf8');
+      return text.length > 300_000 && /pdfmake|ExcelJS|exceljs/.test(text);
+    })
+    .map((f) => relative(buildDir, join(dir, f)));
+}
 
 export async function buildServiceWorker(buildDir = join(projectRoot, 'build')) {
   const { count, size, warnings } = await generateSW({
     globDirectory: buildDir,
-    globPatterns: ['**/*.{js,css,html,svg,png,webmanifest,ttf}'], // ttf: the PDF reports' font
+    globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'],
+    globIgnores: reportChunks(buildDir),
+    // Hashed app files never change, so a copy fetched once is good offline; the PDF font likewise.
+    runtimeCaching: [
+      { urlPattern: ({ url }) => url.pathname.startsWith('/_app/immutable/'), handler: 'CacheFirst', options: { cacheName: 'sebaran-app-immutable' } },
+      { urlPattern: ({ url }) => url.pathname.startsWith('/fonts/'), handler: 'CacheFirst', options: { cacheName: 'sebaran-fonts' } },
+    ],
     swDest: join(buildDir, 'sw.js'),
     // Every page is the same client-rendered shell.
     navigateFallback: '/index.html',
