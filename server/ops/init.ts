@@ -28,7 +28,7 @@ export function securityFor(db: DbKind, atCentral: boolean, centralLanes = ''): 
   if (atCentral) {
     // Every region pulls the one catalog; a region's own data at central is in its own databases.
     if (db === 'catalog') return sec(['central-admin', 'replicator']);
-    return sec(['central-admin'], [centralLanes]);
+    return sec(['central-admin'], centralLanes ? [centralLanes] : []);
   }
   if (db === 'catalog' || db === 'inventory') return sec(['region-admin', 'service', 'replicator', 'reader']);
   return sec(['region-admin', 'service', 'replicator']);

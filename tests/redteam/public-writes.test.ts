@@ -53,7 +53,8 @@ describe('_local documents of the public catalog and stock', () => {
     for (const db of ['catalog', 'inventory']) {
       const direct = await c.anon('BDG').as(shopper).request('PUT', `/${db}/_local/junk`, { x: 1 });
       expect([db, direct.status]).toEqual([db, 403]);
-      for (const headers of [{}, { Authorization: 'Basic ' + Buffer.from(`${shopper.name}:${shopper.password}`).toString('base64') }]) {
+      const signedIn: Record<string, string> = { Authorization: 'Basic ' + Buffer.from(`${shopper.name}:${shopper.password}`).toString('base64') };
+      for (const headers of [{} as Record<string, string>, signedIn]) {
         const res = await fetch(`${appUrl}/db/bdg/${db}/_local/junk`, { method: 'PUT', body: '{"x":1}', headers: { 'Content-Type': 'application/json', ...headers } });
         expect([db, res.status]).toEqual([db, 'Authorization' in headers ? 403 : 401]);
       }
