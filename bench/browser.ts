@@ -8,7 +8,7 @@ import { chromium } from '@playwright/test';
 import { startCluster, until } from '../server/throwaway-cluster.ts';
 import { seed } from '../server/ops/seed.ts';
 import { defaultDemoOptions } from '../server/ops/demo-data.ts';
-import { createAppServer } from '../server/app-server.ts';
+import { createAppServer, readersOf } from '../server/app-server.ts';
 import { freePort } from '../server/cluster.ts';
 import { projectRoot } from '../server/config.ts';
 import { median, percentile } from './lib.ts';
@@ -30,7 +30,7 @@ export async function browserBench(log: (s: string) => void, products = 5000, re
     await seed(c.topology, c.secrets, { ...defaultDemoOptions(), products, usersPerRegion: 1, ordersPerRegion: 0 });
     await until(async () => (await c.admin('BDG').ok('GET', '/catalog')).doc_count >= products + 10, 180_000);
     const port = await freePort();
-    const server = createAppServer(c.topology, join(projectRoot, 'build'));
+    const server = createAppServer(c.topology, join(projectRoot, 'build'), { readers: readersOf(c.secrets) });
     await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
     const url = `http://127.0.0.1:${port}`;
     const ctx = await browser.newContext();

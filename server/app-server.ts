@@ -14,6 +14,30 @@ export interface AppServerOptions {
   admin?: Credentials;
   /** Sign-up attempts per client address (default: 20 per 10 minutes). */
   signupLimit?: RateLimit;
+  /** Per region code: the reader account the public catalog and stock are read with (see `publicRead`). */
+  readers?: Record<string, Credentials>;
+}
+
+/** The app server's readers, from the secrets file. */
+export const readersOf = (secrets: { regions: Record<string, { reader: Credentials }> }) =>
+  Object.fromEntries(Object.entries(secrets.regions).map(([code, s]) => [code, s.reader]));
+
+const PUBLIC_DBS = new Set(['catalog', 'inventory']);
+const READ_POSTS = new Set(['_all_docs', '_bulk_get', '_changes', '_find', '_explain', '_revs_diff']);
+
+/**
+ * A read of a region's public catalog or stock. The node opens no database to anonymous (CouchDB would
+ * let any reader write `_local` documents, where the lanes keep their checkpoints), so the app server
+ * makes such reads with the region's reader account, whoever asks; every other request goes through as
+ * the browser sent it, and the node decides.
+ */
+export function publicRead(method: string, path: string) {
+  const seg = path.split('?')[0].split('/').filter(Boolean);
+  if (!PUBLIC_DBS.has(seg[0])) return false;
+  if (method === 'GET' || method === 'HEAD') return true;
+  if (method !== 'POST') return false;
+  if (seg.length === 2) return READ_POSTS.has(seg[1]);
+  return seg.length === 5 && seg[1] === '_design' && (seg[3] === '_view' || seg[3] === '_all_docs');
 }
 
 const TYPES: Record<string, string> = {
@@ -28,10 +52,14 @@ export function nodeTargets(t: Topology): Record<string, string> {
   return out;
 }
 
-function proxy(req: IncomingMessage, res: ServerResponse, target: string, path: string) {
+function proxy(req: IncomingMessage, res: ServerResponse, target: string, path: string, as?: Credentials) {
   const u = new URL(target);
   const headers = { ...req.headers, host: u.host };
   delete headers.origin; // same-origin from the browser's point of view; the node need not do CORS
+  if (as) {
+    delete headers.cookie;
+    headers.authorization = 'Basic ' + Buffer.from(`${as.name}:${as.password}`).toString('base64');
+  }
   const up = httpRequest(
     { hostname: u.hostname, port: u.port, path, method: req.method, headers },
     (r) => {
@@ -128,7 +156,10 @@ export function appHandler(t: Topology, buildDir: string, opts: AppServerOptions
           res.writeHead(404, { 'Content-Type': 'application/json' });
           return res.end(JSON.stringify({ error: 'not_found', reason: `No node called ${m[1]} in the topology` }));
         }
-        return proxy(req, res, target, (m[2] ?? '/') + url.search);
+        const path = (m[2] ?? '/') + url.search;
+        const region = t.regions.find((r) => r.code.toLowerCase() === m[1]);
+        const reader = region && publicRead(req.method ?? 'GET', path) ? opts.readers?.[region.code] : undefined;
+        return proxy(req, res, target, path, reader);
       }
       if (url.pathname === '/config.json') {
         res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache' });

@@ -2,12 +2,13 @@
 // its own data directory, restarted by the supervisor if it dies.
 export { freePort } from './free-port.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync, createWriteStream } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync, createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { hashPassword } from './node/auth.ts';
 import { Couch, waitFor, type Credentials } from './couch-client.ts';
 import { projectRoot } from './config.ts';
 import type { NodeConfig } from './node/main.ts';
+import { limitsFromIni } from './node/limits.ts';
 import { couchdbNode, TEST_TUNING } from './couchdb-node.ts';
 import { restartAfterExit, restartBudget } from './restart-budget.ts';
 import { superviseHealth, type HealthCheckOptions } from './health-check.ts';
@@ -73,6 +74,8 @@ export function embeddedNode(spec: NodeSpec): NodeHandle {
     secret: spec.secret,
     corsOrigins: spec.corsOrigins ?? [],
     pbkdf2Iterations: spec.pbkdf2Iterations,
+    // The same write limits Apache CouchDB reads from the project's local.ini.
+    limits: limitsFromIni(readFileSync(join(projectRoot, 'couchdb', 'local.ini'), 'utf8')),
   };
   writeFileSync(cfgPath, JSON.stringify(cfg, null, 2), { mode: 0o600 });
   let stopping = false;

@@ -25,8 +25,14 @@ export function loadTopology(path = process.env.SEBARAN_TOPOLOGY ?? join(project
 
 export interface Secrets {
   admin: Credentials;
-  /** Per region: the replication account and the region service account. */
-  regions: Record<string, { replicator: Credentials; service: Credentials }>;
+  /** Central's own lane account: it copies between central's per-region databases and its merged ones. */
+  central: { replicator: Credentials };
+  /**
+   * Per region: the replication account (at the region and at central, reaching only that region's
+   * databases), the region service account, and the reader the app server uses for the region's public
+   * catalog and stock (read-only by design: the app server forwards only reads with it).
+   */
+  regions: Record<string, { replicator: Credentials; service: Credentials; reader: Credentials }>;
   cookieSecret: string;
 }
 
@@ -40,17 +46,25 @@ export function loadSecrets(topology: Topology, path = process.env.SEBARAN_SECRE
   else {
     s = {
       admin: { name: process.env.SEBARAN_ADMIN_USER ?? 'admin', password: process.env.SEBARAN_ADMIN_PASSWORD ?? password() },
+      central: { replicator: { name: 'repl-pusat', password: password() } },
       regions: {},
       cookieSecret: randomBytes(32).toString('hex'),
     };
     changed = true;
   }
+  // A secrets file from before an account existed gets it added, with a fresh password.
+  if (!s.central?.replicator) {
+    s.central = { replicator: { name: 'repl-pusat', password: password() } };
+    changed = true;
+  }
   for (const r of topology.regions) {
-    if (s.regions[r.code]) continue;
     const lc = r.code.toLowerCase();
+    const have: Partial<Secrets['regions'][string]> = s.regions[r.code] ?? {};
+    if (have.replicator && have.service && have.reader) continue;
     s.regions[r.code] = {
-      replicator: { name: `repl-${lc}`, password: password() },
-      service: { name: `svc-${lc}`, password: password() },
+      replicator: have.replicator ?? { name: `repl-${lc}`, password: password() },
+      service: have.service ?? { name: `svc-${lc}`, password: password() },
+      reader: have.reader ?? { name: `reader-${lc}`, password: password() },
     };
     changed = true;
   }

@@ -10,7 +10,7 @@ import { probeNode } from './node-probe.ts';
 import { initAll } from './ops/init.ts';
 import { isSeeded, seed } from './ops/seed.ts';
 import { defaultDemoOptions } from './ops/demo-data.ts';
-import { appHandler } from './app-server.ts';
+import { appHandler, readersOf } from './app-server.ts';
 import { holdAppPort } from './app-port.ts';
 import { buildServiceWorker } from './build-sw.ts';
 import { superviseService, type ServiceProcess } from './region/supervise.ts';
@@ -98,7 +98,7 @@ async function main() {
     const sw = await buildServiceWorker(buildDir);
     log(`  service worker precaches ${sw.count} files`);
   }
-  appServer.serve(appHandler(topology, buildDir, { admin: secrets.admin }));
+  appServer.serve(appHandler(topology, buildDir, { admin: secrets.admin, readers: readersOf(secrets) }));
 
   const appUrl = `http://${app.host}:${app.port}`;
   log('');

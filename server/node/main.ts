@@ -9,6 +9,7 @@ import { Replicator } from './replicator.ts';
 import { createHandler } from './couch.ts';
 import { ViewEngine } from './views.ts';
 import type { StoredCredentials } from './auth.ts';
+import { DEFAULT_LIMITS, type WriteLimits } from './limits.ts';
 
 export interface NodeConfig {
   name: string;
@@ -20,6 +21,7 @@ export interface NodeConfig {
   sessionTimeoutSec?: number;
   corsOrigins?: string[];
   maxBodyBytes?: number;
+  limits?: WriteLimits;
   pbkdf2Iterations?: number;
 }
 
@@ -40,7 +42,7 @@ export async function startNode(cfg: NodeConfig) {
       lookupUser: (n) => store.lookupUser(n),
     },
     replicator,
-    { name: cfg.name, maxBodyBytes: cfg.maxBodyBytes ?? 64 * 1024 * 1024, corsOrigins: cfg.corsOrigins ?? [] },
+    { name: cfg.name, maxBodyBytes: cfg.maxBodyBytes ?? 64 * 1024 * 1024, corsOrigins: cfg.corsOrigins ?? [], limits: cfg.limits ?? DEFAULT_LIMITS },
     views,
   );
   const server = createServer((req, res) => void handler(req, res));

@@ -4,7 +4,8 @@ import { Couch, docPath, waitFor, type Credentials } from '../couch-client.ts';
 import { designDoc } from '../design.ts';
 import { SERVICE_DB, serviceDbSecurity } from '../region/checkpoints.ts';
 import { DEMO, type Secrets } from '../config.ts';
-import type { RegionSpec, Topology } from '../../src/lib/model/topology.ts';
+import type { Topology } from '../../src/lib/model/topology.ts';
+import { REGIONAL_DBS, centralDbOf, centralLaneDocs, replicationDocs } from './lanes.ts';
 import type { DbKind } from '../../src/lib/model/index.ts';
 
 export type Log = (line: string) => void;
@@ -15,40 +16,28 @@ interface Sec {
   admins: { names: string[]; roles: string[] };
   members: { names: string[]; roles: string[] };
 }
-const sec = (members: string[]): Sec => ({ admins: { names: [], roles: [] }, members: { names: [], roles: members } });
+const sec = (roles: string[], names: string[] = []): Sec => ({ admins: { names: [], roles: [] }, members: { names, roles } });
 
-/** Who may read each database. Writes are decided by validate_doc_update. */
-export function securityFor(db: DbKind, atCentral: boolean): Sec {
-  if (atCentral) return sec(['central-admin', 'replicator']);
-  // Catalog and stock are public at a region: a shopper browses before signing up.
-  if (db === 'catalog' || db === 'inventory') return sec([]);
+/**
+ * Who may read each database (writes are decided by validate_doc_update). No database is open to
+ * anonymous: CouchDB lets anyone who may read a database write `_local` documents into it, and the lanes
+ * keep their checkpoints there. Shoppers read a region's catalog and stock through the app server, which
+ * forwards only reads with the region's reader account (server/app-server.ts).
+ */
+export function securityFor(db: DbKind, atCentral: boolean, centralLanes = ''): Sec {
+  if (atCentral) {
+    // Every region pulls the one catalog; a region's own data at central is in its own databases.
+    if (db === 'catalog') return sec(['central-admin', 'replicator']);
+    return sec(['central-admin'], centralLanes ? [centralLanes] : []);
+  }
+  if (db === 'catalog' || db === 'inventory') return sec(['region-admin', 'service', 'replicator', 'reader']);
   return sec(['region-admin', 'service', 'replicator']);
 }
 
-/** Every regional document id reads `<kind>:<REGION>:...` (checked by the write rules). */
-export const regionSelector = (code: string) => ({ _id: { $regex: `^[a-z_]+:${code}:` } });
+/** A region's own database at central: its replication account and central's lane account, nobody else. */
+export const regionDbSecurity = (regionRepl: string, centralLanes: string): Sec => sec([], [regionRepl, centralLanes]);
 
-export function replicationDocs(t: Topology, region: RegionSpec, secrets: Secrets) {
-  const repl = secrets.regions[region.code].replicator;
-  const ep = (base: string, db: string) => ({
-    url: `${base.replace(/\/+$/, '')}/${db}`,
-    auth: { basic: { username: repl.name, password: repl.password } },
-  });
-  const central = t.central.url;
-  // Selectors match on _id, not on body fields: a deletion's tombstone keeps
-  // only _id, and it must travel the same lane as the document did.
-  const own = regionSelector(region.code);
-  const doc = (id: string, source: object, target: object, selector: object) => ({
-    _id: id, source, target, selector, continuous: true, owner: 'sebaran-init',
-  });
-  return [
-    doc('sebaran-catalog-pull', ep(central, 'catalog'), ep(region.url, 'catalog'), { _id: { $regex: '^(category|product):' } }),
-    doc('sebaran-inventory-pull', ep(central, 'inventory'), ep(region.url, 'inventory'), own),
-    doc('sebaran-inventory-push', ep(region.url, 'inventory'), ep(central, 'inventory'), own),
-    doc('sebaran-ops-pull', ep(central, 'ops'), ep(region.url, 'ops'), own),
-    doc('sebaran-ops-push', ep(region.url, 'ops'), ep(central, 'ops'), own),
-  ];
-}
+export { regionSelector, replicationDocs, centralLaneDocs } from './lanes.ts';
 
 /** Compares the fields we own, ignoring what CouchDB adds (_rev, state fields, hashed passwords). */
 function same(existing: any, wanted: any) {
@@ -110,12 +99,12 @@ export class Initializer {
     this.note(`account ${creds.name} (${roles.join(', ')}) at ${node.url}`);
   }
 
-  async node(node: Couch, atCentral: boolean, region: string | null) {
+  async node(node: Couch, atCentral: boolean, region: string | null, centralLanes = '') {
     // _global_changes backs /_db_updates on CouchDB (404 without it), which the region service follows.
     for (const sys of ['_users', '_replicator', '_global_changes']) await this.db(node, sys);
     for (const db of SHARED_DBS) {
       await this.db(node, db);
-      await this.security(node, db, securityFor(db, atCentral));
+      await this.security(node, db, securityFor(db, atCentral, centralLanes));
       await this.doc(node, db, designDoc(db, region), `write rules and views (_design/sebaran)`);
     }
   }
@@ -125,13 +114,22 @@ export async function initAll(t: Topology, secrets: Secrets, log: Log = () => {}
   const demo = opts.demo ?? true;
   const init = new Initializer(log);
   const central = new Couch(t.central.url, secrets.admin);
+  const lanes = secrets.central.replicator;
   log(`init central ${t.central.url}`);
-  await init.node(central, true, null);
+  await init.node(central, true, null, lanes.name);
   if (demo) await init.user(central, DEMO.centralAdmin, ['central-admin']);
+  await init.user(central, lanes, ['replicator', ...t.regions.map((r) => `region:${r.code}`)]);
   for (const r of t.regions) {
     const s = secrets.regions[r.code];
     await init.user(central, s.replicator, ['replicator', `region:${r.code}`]);
+    for (const db of REGIONAL_DBS) {
+      const own = centralDbOf(db, r.code);
+      await init.db(central, own);
+      await init.security(central, own, regionDbSecurity(s.replicator.name, lanes.name));
+      await init.doc(central, own, designDoc(db, r.code), `write rules and views (_design/sebaran)`);
+    }
   }
+  for (const d of centralLaneDocs(t, secrets)) await init.doc(central, '_replicator', d, `replication ${d._id}`);
   for (const r of t.regions) {
     log(`init ${r.code} ${r.url}`);
     const node = new Couch(r.url, secrets.admin);
@@ -139,6 +137,7 @@ export async function initAll(t: Topology, secrets: Secrets, log: Log = () => {}
     const s = secrets.regions[r.code];
     await init.user(node, s.replicator, ['replicator', `region:${r.code}`]);
     await init.user(node, s.service, ['service', `region:${r.code}`]);
+    await init.user(node, s.reader, ['reader']);
     // The region service's own state (read checkpoints): nobody else may read or write it.
     await init.db(node, SERVICE_DB);
     await init.security(node, SERVICE_DB, serviceDbSecurity(s.service.name));

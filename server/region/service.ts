@@ -17,6 +17,7 @@ import { Checkout, ownerOf } from './checkout.ts';
 import { AdminRequests } from './requests.ts';
 import { Shoppers } from './shoppers.ts';
 import { Health } from './health.ts';
+import { AdminCalls } from './admin-calls.ts';
 
 export interface ServiceOptions {
   region: string;
@@ -30,7 +31,8 @@ const RETRY_MS = 2000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class RegionService {
-  private admin: Couch;
+  /** The server admin, confined to the calls CouchDB keeps to it (admin-calls.ts); all data goes through `svc`. */
+  private admin: AdminCalls;
   private svc: Couch;
   private R: string;
   private log: (l: string) => void;
@@ -51,7 +53,7 @@ export class RegionService {
   private health: Health;
 
   constructor(o: ServiceOptions) {
-    this.admin = new Couch(o.url, o.admin);
+    this.admin = new AdminCalls(o.url, o.admin);
     this.svc = new Couch(o.url, o.service);
     this.R = o.region;
     this.log = o.log ?? (() => {});
@@ -171,14 +173,10 @@ export class RegionService {
     const a = this.abortable();
     while (!this.stopped) {
       try {
-        const res = await fetch(`${this.admin.url}/_db_updates?feed=longpoll&timeout=30000&since=${encodeURIComponent(since)}`, {
-          headers: this.admin.authHeader, signal: a.signal,
-        });
-        const body: any = await res.json();
-        if (!res.ok) throw new Error(`${res.status} ${body?.reason}`);
+        const body = await this.admin.dbUpdates(since, a.signal);
         since = body.last_seq;
         let users = false;
-        for (const u of body.results as any[]) {
+        for (const u of body.results) {
           if (typeof u.db_name !== 'string') continue;
           // Only a write has something to answer: a database's creation is announced with 'updated' for its first write.
           if (u.db_name.startsWith('userdb-') && u.type === 'updated') this.dirty.add(u.db_name);

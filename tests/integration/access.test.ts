@@ -45,8 +45,10 @@ const ACTORS: Actor[] = ['anonymous', 'shopper', 'bdgAdmin', 'centralAdmin', 'se
 // `_replicator` CouchDB keeps that listing to server admins and answers 401 to everyone else, signed in
 // or not; writing there is refused by their `_security` (members: `_admin`), 401 anonymous, 403 signed in.
 const MATRIX: Array<[string, string, number[], number[]]> = [
-  ['BDG', 'catalog', [200, 200, 200, 401, 200], [401, 403, 403, 401, 403]],
-  ['BDG', 'inventory', [200, 200, 200, 401, 200], [401, 403, 403, 401, 201]],
+  // Catalog and stock are public through the app server only (its reader account): at the node itself no
+  // database is open to anonymous, since CouchDB lets anyone who can read a database write `_local` there.
+  ['BDG', 'catalog', [401, 403, 200, 401, 200], [401, 403, 403, 401, 403]],
+  ['BDG', 'inventory', [401, 403, 200, 401, 200], [401, 403, 403, 401, 201]],
   ['BDG', 'ops', [401, 403, 200, 401, 200], [401, 403, 201, 401, 201]],
   ['BDG', '_users', [401, 401, 401, 401, 401], [401, 403, 403, 401, 403]],
   ['BDG', '_replicator', [401, 401, 401, 401, 401], [401, 403, 403, 401, 403]],

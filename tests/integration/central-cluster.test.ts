@@ -214,7 +214,10 @@ describe.skipIf(engineName() !== 'couchdb')('central as a 3-node cluster (needs 
       writeFileSync(c.topologyPath, JSON.stringify(c.topology));
       await initAll(c.topology, c.secrets);
       const push = await c.admin(R).ok('GET', '/_replicator/sebaran-ops-push');
-      expect(push.target.url).toBe(`${proxy.url}/ops`);
+      // A region's lanes end in its own database at central; central's own lanes merge it into `ops`.
+      expect(push.target.url).toBe(`${proxy.url}/ops-${R.toLowerCase()}`);
+      const merge = await c.admin('PUSAT').ok('GET', `/_replicator/sebaran-${R.toLowerCase()}-ops-in`);
+      expect([merge.source.url, merge.target.url]).toEqual([`${proxy.url}/ops-${R.toLowerCase()}`, `${proxy.url}/ops`]);
       const service = await c.service(R);
       const b = burst(60);
       await c.centralMembers[0].kill('SIGKILL');

@@ -24,7 +24,7 @@ beforeAll(async () => {
   await svc.ok('PUT', `/ops/ledger:BDG:seed:hot`, { ...v.ledger, _id: 'ledger:BDG:seed:hot', stock_id: item, delta: 10, reason: 'seed' });
   await svc.ok('PUT', `/inventory/${item}`, { ...v.warehouse_item, _id: item, warehouse_id: 'warehouse:BDG:BDG-A', product_id: product, quantity: 10, ledger_count: 1 });
   await c.admin(R).bulk('_users', SHOPPERS.map((s) => ({ _id: `org.couchdb.user:${s.name}`, name: s.name, type: 'user', roles: [], password: s.password })));
-  expect(await until(async () => (await c.anon(R).getDoc('catalog', product)) !== null)).toBe(true);
+  expect(await until(async () => (await c.admin(R).getDoc('catalog', product)) !== null)).toBe(true);
 });
 afterAll(async () => c?.stop());
 

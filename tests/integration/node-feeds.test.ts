@@ -13,6 +13,7 @@ import { Replicator } from '../../server/node/replicator.ts';
 import { hashPassword } from '../../server/node/auth.ts';
 import { createHandler } from '../../server/node/couch.ts';
 import { until } from './harness.ts';
+import { DEFAULT_LIMITS } from '../../server/node/limits.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'node-feeds-'));
 const store = new Store(dir, 1000);
@@ -23,7 +24,7 @@ const authz = 'Basic ' + Buffer.from('admin:secret').toString('base64');
 beforeAll(async () => {
   await store.ensureSystemDbs();
   const auth = { admins: { admin: hashPassword('secret', 1000) }, secret: 'feeds-test-secret', sessionTimeoutSec: 600, lookupUser: async () => null };
-  const handle = createHandler(store, auth, new Replicator(store), { name: 'feeds', maxBodyBytes: 1 << 20, corsOrigins: [] });
+  const handle = createHandler(store, auth, new Replicator(store), { name: 'feeds', maxBodyBytes: 1 << 20, corsOrigins: [], limits: DEFAULT_LIMITS });
   server = createServer((req, res) => void handle(req, res));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   port = (server.address() as AddressInfo).port;

@@ -1,12 +1,26 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, until, now, type TestCluster } from './harness.ts';
 import { DEMO } from '../../server/config.ts';
+import { createAppServer, readersOf } from '../../server/app-server.ts';
+import { freePort } from '../../server/cluster.ts';
+import type { Server } from 'node:http';
 
 let c: TestCluster;
+let app: Server;
+let appUrl: string;
 beforeAll(async () => {
   c = await startCluster();
+  // Devices read a region's catalog and stock through the app server (the nodes open no database to anonymous).
+  app = createAppServer(c.topology, '/nonexistent-build', { readers: readersOf(c.secrets) });
+  const port = await freePort();
+  await new Promise<void>((r) => app.listen(port, '127.0.0.1', r));
+  appUrl = `http://127.0.0.1:${port}`;
 });
-afterAll(async () => c?.stop());
+afterAll(async () => {
+  app?.closeAllConnections();
+  app?.close();
+  await c?.stop();
+});
 
 const product = (sku: string, price = 15000) => ({
   _id: `product:${sku}`, type: 'product', sku, name: `Produk ${sku}`, description: 'uji', category_id: 'category:uji',
@@ -46,7 +60,7 @@ describe('replication', () => {
     const pusat = c.admin('PUSAT').as(DEMO.centralAdmin);
     await pusat.ok('PUT', '/catalog/product:REP-1', product('REP-1'));
     for (const r of c.topology.regions) {
-      expect(await until(async () => !!(await c.anon(r.code).getDoc('catalog', 'product:REP-1')))).toBe(true);
+      expect(await until(async () => !!(await c.admin(r.code).getDoc('catalog', 'product:REP-1')))).toBe(true);
     }
   });
 
@@ -76,21 +90,24 @@ describe('a device pull (snapshot, then changes)', () => {
     const { tmpdir } = await import('node:os');
     const dir = mkdtempSync(`${tmpdir()}/pull-`);
     const local = new PouchDB(`${dir}/catalog`);
-    const url = `${c.topology.regions.find((r) => r.code === 'BDG')!.url}/catalog`;
+    // At the node itself an anonymous device is refused; through the app server it reads.
+    const direct = `${c.topology.regions.find((r) => r.code === 'BDG')!.url}/catalog`;
+    await expect(pullChanges({ url: direct, local })).rejects.toMatchObject({ status: 401 });
+    const url = `${appUrl}/db/bdg/catalog`;
     const first = await pullChanges({ url, local });
-    const remote = (await c.anon('BDG').allDocs('catalog', 'include_docs=false')).filter((r: any) => !r.id.startsWith('_design/'));
+    const remote = (await c.admin('BDG').allDocs('catalog', 'include_docs=false')).filter((r: any) => !r.id.startsWith('_design/'));
     expect(first).toBe(remote.length);
     const pusat = c.admin('PUSAT').as(DEMO.centralAdmin);
     const current = await pusat.getDoc('catalog', 'product:REP-1');
     await pusat.ok('PUT', '/catalog/product:REP-1', { ...current, price: 99000 });
     await pusat.ok('PUT', '/catalog/product:REP-2', product('REP-2'));
-    expect(await until(async () => (await c.anon('BDG').getDoc('catalog', 'product:REP-2')) !== null)).toBe(true);
-    await until(async () => (await c.anon('BDG').getDoc('catalog', 'product:REP-1'))?.price === 99000);
+    expect(await until(async () => (await c.admin('BDG').getDoc('catalog', 'product:REP-2')) !== null)).toBe(true);
+    await until(async () => (await c.admin('BDG').getDoc('catalog', 'product:REP-1'))?.price === 99000);
     expect(await pullChanges({ url, local })).toBeGreaterThanOrEqual(2);
     expect(((await local.get('product:REP-1')) as any).price).toBe(99000);
     const rep2 = await pusat.getDoc('catalog', 'product:REP-2');
     await pusat.ok('DELETE', `/catalog/product:REP-2?rev=${rep2._rev}`);
-    expect(await until(async () => (await c.anon('BDG').getDoc('catalog', 'product:REP-2')) === null)).toBe(true);
+    expect(await until(async () => (await c.admin('BDG').getDoc('catalog', 'product:REP-2')) === null)).toBe(true);
     await pullChanges({ url, local });
     await expect(local.get('product:REP-2')).rejects.toMatchObject({ status: 404 });
     const conflicts = await local.allDocs({ include_docs: true, conflicts: true } as any);

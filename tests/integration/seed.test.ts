@@ -51,7 +51,8 @@ describe('demo seed across the cluster', () => {
   });
 
   it('product photos are stored as attachments and replicate to regions', async () => {
-    const res = await c.anon('BDG').request('GET', '/catalog/product:SEM-00001/photo.png');
+    // Read as the app server reads for a shopper: with the region's reader account.
+    const res = await c.anon('BDG').as(c.secrets.regions.BDG.reader).request('GET', '/catalog/product:SEM-00001/photo.png');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('image/png');
   });

@@ -17,7 +17,7 @@ beforeAll(async () => {
   await pusat.ok('PUT', '/catalog/product:BIG-1', { ...v.product, _id: 'product:BIG-1', sku: 'BIG-1', name: 'Mesin besar', price: 20_000_000_000, created_at: now(), updated_at: now() });
   await r.svc.ok('PUT', '/ops/ledger:BDG:seed:big', { ...v.ledger, _id: 'ledger:BDG:seed:big', stock_id: big, delta: 500, reason: 'seed', ref: undefined });
   await r.svc.ok('PUT', `/inventory/${big}`, { ...v.warehouse_item, _id: big, warehouse_id: 'warehouse:BDG:BDG-A', product_id: 'product:BIG-1', quantity: 500, ledger_count: 1 });
-  expect(await until(async () => (await r.c.anon(R).getDoc('catalog', 'product:BIG-1')) !== null, 30_000)).toBe(true);
+  expect(await until(async () => (await r.c.admin(R).getDoc('catalog', 'product:BIG-1')) !== null, 30_000)).toBe(true);
 });
 afterAll(async () => r?.c.stop());
 

@@ -33,7 +33,7 @@ export async function region(shoppers: string[], stock = 30): Promise<Region> {
   await svc.ok('PUT', '/ops/ledger:BDG:seed:hot', { ...v.ledger, _id: 'ledger:BDG:seed:hot', stock_id: item, delta: stock, reason: 'seed', ref: undefined });
   await svc.ok('PUT', `/inventory/${item}`, { ...v.warehouse_item, _id: item, warehouse_id: 'warehouse:BDG:BDG-A', product_id: product, quantity: stock, ledger_count: 1 });
   await addShoppers(c, shoppers);
-  expect(await until(async () => (await c.anon(R).getDoc('catalog', product)) !== null, 30_000)).toBe(true);
+  expect(await until(async () => (await c.admin(R).getDoc('catalog', product)) !== null, 30_000)).toBe(true);
   return {
     c, svc, admin: c.admin(R), regionAdmin: c.anon(R).as(DEMO.regionAdmin(R)),
     shopper: (name) => c.anon(R).as({ name, password: password(name) }),

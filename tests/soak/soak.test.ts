@@ -120,7 +120,7 @@ async function probe(ms: number) {
   await c.admin('PUSAT').as(DEMO.centralAdmin).ok('PUT', `/catalog/${id}`, {
     ...v.product, _id: id, sku: id.slice('product:'.length), name: 'Soak probe', price: 1000, created_at: now(), updated_at: now(),
   });
-  const has = async () => Promise.all(REGIONS.map(async (R) => (await c.anon(R).getDoc('catalog', id)) !== null));
+  const has = async () => Promise.all(REGIONS.map(async (R) => (await c.admin(R).getDoc('catalog', id)) !== null));
   const ok = await until(async () => (await has()).every(Boolean), ms);
   const got = await has();
   return { ok, missing: REGIONS.filter((_, k) => !got[k]) };

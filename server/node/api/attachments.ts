@@ -2,6 +2,7 @@
 import { conflict, missingAttachment } from '../errors.ts';
 import { type Call, type Route } from './call.ts';
 import { writeReply } from './documents.ts';
+import { attachmentTooLarge } from '../limits.ts';
 
 const attachmentMethods = (id: (c: Call) => string) => ({
   GET: (c: Call) => read(c, id(c)),
@@ -35,6 +36,7 @@ async function read(c: Call, id: string) {
 
 async function change(c: Call, id: string) {
   const name = c.rest.join('/');
+  if (c.method === 'PUT' && c.raw.length > c.opts.limits.maxAttachmentSize) throw attachmentTooLarge(name);
   const rev = c.q.get('rev') ?? undefined;
   let current: any = null;
   try {

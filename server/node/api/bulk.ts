@@ -2,6 +2,7 @@
 import { badRequest } from '../errors.ts';
 import { asObject, boolParam } from '../http.ts';
 import { bodyOf, json, type Call, type Route } from './call.ts';
+import { checkWriteLimits } from '../limits.ts';
 import { viewOptions } from './views.ts';
 
 export const bulkRoutes: Route[] = [
@@ -49,6 +50,7 @@ async function bulkDocs(c: Call) {
     return json(417, refusals);
   }
   const newEdits = b.new_edits !== false;
+  checkWriteLimits(b.docs, c.opts.limits, false);
   const results = await c.store.write(c.params.db, b.docs, c.ctx, newEdits);
   const out = results.map((r: any) => {
     const { status: _status, ...rest } = r;

@@ -7,11 +7,14 @@ import type { Store } from '../store.ts';
 import type { Replicator } from '../replicator.ts';
 import type { ViewEngine } from '../views.ts';
 import { parseJson } from '../http.ts';
+import type { WriteLimits } from '../limits.ts';
 
 export interface NodeOptions {
   name: string;
   maxBodyBytes: number;
   corsOrigins: string[];
+  /** max_document_size and max_attachment_size, as CouchDB's [couchdb] section says them. */
+  limits: WriteLimits;
 }
 
 /** The node's parts, shared by every request. */

@@ -3,6 +3,7 @@
 import { forbidden } from '../errors.ts';
 import { asObject } from '../http.ts';
 import { bodyOf, json, type Call, type Route } from './call.ts';
+import { checkWriteLimits } from '../limits.ts';
 import { writeReply } from './documents.ts';
 import { requireAdmin } from './server.ts';
 
@@ -31,7 +32,9 @@ export const databaseRoutes: Route[] = [
       HEAD: info,
       POST: async (c) => {
         await openMember(c);
-        const [r] = await c.store.write(c.params.db, [asObject(bodyOf(c), 'Document')], c.ctx);
+        const doc = asObject(bodyOf(c), 'Document');
+        checkWriteLimits([doc], c.opts.limits, true);
+        const [r] = await c.store.write(c.params.db, [doc], c.ctx);
         return writeReply(r, 201);
       },
     },

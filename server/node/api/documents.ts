@@ -4,6 +4,7 @@
 import { badRequest, conflict, illegalDocId, notFound, notImplemented, statusOfError } from '../errors.ts';
 import { asObject, boolParam, jsonParam } from '../http.ts';
 import { bodyOf, json, type Call, type Reply, type Route } from './call.ts';
+import { checkWriteLimits } from '../limits.ts';
 
 const docMethods = (id: (c: Call) => string) => ({
   GET: (c: Call) => read(c, id(c)),
@@ -62,6 +63,9 @@ async function write(c: Call, id: string) {
   const d = asObject(bodyOf(c), 'Document');
   if (d._id !== undefined && d._id !== id) throw badRequest('Document id in the body does not match the URL');
   d._id = id;
+  checkWriteLimits([d], c.opts.limits, true);
+  // CouchDB keeps no attachments on a `_local` document: it stores the rest and drops them.
+  if (id.startsWith('_local/')) delete d._attachments;
   const rev = c.q.get('rev');
   if (rev && !d._rev) d._rev = rev;
   const newEdits = c.q.get('new_edits') !== 'false';

@@ -1,10 +1,11 @@
 // Catalog documents: written only at central, copied to every node and device.
 import { z } from 'zod';
-import { Rupiah, Sku, Slug, Text, Timestamp, couchFields } from './common.ts';
+import { Rupiah, Sku, Slug, Text, Timestamp, couchFields, attachmentFields } from './common.ts';
 
 export const Category = z.strictObject({
   _id: z.string().regex(/^category:[a-z0-9-]+$/, 'must be category:<slug>'),
   ...couchFields,
+  ...attachmentFields,
   type: z.literal('category'),
   slug: Slug,
   name: Text(80),
@@ -17,6 +18,7 @@ export type Category = z.infer<typeof Category>;
 export const Product = z.strictObject({
   _id: z.string().regex(/^product:[A-Z0-9-]+$/, 'must be product:<SKU>'),
   ...couchFields,
+  ...attachmentFields,
   type: z.literal('product'),
   sku: Sku,
   name: Text(120),

@@ -24,11 +24,18 @@ export const Text = (max: number) =>
   // The pattern reaches the node's write rules too (trim does not): a blank value is refused there as well.
   z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`).regex(/\S/, 'must not be blank');
 
-/** CouchDB's own members, allowed on every document. */
+/** CouchDB's own members, allowed on every document (attachments: `attachmentFields`). */
 export const couchFields = {
   _rev: z.string().optional(),
   _deleted: z.boolean().optional(),
   _revisions: z.object({ start: z.number(), ids: z.array(z.string()) }).optional(),
+};
+
+/**
+ * Attachments, on catalog documents only (product photos). Every other kind refuses them as an unknown
+ * field, so no shopper or admin can park megabytes on a cart item or a request.
+ */
+export const attachmentFields = {
   _attachments: z
     .record(
       z.string(),

@@ -1,0 +1,119 @@
+// A regional laptop is stolen: every credential it could hold reaches only
+// its own region's data, at its own node, at central and at the other
+// regions. Status codes from real nodes, both engines.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCluster, now, type TestCluster } from '../integration/harness.ts';
+import { DEMO } from '../../server/config.ts';
+import type { Credentials } from '../../server/couch-client.ts';
+import { provisionUserDb } from '../../server/ops/userdb.ts';
+import { validFixtures as v } from '../fixtures/documents.ts';
+import { AdminCalls } from '../../server/region/admin-calls.ts';
+
+const REGIONS = ['BDG', 'JKT'] as const;
+type R = (typeof REGIONS)[number];
+type Who = 'repl' | 'svc' | 'admin' | 'shopper' | 'reader';
+const WHO: Who[] = ['repl', 'svc', 'admin', 'shopper', 'reader'];
+
+let c: TestCluster;
+const shopperOf = (r: R) => ({ name: `pembeli.${r.toLowerCase()}`, password: `rahasia-${r}` });
+beforeAll(async () => {
+  c = await startCluster([...REGIONS]);
+  for (const r of REGIONS) {
+    const s = shopperOf(r);
+    await c.admin(r).ok('PUT', `/_users/org.couchdb.user:${s.name}`, { _id: `org.couchdb.user:${s.name}`, name: s.name, type: 'user', roles: [], password: s.password });
+    await provisionUserDb(c.admin(r), s.name, r);
+  }
+});
+afterAll(async () => c?.stop());
+
+function creds(who: Who, r: R): Credentials {
+  const s = c.secrets.regions[r];
+  return { repl: s.replicator, svc: s.service, admin: DEMO.regionAdmin(r), shopper: shopperOf(r), reader: s.reader }[who];
+}
+const other = (r: R): R => (r === 'BDG' ? 'JKT' : 'BDG');
+
+/** What `who` of region `r` gets reading `_all_docs` of `db` at `node`: the whole matrix, as data. */
+function expectedRead(who: Who, r: R, node: 'PUSAT' | R, db: string): number {
+  if (node === 'PUSAT') {
+    if (who !== 'repl') return 401; // no account at central
+    if (db === 'catalog') return 200;
+    return db === `ops-${r.toLowerCase()}` || db === `inventory-${r.toLowerCase()}` ? 200 : 403;
+  }
+  if (node !== r) return 401; // no account at another region's node
+  if (who === 'shopper') return 403;
+  if (who === 'reader') return db === 'ops' ? 403 : 200;
+  return 200;
+}
+
+const CENTRAL_DBS = ['catalog', 'ops', 'inventory', 'ops-bdg', 'inventory-bdg', 'ops-jkt', 'inventory-jkt'];
+const REGION_DBS = ['catalog', 'inventory', 'ops'];
+
+describe('each regional credential against its own and the other regions\' data', () => {
+  for (const r of REGIONS) {
+    for (const who of WHO) {
+      const targets: Array<['PUSAT' | R, string]> = [
+        ...CENTRAL_DBS.map((db) => ['PUSAT', db] as ['PUSAT', string]),
+        ...REGION_DBS.map((db) => [r, db] as [R, string]),
+        ...REGION_DBS.map((db) => [other(r), db] as [R, string]),
+      ];
+      it(`${who}-${r.toLowerCase()} reads only its own region's data: ${targets.map(([n, db]) => `${n}/${db} ${expectedRead(who, r, n, db)}`).join(', ')}`, async () => {
+        const got = await Promise.all(targets.map(async ([n, db]) => (await c.anon(n).as(creds(who, r)).request('GET', `/${db}/_all_docs?limit=1`)).status));
+        expect(got).toEqual(targets.map(([n, db]) => expectedRead(who, r, n, db)));
+      });
+    }
+  }
+
+  it("a region's replication account at central writes its own region's documents into its own databases only", async () => {
+    const repl = c.anon('PUSAT').as(c.secrets.regions.BDG.replicator);
+    const doc = (region: string) => ({ ...v.ledger, _id: `ledger:${region}:reach-${now().replace(/\D/g, '')}`, region_code: region, delta: 1, reason: 'receive' });
+    expect((await repl.request('POST', '/ops-bdg', doc('BDG'))).status).toBe(201);
+    const foreign = await repl.request('POST', '/ops-bdg', doc('JKT'));
+    expect([foreign.status, foreign.json.error]).toEqual([403, 'forbidden']);
+    for (const db of ['ops', 'ops-jkt', 'inventory', 'inventory-jkt']) {
+      const d = doc(db.endsWith('jkt') ? 'JKT' : 'BDG');
+      expect((await repl.request('POST', `/${db}`, d)).status, db).toBe(403);
+      expect(await c.admin('PUSAT').getDoc(db, d._id), db).toBeNull();
+    }
+  });
+
+  it("a region's replication account holds no account at another region, and no other region's credential works at BDG", async () => {
+    for (const who of WHO) {
+      expect((await c.anon('BDG').request('POST', '/_session', creds(who, 'JKT'))).status, who).toBe(401);
+      expect((await c.anon('JKT').request('POST', '/_session', creds(who, 'BDG'))).status, who).toBe(401);
+    }
+  });
+});
+
+describe('the region service account: data only, never the server', () => {
+  // What CouchDB keeps to server admins, whatever `_security` says; the service makes these calls through admin-calls.ts.
+  const ADMIN_ONLY: Array<[string, string]> = [
+    ['GET', '/_db_updates'], ['GET', '/_all_dbs'], ['GET', '/_scheduler/docs'], ['GET', '/_users/_all_docs'],
+    ['PUT', '/userdb-7376632d74657374'], ['PUT', '/sebaran-service/_security'],
+  ];
+  for (const [method, path] of ADMIN_ONLY) {
+    it(`svc-bdg cannot ${method} ${path} (a server-admin call)`, async () => {
+      const r = await c.anon('BDG').as(c.secrets.regions.BDG.service).request(method, path, method === 'PUT' && path.endsWith('_security') ? { admins: { names: [], roles: [] }, members: { names: [], roles: [] } } : undefined);
+      // CouchDB answers a `_security` write it refuses inside each shard with 500 no_majority (single node).
+      if (c.engine === 'couchdb' && path.endsWith('/_security')) expect([401, 403, 500]).toContain(r.status);
+      else expect([401, 403]).toContain(r.status);
+      expect(r.status).not.toBe(200);
+    });
+  }
+
+  it('svc-bdg reads and writes its region\'s data, and reads the service database no one else can', async () => {
+    const svc = c.anon('BDG').as(c.secrets.regions.BDG.service);
+    for (const db of ['catalog', 'inventory', 'ops', 'sebaran-service']) expect((await svc.request('GET', `/${db}/_all_docs?limit=1`)).status, db).toBe(200);
+    expect((await c.anon('BDG').as(DEMO.regionAdmin('BDG')).request('GET', '/sebaran-service/_all_docs')).status).toBe(403);
+    expect((await svc.request('PUT', '/inventory/warehouse:BDG:REACH', { ...v.warehouse, _id: 'warehouse:BDG:REACH', code: 'REACH' })).status).toBe(201);
+  });
+
+  it('the server-admin client the service holds refuses every call not on its list, before it leaves the process', async () => {
+    const admin = new AdminCalls(c.topology.regions[0].url, c.secrets.admin);
+    await expect(admin.request('PUT', '/ops/x', { type: 'x' })).rejects.toThrow(/not a call the region service makes/);
+    await expect(admin.request('GET', '/ops/_all_docs')).rejects.toThrow(/not a call/);
+    await expect(admin.request('DELETE', '/ops')).rejects.toThrow(/not a call/);
+    await expect(admin.request('PUT', '/_users/org.couchdb.user:x', {})).rejects.toThrow(/not a call/);
+    expect(() => admin.as(c.secrets.regions.BDG.service)).toThrow();
+    expect((await admin.request('GET', '/_all_dbs')).status).toBe(200);
+  });
+});
