@@ -139,7 +139,7 @@ try {
       await bdg.ok('PUT', `/${target}`);
       const t0 = performance.now();
       await bdg.ok('PUT', `/_replicator/${target}`, {
-        source: { url: `${c.topology.central.url}/bench-src`, auth }, target: { url: `${bdgUrl}/${target}`, auth },
+        source: { url: `${c.topology.central.url}/bench-src`, auth }, target: { url: `${bdgUrl}/${target}`, auth: { basic: { username: c.secrets.regions.BDG.admin.name, password: c.secrets.regions.BDG.admin.password } } },
         ...(selector ? { selector } : {}),
       });
       await until(async () => (await bdg.ok('GET', `/${target}`)).doc_count >= expected, 300_000);

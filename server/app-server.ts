@@ -10,8 +10,8 @@ import { rateLimiter, type RateLimit } from './rate-limit.ts';
 import { signUpShopper } from './region/signup.ts';
 
 export interface AppServerOptions {
-  /** The nodes' server admin: only the sign-up route uses it, server-side. Without it sign-up answers 503. */
-  admin?: Credentials;
+  /** Per region code: the region node's server admin; only the sign-up route uses it, server-side. Without it that region's sign-up answers 503. */
+  admins?: Record<string, Credentials>;
   /** Sign-up attempts per client address (default: 20 per 10 minutes). */
   signupLimit?: RateLimit;
   /** Per region code: the reader account the public catalog and stock are read with (see `publicRead`). */
@@ -19,6 +19,9 @@ export interface AppServerOptions {
 }
 
 /** The app server's readers, from the secrets file. */
+export const regionAdminsOf = (secrets: { regions: Record<string, { admin: Credentials }> }) =>
+  Object.fromEntries(Object.entries(secrets.regions).map(([code, s]) => [code, s.admin]));
+
 export const readersOf = (secrets: { regions: Record<string, { reader: Credentials }> }) =>
   Object.fromEntries(Object.entries(secrets.regions).map(([code, s]) => [code, s.reader]));
 
@@ -125,8 +128,9 @@ function signupRoute(t: Topology, opts: AppServerOptions) {
     if (wait !== null) {
       return json(res, 429, { error: 'rate_limited', reason: `Too many sign-ups from this address; try again in ${wait} s`, retry_after: wait }, { 'Retry-After': String(wait) });
     }
-    if (!opts.admin) return json(res, 503, { error: 'unavailable', reason: 'This app server has no server admin for the nodes, so it cannot create accounts' });
-    const r = await signUpShopper(region.url, opts.admin, region.code, await readJson(req));
+    const admin = opts.admins?.[region.code];
+    if (!admin) return json(res, 503, { error: 'unavailable', reason: 'This app server has no server admin for this region\'s node, so it cannot create accounts' });
+    const r = await signUpShopper(region.url, admin, region.code, await readJson(req));
     if (r.ok) return json(res, 201, { ok: true, name: r.name, db: r.db });
     return json(res, r.status, { error: r.error, reason: r.reason });
   };

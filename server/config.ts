@@ -24,6 +24,7 @@ export function loadTopology(path = process.env.SEBARAN_TOPOLOGY ?? join(project
 }
 
 export interface Secrets {
+  /** Central's server admin. Each region node has its own (`regions[R].admin`): a regional machine's secrets reach no other node. */
   admin: Credentials;
   /** Central's own lane account: it copies between central's per-region databases and its merged ones. */
   central: { replicator: Credentials };
@@ -32,7 +33,7 @@ export interface Secrets {
    * databases), the region service account, and the reader the app server uses for the region's public
    * catalog and stock (read-only by design: the app server forwards only reads with it).
    */
-  regions: Record<string, { replicator: Credentials; service: Credentials; reader: Credentials }>;
+  regions: Record<string, { admin: Credentials; replicator: Credentials; service: Credentials; reader: Credentials }>;
   cookieSecret: string;
 }
 
@@ -60,8 +61,10 @@ export function loadSecrets(topology: Topology, path = process.env.SEBARAN_SECRE
   for (const r of topology.regions) {
     const lc = r.code.toLowerCase();
     const have: Partial<Secrets['regions'][string]> = s.regions[r.code] ?? {};
-    if (have.replicator && have.service && have.reader) continue;
+    if (have.admin && have.replicator && have.service && have.reader) continue;
     s.regions[r.code] = {
+      // A region from a secrets file older than per-node admins keeps the shared admin its node was made with.
+      admin: have.admin ?? (have.replicator ? { ...s.admin } : { name: s.admin.name, password: process.env.SEBARAN_ADMIN_PASSWORD ?? password() }),
       replicator: have.replicator ?? { name: `repl-${lc}`, password: password() },
       service: have.service ?? { name: `svc-${lc}`, password: password() },
       reader: have.reader ?? { name: `reader-${lc}`, password: password() },
@@ -73,6 +76,14 @@ export function loadSecrets(topology: Topology, path = process.env.SEBARAN_SECRE
     writeFileSync(path, JSON.stringify(s, null, 2), { mode: 0o600 });
   }
   return s;
+}
+
+/** The server admin of one node: central's, or the region's own. */
+export function adminOf(s: Secrets, t: Topology, code: string): Credentials {
+  if (code === t.central.code) return s.admin;
+  const r = s.regions[code];
+  if (!r) throw new Error(`No secrets for region ${code}: run init, or add the region to the topology`);
+  return r.admin;
 }
 
 /** Demo people with documented passwords: they exist only for the demo data. */

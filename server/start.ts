@@ -4,13 +4,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { dataDir, DEMO, loadSecrets, loadTopology, projectRoot } from './config.ts';
+import { adminOf, dataDir, DEMO, loadSecrets, loadTopology, projectRoot } from './config.ts';
 import { appOrigins, couchdbRelease, engineName, nodeProcess, type NodeHandle } from './cluster.ts';
 import { probeNode } from './node-probe.ts';
 import { initAll } from './ops/init.ts';
 import { isSeeded, seed } from './ops/seed.ts';
 import { defaultDemoOptions } from './ops/demo-data.ts';
-import { appHandler, readersOf } from './app-server.ts';
+import { appHandler, readersOf, regionAdminsOf } from './app-server.ts';
 import { holdAppPort } from './app-port.ts';
 import { buildServiceWorker } from './build-sw.ts';
 import { superviseService, type ServiceProcess } from './region/supervise.ts';
@@ -56,10 +56,11 @@ async function main() {
         return;
       }
       // A node that already answers (an Apache CouchDB the operator runs, or one left running) is used as it is.
-      const found = await probeNode(n.url, secrets.admin);
+      const admin = adminOf(secrets, topology, n.code);
+      const found = await probeNode(n.url, admin);
       if (found.kind === 'couchdb') {
         if (!found.adminOk) {
-          problems.push(`${n.code}: ${n.url} is a CouchDB server (${found.vendor} ${found.version}) that does not accept the server admin "${secrets.admin.name}" from the secrets file; give it that admin, or set SEBARAN_SECRETS to the secrets it uses`);
+          problems.push(`${n.code}: ${n.url} is a CouchDB server (${found.vendor} ${found.version}) that does not accept the server admin "${admin.name}" the secrets file gives for ${n.code}; give it that admin, or set SEBARAN_SECRETS to the secrets it uses`);
           return;
         }
         log(`  ${n.code.padEnd(6)} already running at ${n.url} (${found.vendor} ${found.version}); using it as it is`);
@@ -70,7 +71,7 @@ async function main() {
         return;
       }
       const node = nodeProcess({
-        name: n.code, url: n.url, dataDir: join(dataDir(), 'nodes', n.code), admin: secrets.admin,
+        name: n.code, url: n.url, dataDir: join(dataDir(), 'nodes', n.code), admin,
         secret: secrets.cookieSecret, supervise: true, log, corsOrigins: appOrigins(topology),
       });
       nodes.push(node);
@@ -98,7 +99,7 @@ async function main() {
     const sw = await buildServiceWorker(buildDir);
     log(`  service worker precaches ${sw.count} files`);
   }
-  appServer.serve(appHandler(topology, buildDir, { admin: secrets.admin, readers: readersOf(secrets) }));
+  appServer.serve(appHandler(topology, buildDir, { admins: regionAdminsOf(secrets), readers: readersOf(secrets) }));
 
   const appUrl = `http://${app.host}:${app.port}`;
   log('');
@@ -108,7 +109,11 @@ async function main() {
   for (const r of topology.regions) log(`  ${r.name.padEnd(10)} (${r.code}):   ${r.url}   (via app: ${appUrl}/db/${r.code.toLowerCase()})`);
   log('');
   log('Accounts:');
-  log(`  server admin (all nodes):   ${secrets.admin.name} / ${secrets.admin.password}`);
+  // Each node has its own server admin, so a regional machine's secrets reach no other node.
+  for (const n of all) {
+    const a = adminOf(secrets, topology, n.code);
+    log(`  server admin of ${n.code.padEnd(6)}:    ${a.name} / ${a.password}`);
+  }
   log(`  central admin (central):    ${DEMO.centralAdmin.name} / ${DEMO.centralAdmin.password}`);
   for (const r of topology.regions) {
     const a = DEMO.regionAdmin(r.code);

@@ -8,7 +8,7 @@ import { engineName, freePort, nodeProcess, type NodeHandle } from './cluster.ts
 import { joinCluster } from './couchdb-node.ts';
 import { randomBytes } from 'node:crypto';
 import { Couch, waitFor } from './couch-client.ts';
-import { loadSecrets, projectRoot, type Secrets } from './config.ts';
+import { adminOf, loadSecrets, projectRoot, type Secrets } from './config.ts';
 import { initAll } from './ops/init.ts';
 import type { Topology } from '../src/lib/model/topology.ts';
 
@@ -84,7 +84,7 @@ export async function startCluster(regions = ['JKT', 'BDG', 'SBY'], opts: Cluste
   }
   async function startNodes() {
     const spec = (name: string, url: string) => ({
-      name, url, dataDir: join(dir, name), admin: secrets.admin, secret: secrets.cookieSecret, pbkdf2Iterations: 1000,
+      name, url, dataDir: join(dir, name), admin: adminOf(secrets, topology, name.startsWith('PUSAT-') ? 'PUSAT' : name), secret: secrets.cookieSecret, pbkdf2Iterations: 1000,
     });
     const extraCentral = await Promise.all(Array.from({ length: centralCount - 1 }, async () => `http://127.0.0.1:${await freePort()}`));
     const cluster = centralCount > 1 ? { cookie: randomBytes(12).toString('hex'), n: centralCount } : undefined;
@@ -106,7 +106,7 @@ export async function startCluster(regions = ['JKT', 'BDG', 'SBY'], opts: Cluste
   const urlOf = (code: string) => (code === 'PUSAT' ? topology.central.url : topology.regions.find((r) => r.code === code)!.url);
   return {
     dir, topology, topologyPath, secrets, secretsPath, nodes, engine, centralMembers,
-    admin: (code) => new Couch(urlOf(code), secrets.admin),
+    admin: (code) => new Couch(urlOf(code), adminOf(secrets, topology, code)),
     anon: (code) => new Couch(urlOf(code)),
     async service(code, opts = {}) {
       const output: string[] = [];

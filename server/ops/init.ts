@@ -132,7 +132,7 @@ export async function initAll(t: Topology, secrets: Secrets, log: Log = () => {}
   for (const d of centralLaneDocs(t, secrets)) await init.doc(central, '_replicator', d, `replication ${d._id}`);
   for (const r of t.regions) {
     log(`init ${r.code} ${r.url}`);
-    const node = new Couch(r.url, secrets.admin);
+    const node = new Couch(r.url, secrets.regions[r.code].admin);
     await init.node(node, false, r.code);
     const s = secrets.regions[r.code];
     await init.user(node, s.replicator, ['replicator', `region:${r.code}`]);

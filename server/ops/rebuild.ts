@@ -31,7 +31,7 @@ export async function regionCounts(node: Couch) {
 
 export async function rebuildRegion(t: Topology, secrets: Secrets, code: string, log: Log = () => {}, timeoutMs = 600_000) {
   const region = regionOf(t, code);
-  const node = new Couch(region.url, secrets.admin);
+  const node = new Couch(region.url, secrets.regions[code].admin);
   const central = new Couch(t.central.url, secrets.admin);
   if (!(await central.up(3000))) throw new Error(`Central (${t.central.url}) does not answer: a region is rebuilt from central`);
   if (!(await node.up(3000))) throw new Error(`${code} (${region.url}) does not answer`);

@@ -31,7 +31,7 @@ export async function seed(t: Topology, secrets: Secrets, o: DemoOptions, log: L
   await load(central, 'catalog', data.catalog, 'catalog at central', log);
   for (const r of t.regions) {
     const d = data.regions[r.code];
-    const admin = new Couch(r.url, secrets.admin);
+    const admin = new Couch(r.url, secrets.regions[r.code].admin);
     const service = admin.as(secrets.regions[r.code].service);
     await load(
       admin, '_users',

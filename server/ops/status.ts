@@ -24,10 +24,10 @@ export interface NodeStatus {
 }
 
 export async function clusterStatus(t: Topology, secrets: Secrets): Promise<NodeStatus[]> {
-  const nodes = [{ code: t.central.code, url: t.central.url }, ...t.regions.map((r) => ({ code: r.code, url: r.url }))];
+  const nodes = [{ code: t.central.code, url: t.central.url, admin: secrets.admin }, ...t.regions.map((r) => ({ code: r.code, url: r.url, admin: secrets.regions[r.code].admin }))];
   return Promise.all(
     nodes.map(async (n) => {
-      const couch = new Couch(n.url, secrets.admin);
+      const couch = new Couch(n.url, n.admin);
       const status: NodeStatus = { code: n.code, url: n.url, up: await couch.up(2000), replications: [] };
       if (!status.up) return status;
       // /_membership: cluster_nodes are the configured members, all_nodes those connected now (404 on the embedded node).

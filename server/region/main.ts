@@ -12,7 +12,7 @@ const t = loadTopology();
 const secrets = loadSecrets(t);
 const region = regionOf(t, code);
 const service = new RegionService({
-  region: code, url: region.url, admin: secrets.admin, service: secrets.regions[code].service,
+  region: code, url: region.url, admin: secrets.regions[code].admin, service: secrets.regions[code].service,
   log: (l) => console.log(l),
 });
 process.on('unhandledRejection', (e) => console.error(`[${code}] unhandled rejection`, e));

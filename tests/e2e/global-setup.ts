@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { startCluster } from '../../server/throwaway-cluster.ts';
 import { seed } from '../../server/ops/seed.ts';
 import { defaultDemoOptions } from '../../server/ops/demo-data.ts';
-import { createAppServer, readersOf } from '../../server/app-server.ts';
+import { createAppServer, readersOf, regionAdminsOf } from '../../server/app-server.ts';
 import { freePort } from '../../server/cluster.ts';
 import { projectRoot } from '../../server/config.ts';
 
@@ -20,7 +20,7 @@ export default async function setup() {
   await seed(c.topology, c.secrets, { ...defaultDemoOptions(), products: 40, usersPerRegion: 3, ordersPerRegion: 20 });
   const services = await Promise.all(c.topology.regions.map((r) => c.service(r.code)));
   const port = await freePort();
-  const server = createAppServer(c.topology, join(projectRoot, 'build'), { admin: c.secrets.admin, readers: readersOf(c.secrets) });
+  const server = createAppServer(c.topology, join(projectRoot, 'build'), { admins: regionAdminsOf(c.secrets), readers: readersOf(c.secrets) });
   await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
   process.env.SEBARAN_E2E_URL = `http://127.0.0.1:${port}`;
   // Tests reach the nodes directly too (as an admin would), through these files.

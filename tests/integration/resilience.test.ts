@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { startCluster, until, now, type TestCluster } from './harness.ts';
-import { DEMO } from '../../server/config.ts';
+import { DEMO, loadSecrets } from '../../server/config.ts';
 import { validFixtures as v } from '../fixtures/documents.ts';
 import { Couch } from '../../server/couch-client.ts';
 import { freePort, nodeProcess } from '../../server/cluster.ts';
@@ -84,7 +84,11 @@ describe('init', () => {
   it('the CLI adds a fourth region with an edit of the topology and init, no code change', async () => {
     // A node of the engine under test (embedded, or Apache CouchDB with SEBARAN_COUCHDB).
     const url = `http://127.0.0.1:${await freePort()}`;
-    const mdn = nodeProcess({ name: 'MDN', url, dataDir: `${c.dir}/MDN`, admin: c.secrets.admin, secret: 'x', pbkdf2Iterations: 1000 }, { throwaway: true });
+    // As an operator does it: the new region's secrets first (its own server admin), then its node.
+    const withMdn = { ...c.topology, regions: [...c.topology.regions, { code: 'MDN', name: 'Medan', url, warehouses: [] }] };
+    const mdnSecrets = loadSecrets(withMdn as typeof c.topology, c.secretsPath).regions.MDN.admin;
+    expect(mdnSecrets.password).not.toBe(c.secrets.admin.password);
+    const mdn = nodeProcess({ name: 'MDN', url, dataDir: `${c.dir}/MDN`, admin: mdnSecrets, secret: 'x', pbkdf2Iterations: 1000 }, { throwaway: true });
     await mdn.start();
     try {
       const env = { ...process.env, SEBARAN_TOPOLOGY: c.topologyPath, SEBARAN_SECRETS: c.secretsPath };
@@ -92,7 +96,7 @@ describe('init', () => {
       expect(r.status, r.stderr + r.stdout).toBe(0);
       expect(r.stdout).toMatch(/Added MDN/);
       // The new region pulls the catalog from central by itself.
-      const mdnAdmin = new Couch(url, c.secrets.admin);
+      const mdnAdmin = new Couch(url, mdnSecrets);
       const catalog = await until(async () => (await ids('PUSAT', 'catalog')).join() === (await mdnAdmin.allDocs('catalog', 'include_docs=false')).map((r: any) => `${r.id}@${r.value.rev}`).filter((x: string) => !x.startsWith('_design/')).sort().join(), 30_000);
       expect(catalog).toBe(true);
       const status = spawnSync(process.execPath, ['--import', 'tsx', 'server/cli.ts', 'status'], { env, encoding: 'utf8' });

@@ -193,7 +193,8 @@ describe('robustness', () => {
   it('refuses a huge body with 413 and goes on', async () => {
     const node = c.topology.regions[0].url;
     const huge = Buffer.alloc(70 * 1024 * 1024, 'a');
-    const admin = { Authorization: 'Basic ' + Buffer.from(`${c.secrets.admin.name}:${c.secrets.admin.password}`).toString('base64') };
+    const nodeAdmin = c.secrets.regions[c.topology.regions[0].code].admin;
+    const admin = { Authorization: 'Basic ' + Buffer.from(`${nodeAdmin.name}:${nodeAdmin.password}`).toString('base64') };
     const status = await raw(node, 'POST', '/ops/_bulk_docs', huge, { 'Content-Type': 'application/json', 'Content-Length': String(huge.length), ...admin });
     expect([413, -1]).toContain(status); // the node may close the socket after answering
     expect((await c.anon('BDG').request('GET', '/_up')).status).toBe(200);

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request as httpRequest, type Server } from 'node:http';
 import { startCluster, until, type TestCluster } from './harness.ts';
-import { createAppServer } from '../../server/app-server.ts';
+import { createAppServer, regionAdminsOf } from '../../server/app-server.ts';
 import { freePort } from '../../server/cluster.ts';
 import { DEMO } from '../../server/config.ts';
 import type { Couch, Credentials } from '../../server/couch-client.ts';
@@ -25,8 +25,8 @@ async function serve(opts: Parameters<typeof createAppServer>[2]) {
 
 beforeAll(async () => {
   c = await startCluster(['BDG']);
-  app = await serve({ admin: c.secrets.admin, signupLimit: { max: 1000, windowMs: 60_000 } });
-  limited = await serve({ admin: c.secrets.admin, signupLimit: { max: 3, windowMs: 60_000 } });
+  app = await serve({ admins: regionAdminsOf(c.secrets), signupLimit: { max: 1000, windowMs: 60_000 } });
+  limited = await serve({ admins: regionAdminsOf(c.secrets), signupLimit: { max: 3, windowMs: 60_000 } });
 });
 afterAll(async () => {
   for (const s of servers) {
@@ -182,10 +182,11 @@ describe('sign-up through the region', () => {
       expect(await canSignIn(s), s.name).toBe(true);
     }
     // The server admin has no _users document to collide with: the name is refused all the same.
-    const r = await signUp(person(c.secrets.admin.name, 'ambil-alih-123'));
+    const nodeAdmin = c.secrets.regions.BDG.admin;
+    const r = await signUp(person(nodeAdmin.name, 'ambil-alih-123'));
     expect(r.status).toBe(409);
-    expect(await account(c.secrets.admin.name)).toBeNull();
-    expect(await canSignIn(c.secrets.admin)).toBe(true);
+    expect(await account(nodeAdmin.name)).toBeNull();
+    expect(await canSignIn(nodeAdmin)).toBe(true);
     // Staff names of a region this node does not have yet are kept for staff too.
     expect((await signUp(person('admin-mdn'))).json.error).toBe('taken');
     expect(await account('admin-mdn')).toBeNull();

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../server/cluster.ts';
 import { Couch, waitFor } from '../../server/couch-client.ts';
-import { loadSecrets, loadTopology } from '../../server/config.ts';
+import { adminOf, loadSecrets, loadTopology } from '../../server/config.ts';
 import { nodeProcess } from '../../server/cluster.ts';
 import { createServer } from 'node:http';
 import type { Topology } from '../../src/lib/model/topology.ts';
@@ -118,7 +118,7 @@ describe('npm start', () => {
     const secrets = loadSecrets(t, join(dir, 'data', 'secrets.json'));
     // The operator runs the nodes themselves (here: the same engine, on npm start's own data).
     const theirs = [{ code: t.central.code, url: t.central.url }, ...t.regions].map((n) =>
-      nodeProcess({ name: n.code, url: n.url, dataDir: join(dir, 'data', 'nodes', n.code), admin: secrets.admin, secret: secrets.cookieSecret }),
+      nodeProcess({ name: n.code, url: n.url, dataDir: join(dir, 'data', 'nodes', n.code), admin: adminOf(secrets, t, n.code), secret: secrets.cookieSecret }),
     );
     await Promise.all(theirs.map((n) => n.start()));
     try {

@@ -108,12 +108,27 @@ describe('the region service account: data only, never the server', () => {
   });
 
   it('the server-admin client the service holds refuses every call not on its list, before it leaves the process', async () => {
-    const admin = new AdminCalls(c.topology.regions[0].url, c.secrets.admin);
+    const admin = new AdminCalls(c.topology.regions[0].url, c.secrets.regions[c.topology.regions[0].code].admin);
     await expect(admin.request('PUT', '/ops/x', { type: 'x' })).rejects.toThrow(/not a call the region service makes/);
     await expect(admin.request('GET', '/ops/_all_docs')).rejects.toThrow(/not a call/);
     await expect(admin.request('DELETE', '/ops')).rejects.toThrow(/not a call/);
     await expect(admin.request('PUT', '/_users/org.couchdb.user:x', {})).rejects.toThrow(/not a call/);
     expect(() => admin.as(c.secrets.regions.BDG.service)).toThrow();
     expect((await admin.request('GET', '/_all_dbs')).status).toBe(200);
+  });
+});
+
+describe('server admins are per node', () => {
+  it("a region node's server admin is its own: refused at central and at the other region, accepted at home", async () => {
+    for (const r of REGIONS) {
+      const nodeAdmin = c.secrets.regions[r].admin;
+      const at = (code: string) => c.anon(code).as(nodeAdmin).request('GET', '/_all_dbs');
+      // It works where it belongs (so a refusal elsewhere is the credential, not the request).
+      expect((await at(r)).status, `${r} at home`).toBe(200);
+      expect((await at('PUSAT')).status, `${r}'s admin at central`).toBe(401);
+      expect((await at(other(r))).status, `${r}'s admin at ${other(r)}`).toBe(401);
+    }
+    expect(c.secrets.regions.BDG.admin.password).not.toBe(c.secrets.admin.password);
+    expect(c.secrets.regions.BDG.admin.password).not.toBe(c.secrets.regions.JKT.admin.password);
   });
 });
