@@ -97,3 +97,38 @@ test('a regional admin stocks a product new from central in a warehouse of their
   await expect(shopper.getByTestId('order-status').first()).toHaveText('Dikonfirmasi');
   await ctx.close();
 });
+
+test('central asks a region to restock a product it never stocked; the regional admin receives it from the request', async ({ page }) => {
+  const name = `Teh Baru Pusat ${Date.now().toString(36)}`;
+  const sku = await newProduct(name);
+  await pickRegion(page, 'BDG');
+  await page.goto('/pusat');
+  await page.getByTestId('central-name').fill('pusat');
+  await page.getByTestId('central-password').fill('pusat-demo-123');
+  await page.getByTestId('central-submit').click();
+  await page.getByRole('navigation', { name: 'Pusat' }).getByRole('link', { name: 'Stok', exact: true }).click();
+  const ask = page.getByTestId('restock-any');
+  await ask.getByTestId('restock-any-search').fill(name);
+  await ask.getByTestId('restock-any-match').click();
+  await ask.getByTestId('restock-any-region').selectOption('BDG');
+  await ask.getByTestId('restock-any-qty').fill('12');
+  await ask.getByTestId('restock-any-send').click();
+  await expect(ask.getByRole('status')).toHaveText(`Permintaan dikirim: 12 × ${name} untuk BDG.`);
+
+  await page.goto('/admin');
+  await page.getByTestId('admin-name').fill('admin-bdg');
+  await page.getByTestId('admin-password').fill('bdg-demo-123');
+  await page.getByTestId('admin-submit').click();
+  await page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'Stok gudang' }).click();
+  const request = page.getByTestId('restock-item').filter({ hasText: name });
+  await expect(request).toContainText(`${name}: 12`, { timeout: 30_000 });
+  await request.getByTestId('restock-receive').click();
+  const form = page.getByTestId('first-stock');
+  await expect(form.getByTestId('first-stock-chosen')).toContainText(`${name} · ${sku}`);
+  await form.getByTestId('first-stock-warehouse').selectOption('warehouse:BDG:BDG-B');
+  await form.getByTestId('first-stock-qty').fill('12');
+  await form.getByTestId('first-stock-submit').click();
+  await page.getByTestId('stock-search').fill(name);
+  await expect(page.getByTestId('stock-row').getByTestId('stock-qty')).toHaveText('12', { timeout: 30_000 });
+  await expect(page.getByTestId('stock-row')).toContainText('Gudang BDG B');
+});

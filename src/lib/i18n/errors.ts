@@ -24,7 +24,8 @@ export function errorKey(err: unknown): MessageKey {
 /** The message for a failure; a schema's complaint names the field it is about. */
 export function errorText(err: unknown): string {
   const issues = (err as { issues?: Array<{ path?: unknown[] }> } | null)?.issues;
-  const field = Array.isArray(issues) ? String(issues[0]?.path?.[0] ?? '') : '';
-  if ((FIELDS as readonly string[]).includes(field)) return t('error.invalidField', { field: t(`field.${field}` as MessageKey) });
+  // An id is made from a field (product:<SKU>): name the field a person typed, not the id.
+  const field = (Array.isArray(issues) ? issues : []).map((i) => String(i?.path?.[0] ?? '')).find((f) => (FIELDS as readonly string[]).includes(f));
+  if (field) return t('error.invalidField', { field: t(`field.${field}` as MessageKey) });
   return t(errorKey(err));
 }

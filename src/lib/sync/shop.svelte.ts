@@ -6,14 +6,10 @@ import PouchDB from 'pouchdb-browser';
 import { pullChanges, hasPulled } from './pull.ts';
 import { CatalogView, type StockLine } from './catalog-view.ts';
 import type { PublicTopology } from '../model/topology.ts';
-import {
-  CartItem, CheckoutRequest, ids, ulid, userDbName,
-  type Category, type OrderCopy, type Product, type Warehouse, type WarehouseItem,
-} from '../model/index.ts';
+import { userDbName, type Category, type Product, type Warehouse, type WarehouseItem } from '../model/index.ts';
 import { SIGNUP_ERRORS, type SignUp, type SignUpError } from '../model/signup.ts';
-import { qtyProblem } from '../model/cart.ts';
 import { closeSession, currentSession, isStaff, nodeUrl, openSession, requestSignUp, type Session } from './session.ts';
-import { ShopError, myOrders, resolveCartConflicts, splitUserDocs } from './user-docs.ts';
+import { ShopperDb } from './shopper.svelte.ts';
 
 export { ShopError } from './user-docs.ts';
 
@@ -23,14 +19,6 @@ const TOPOLOGY_KEY = 'sebaran.topology';
 
 export type { StockLine } from './catalog-view.ts';
 
-const nowIso = () => new Date().toISOString();
-
-function remoteDb(url: string) {
-  return new PouchDB(url, {
-    skip_setup: true,
-    fetch: (u: string | Request, opts: RequestInit = {}) => (PouchDB as any).fetch(u, { ...opts, credentials: 'include' }),
-  } as any);
-}
 
 class Shop {
   topology = $state.raw<PublicTopology | null>(null);
@@ -47,10 +35,6 @@ class Shop {
   warehouses = $state.raw<Warehouse[]>([]);
   /** Warehouse items of this region, by product id. */
   stock = $state.raw<Map<string, StockLine[]>>(new Map());
-  user = $state<string | null>(null);
-  cart = $state.raw<CartItem[]>([]);
-  requests = $state.raw<CheckoutRequest[]>([]);
-  copies = $state.raw<OrderCopy[]>([]);
   /** A staff account (an admin) is signed in here: it has no cart or orders, the shop says so. */
   staff = $state.raw<Session | null>(null);
   /** Shown while browsing a region other than the one the device's shopper account belongs to. */
@@ -59,11 +43,13 @@ class Shop {
   private view: CatalogView | null = null;
   private catalogDb: PouchDB.Database | null = null;
   private inventoryDb: PouchDB.Database | null = null;
-  private userDb: PouchDB.Database | null = null;
-  /** The region whose node holds the open shopper database: accounts (and carts) belong to one region. */
-  private userRegion: string | null = null;
-  private userSync: PouchDB.Replication.Sync<{}> | null = null;
-  private userFeed: PouchDB.Core.Changes<{}> | null = null;
+  /** The signed-in shopper's database: cart, requests, order copies. */
+  readonly shopper = ((self: Shop) => new ShopperDb({
+    get region() { return self.region; },
+    get staff() { return self.staff; },
+    lineStock: (id) => self.lineStock(id),
+    sawNode: () => (self.online = true),
+  }))(this);
   private pulling: AbortController | null = null;
   private photos = new Map<string, string>();
   private generation = 0;
@@ -107,7 +93,7 @@ class Shop {
     if (opts.signOut && this.region && (this.user || this.staff)) await this.signOut();
     const gen = ++this.generation;
     this.stopSync();
-    this.closeUser();
+    this.shopper.close();
     this.staff = null;
     localStorage.setItem(REGION_KEY, code);
     this.region = code;
@@ -135,10 +121,6 @@ class Shop {
   private stopSync() {
     this.pulling?.abort();
     this.pulling = null;
-    this.userSync?.cancel();
-    this.userSync = null;
-    this.userFeed?.cancel();
-    this.userFeed = null;
     for (const url of this.photos.values()) URL.revokeObjectURL(url);
     this.photos.clear();
   }
@@ -244,8 +226,7 @@ class Shop {
     } else {
       this.staff = null;
       // The node no longer knows our cookie: stay usable offline, but ask to sign in again to sync.
-      this.userSync?.cancel();
-      this.userSync = null;
+      this.shopper.pause();
     }
   }
 
@@ -278,9 +259,7 @@ class Shop {
   }
 
   private async afterSignUp(name: string): Promise<'ok'> {
-    this.user = name;
-    this.userRegion = this.region;
-    await this.waitForUserDb(); // made with the account; this only guards against a slow node
+    await this.waitForUserDb(name); // made with the account; this only guards against a slow node
     await this.openUser(name);
     return 'ok';
   }
@@ -308,26 +287,12 @@ class Shop {
   /** Drops the signed-in shopper from this device's memory of `region` (their local database stays). */
   private forgetUser(region: string) {
     localStorage.removeItem(`${USER_KEY}.${region}`);
-    this.closeUser();
-  }
-
-  /** Stops the shopper's sync and clears what the pages show of them. */
-  private closeUser() {
-    this.userSync?.cancel();
-    this.userFeed?.cancel();
-    this.userSync = null;
-    this.userFeed = null;
-    this.userDb = null;
-    this.userRegion = null;
-    this.user = null;
-    this.cart = [];
-    this.requests = [];
-    this.copies = [];
+    this.shopper.close();
   }
 
   /** Waits (briefly) for the region service to give a new shopper their database. */
-  async waitForUserDb(timeoutMs = 15_000) {
-    const url = `${nodeUrl(this.region!)}/${userDbName(this.user!)}`;
+  async waitForUserDb(name: string, timeoutMs = 15_000) {
+    const url = `${nodeUrl(this.region!)}/${userDbName(name)}`;
     const until = Date.now() + timeoutMs;
     while (Date.now() < until) {
       const res = await fetch(url, { credentials: 'include' }).catch(() => null);
@@ -340,123 +305,26 @@ class Shop {
   private async openUser(name: string) {
     const region = this.region!;
     localStorage.setItem(`${USER_KEY}.${region}`, name);
-    this.user = name;
-    this.userRegion = region;
     this.elsewhere = null;
-    this.userFeed?.cancel();
-    this.userSync?.cancel();
-    const db = new PouchDB(`sebaran-${region}-user-${name}`);
-    this.userDb = db;
-    await this.reloadUser();
-    if (this.userDb !== db) return; // the region changed meanwhile
-    this.userFeed = db.changes({ since: 'now', live: true }).on('change', () => void this.reloadUser());
-    const remote = remoteDb(`${nodeUrl(region)}/${userDbName(name)}`);
-    this.userSync = PouchDB.sync(db, remote, {
-      live: true, retry: true, back_off_function: (d: number) => (d === 0 ? 500 : Math.min(d * 2, 10_000)),
-    } as any)
-      .on('change', () => void resolveCartConflicts(db))
-      .on('paused', (err: unknown) => {
-        if (!err) this.online = true;
-      }) as any;
+    await this.shopper.open(region, name);
   }
 
-  private async reloadUser() {
-    const db = this.userDb;
-    if (!db) return;
-    const all = await db.allDocs({ include_docs: true });
-    if (db !== this.userDb) return;
-    const mine = splitUserDocs(all.rows.map((r: any) => r.doc));
-    this.cart = mine.cart;
-    this.requests = mine.requests;
-    this.copies = mine.copies;
-  }
+  // --- cart and checkout: the shopper's database -----------------------------
 
-  // --- cart and checkout ---------------------------------------------------
+  get user() { return this.shopper.user; }
+  get cart() { return this.shopper.cart; }
+  get requests() { return this.shopper.requests; }
+  get copies() { return this.shopper.copies; }
+  get orders() { return this.shopper.orders; }
+  copyFor(requestId: string) { return this.shopper.copyFor(requestId); }
+  setCartQty(stockId: string, productId: string, qty: number) { return this.shopper.setQty(stockId, productId, qty); }
+  removeFromCart(stockId: string) { return this.shopper.remove(stockId); }
+  addToCart(stockId: string, productId: string, qty = 1) { return this.shopper.add(stockId, productId, qty); }
+  checkout(address: string) { return this.shopper.checkout(address); }
 
   lineStock(stockId: string): WarehouseItem | undefined {
     for (const lines of this.stock.values()) for (const l of lines) if (l.item._id === stockId) return l.item;
     return undefined;
-  }
-
-  /** The shopper's database, if it belongs to the region being shown: a cart never crosses regions. */
-  private ownDb(): PouchDB.Database {
-    if (this.staff) throw new ShopError('staff');
-    if (!this.userDb || !this.user) throw new ShopError('signin_needed');
-    if (this.userRegion !== this.region) throw new ShopError('other_region');
-    return this.userDb;
-  }
-
-  /**
-   * Cart writes one after another: a quantity typed and then "Remove" clicked fires both at once
-   * (the field's change on blur, then the click), and each reads the line's revision before writing.
-   */
-  private cartWrites: Promise<unknown> = Promise.resolve();
-  private inOrder<T>(write: () => Promise<T>): Promise<T> {
-    const next = this.cartWrites.then(write, write);
-    this.cartWrites = next.catch(() => {});
-    return next;
-  }
-
-  /** Sets a line's quantity: a whole number from 1 to the stock; anything else changes nothing. */
-  setCartQty(stockId: string, productId: string, qty: number) {
-    return this.inOrder(() => this.writeCartQty(stockId, productId, qty));
-  }
-
-  private async writeCartQty(stockId: string, productId: string, qty: number) {
-    const db = this.ownDb();
-    const max = this.lineStock(stockId)?.quantity ?? 0;
-    const problem = qtyProblem(qty, max);
-    if (problem) throw new ShopError(problem);
-    const id = ids.cartItem(stockId);
-    const existing = (await db.get(id).catch(() => null)) as CartItem | null;
-    const doc = CartItem.parse({
-      _id: id, ...(existing?._rev ? { _rev: existing._rev } : {}), type: 'cart_item', region_code: this.region,
-      stock_id: stockId, product_id: productId, qty, updated_at: nowIso(),
-    });
-    await db.put(doc as any);
-  }
-
-  /** Removing a line is its own action, never a side effect of a quantity. */
-  removeFromCart(stockId: string) {
-    return this.inOrder(async () => {
-      const db = this.ownDb();
-      const existing = await db.get(ids.cartItem(stockId)).catch(() => null);
-      if (existing) await db.remove(existing as any);
-    });
-  }
-
-  addToCart(stockId: string, productId: string, qty = 1) {
-    return this.inOrder(async () => {
-      const current = this.cart.find((c) => c.stock_id === stockId)?.qty ?? 0;
-      const max = this.lineStock(stockId)?.quantity ?? 0;
-      await this.writeCartQty(stockId, productId, Math.min(current + qty, Math.max(max, 1)));
-    });
-  }
-
-  /** Writes the checkout request locally; it reaches the region whenever the device is online. */
-  checkout(address: string) {
-    return this.inOrder(() => this.writeCheckout(address));
-  }
-
-  private async writeCheckout(address: string) {
-    const db = this.ownDb();
-    if (this.cart.length === 0) throw new ShopError('cart_empty');
-    const requestId = ulid();
-    const req = CheckoutRequest.parse({
-      _id: ids.checkout(requestId), type: 'checkout_request', region_code: this.region, request_id: requestId,
-      items: this.cart.map((c) => ({ stock_id: c.stock_id, product_id: c.product_id, qty: c.qty })), address, created_at: nowIso(),
-    });
-    await db.bulkDocs([req, ...this.cart.map((c) => ({ ...c, _deleted: true }))] as any[]);
-    return requestId;
-  }
-
-  copyFor(requestId: string) {
-    return this.copies.find((c) => c.request_id === requestId) ?? null;
-  }
-
-  /** Every order of the shopper, newest first: answered or not, and ones made before this device (seeded, other devices). */
-  get orders() {
-    return myOrders(this.requests, this.copies);
   }
 }
 
