@@ -90,7 +90,9 @@ test('a regional admin stocks a product new from central in a warehouse of their
   await shopper.goto(`/produk?sku=${sku}`);
   await expect(shopper.getByTestId('stock-line')).toContainText('Dikirim dari: Gudang BDG A · Stok tersedia: 7');
   await shopper.getByTestId('add-to-cart').click();
-  await shopper.goto('/keranjang');
+  await expect(shopper.getByRole('status').filter({ hasText: 'Ditambahkan ke keranjang' })).toBeVisible();
+  await shopper.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: /^Keranjang/ }).click();
+  await expect(shopper.getByTestId('cart-line')).toHaveCount(1);
   await shopper.getByTestId('address').fill('Jl. Braga No. 1, Bandung');
   await shopper.getByTestId('checkout').click();
   await shopper.waitForURL('**/pesanan');
