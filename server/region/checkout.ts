@@ -84,6 +84,39 @@ export class Checkout {
 
   forget(db: string) {
     this.answered.delete(db);
+    this.copied.delete(ownerOf(db));
+  }
+
+  /** Shoppers whose every order has its copy in their database, checked once per run. */
+  private copied = new Set<string>();
+
+  /**
+   * Gives each shopper a copy of every order of theirs, also of orders no request in their database
+   * asked for (seeded history, orders from before the database): "my orders" lists copies, so an order
+   * without one would be invisible to its shopper. A database not made yet is tried on the next round.
+   */
+  async backfillCopies(names: Iterable<string>) {
+    for (const name of names) {
+      if (this.copied.has(name)) continue;
+      const db = userDbName(name);
+      try {
+        const orders = (await this.svc.allDocs('ops', `include_docs=true&${range(`order:${this.R}:${name}:`)}`))
+          .map((r: any) => r.doc as Order)
+          .filter((d) => d?.type === 'order' && d.user_name === name);
+        if (orders.length) {
+          const have = await this.answeredIn(db);
+          const missing = orders.filter((o) => !have.has(ids.orderCopy(o._id)));
+          if (missing.length) {
+            await this.putCopies(db, missing.map((o) => this.copyOf(o, null)));
+            for (const o of missing) have.add(ids.orderCopy(o._id));
+            this.log(`[${this.R}] ${missing.length} order copies for ${name}`);
+          }
+        }
+        this.copied.add(name);
+      } catch (e) {
+        if (!(e instanceof CouchError && e.status === 404)) this.log(`[${this.R}] order copies for ${name}: ${(e as Error).message}`);
+      }
+    }
   }
 
   /** Reads a shopper database's new requests and answers each; throws (checkpoint kept) if one could not be. */

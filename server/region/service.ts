@@ -119,6 +119,7 @@ export class RegionService {
       await this.checkpoints.forget(db).catch(() => {});
     }
     if (rescan) for (const db of dbs) if (live.has(ownerOf(db))) this.dirty.add(db);
+    await this.checkout.backfillCopies(live);
   }
 
   private schedule() {
@@ -215,6 +216,7 @@ export class RegionService {
         const relevant = docs.filter((d) => d.type === 'ledger' || d.type === 'admin_request');
         const done = !relevant.length || (await this.serial(async () => {
           const touched = relevant.filter((d) => d.type === 'ledger' && this.stock.apply(d)).map((d) => d.stock_id as string);
+          await this.stock.ensureSnapshots(touched);
           await this.stock.writeSnapshots(touched);
           return this.requests.answerAll(relevant);
         }));

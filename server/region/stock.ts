@@ -6,6 +6,8 @@ import { Couch, CouchError } from '../couch-client.ts';
 import { LedgerEntry, type Folded, type WarehouseItem } from '../../src/lib/model/index.ts';
 
 const nowIso = () => new Date().toISOString();
+/** A new warehouse item's low-stock threshold until an admin sets one (as the demo data has it). */
+export const DEFAULT_LOW_THRESHOLD = 10;
 export const range = (prefix: string) =>
   `startkey=${encodeURIComponent(JSON.stringify(prefix))}&endkey=${encodeURIComponent(JSON.stringify(prefix + '\uffff'))}`;
 
@@ -86,8 +88,36 @@ export class Stock {
     return !!s && (s.quantity !== Math.max(0, f.quantity) || s.ledger_count !== f.count);
   }
 
+  /**
+   * Gives a stock id its first snapshot when the ledger names one the region has none for (goods
+   * received of a product this warehouse never held), if the id's warehouse is this region's and its
+   * product is in the catalog; other ids stay ledger-only and are logged.
+   */
+  async ensureSnapshots(idsSeen: Iterable<string>) {
+    const missing = [...new Set(idsSeen)].filter((id) => !this.snapshots.has(id));
+    for (const id of missing) {
+      const m = new RegExp(`^stock:${this.R}:([A-Z0-9-]+):([A-Z0-9-]+)$`).exec(id);
+      const warehouseId = m ? `warehouse:${this.R}:${m[1]}` : '';
+      const productId = m ? `product:${m[2]}` : '';
+      const [warehouse, product] = m
+        ? await Promise.all([this.svc.getDoc('inventory', warehouseId), this.svc.getDoc('catalog', productId)])
+        : [null, null];
+      if (warehouse?.type !== 'warehouse' || product?.type !== 'product') {
+        this.log(`[${this.R}] ledger names ${id}, which is no warehouse item of ${this.R} (unknown warehouse or product)`);
+        continue;
+      }
+      const current = await this.svc.getDoc('inventory', id);
+      this.snapshots.set(id, current?.type === 'warehouse_item' ? current : {
+        _id: id, type: 'warehouse_item', region_code: this.R, warehouse_id: warehouseId, product_id: productId,
+        quantity: 0, low_threshold: DEFAULT_LOW_THRESHOLD, ledger_count: 0, updated_at: nowIso(),
+      });
+      this.log(`[${this.R}] first stock of ${productId} in ${warehouseId}`);
+    }
+  }
+
   /** Rewrites every snapshot that does not match the fold (after a crash, or an operator's edit). */
   async repair() {
+    await this.ensureSnapshots([...this.folded.keys()]);
     const stale = [...this.snapshots.keys()].filter((id) => this.stale(id));
     if (stale.length) this.log(`[${this.R}] repairing ${stale.length} stock snapshot(s) from the ledger`);
     await this.writeSnapshots(stale);

@@ -24,3 +24,11 @@ export function cartLines(cart: CartItem[], product: (id: string) => Product | u
 export function cartTotal(lines: CartLine[]) {
   return lines.reduce((n, l) => n + l.subtotal, 0);
 }
+
+/** Why a typed cart quantity is not one: it must be a whole number from 1 to the stock shown. */
+export function qtyProblem(qty: number, max: number): 'qty_not_whole' | 'qty_too_small' | 'qty_too_large' | null {
+  if (!Number.isFinite(qty) || !Number.isInteger(qty)) return 'qty_not_whole';
+  if (qty < 1) return 'qty_too_small';
+  if (qty > max) return 'qty_too_large';
+  return null;
+}

@@ -4,7 +4,7 @@ import type { Locale } from '../i18n/messages.ts';
 import { reportText } from '../i18n/reports.ts';
 import { formatDate, formatIDR } from '../i18n/format.ts';
 import { stockStatus } from '../model/stock.ts';
-import { jakartaDay } from '../components/admin/figures.ts';
+import { jakartaDay } from '../model/jakarta.ts';
 import { figure, sum, type Bar, type Report, type Value } from './report.ts';
 
 export interface Region {

@@ -5,6 +5,7 @@
 // made offline and show as pending until they land.
 import PouchDB from 'pouchdb-browser';
 import { shop } from './shop.svelte.ts';
+import { RequestError } from './request-error.ts';
 import { AdminRequest, LedgerEntry, ids, ulid, type OrderStatus, type ResultCode } from '../model/index.ts';
 
 const nodeUrl = (region: string) => `${location.origin}/db/${region.toLowerCase()}`;
@@ -151,7 +152,7 @@ class RegionAdmin {
   }
 
   private async write(doc: unknown) {
-    if (!this.outbox) throw new Error('Sign in as the regional admin first');
+    if (!this.outbox) throw new RequestError(401, 'unauthorized', 'sign in as the regional admin first');
     await this.outbox.put(doc as any);
     await this.refreshPending();
   }
@@ -207,13 +208,16 @@ class RegionAdmin {
     const q = new URLSearchParams();
     for (const [k, v] of Object.entries(params)) q.set(k, typeof v === 'string' && !['startkey', 'endkey', 'key'].includes(k) ? v : JSON.stringify(v));
     const res = await fetch(`${nodeUrl(this.region!)}/ops/_design/sebaran/_view/${name}?${q}`, { credentials: 'include' });
-    if (!res.ok) throw new Error(`${name}: ${res.status} ${(await res.json().catch(() => ({}))).reason ?? ''}`);
+    if (!res.ok) {
+      const body = await res.json().catch(() => ({}));
+      throw new RequestError(res.status, body?.error, `${name}: ${body?.reason ?? ''}`);
+    }
     return (await res.json()).rows as Array<{ key: any; value: any; id?: string; doc?: any }>;
   }
 
   async doc(id: string) {
     const res = await fetch(`${nodeUrl(this.region!)}/ops/${encodeURIComponent(id)}`, { credentials: 'include' });
-    if (!res.ok) throw new Error(`${id}: ${res.status}`);
+    if (!res.ok) throw new RequestError(res.status, '', id);
     return res.json();
   }
 }

@@ -3,6 +3,7 @@
 // views and databases; catalog writes go straight to central (its one writer)
 // and replicate out to every region and device.
 import { Category, Product } from '../model/index.ts';
+import { RequestError } from './request-error.ts';
 
 const node = () => `${location.origin}/db/${(localStorage.getItem('sebaran.central') ?? 'pusat').toLowerCase()}`;
 const base = (db: string) => `${node()}/${db}`;
@@ -10,7 +11,7 @@ const base = (db: string) => `${node()}/${db}`;
 async function call(url: string, init: RequestInit = {}) {
   const res = await fetch(url, { credentials: 'include', ...init, headers: { 'Content-Type': 'application/json', ...(init.headers ?? {}) } });
   const body = await res.json().catch(() => ({}));
-  if (!res.ok) throw new Error(body?.reason ?? `HTTP ${res.status}`);
+  if (!res.ok) throw new RequestError(res.status, body?.error, body?.reason);
   return body;
 }
 
@@ -67,7 +68,7 @@ class CentralAdmin {
   async saveCatalog(doc: Category | Product) {
     const schema = doc.type === 'category' ? Category : Product;
     const parsed = schema.safeParse(doc);
-    if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    if (!parsed.success) throw parsed.error; // its issues name the field; the page says which, in words
     const r = await call(`${base('catalog')}/${encodeURIComponent(doc._id)}`, { method: 'PUT', body: JSON.stringify(parsed.data) });
     return r.rev as string;
   }

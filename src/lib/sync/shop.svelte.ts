@@ -4,31 +4,21 @@
 // here, so they keep working offline. The one stateful singleton of the shop.
 import PouchDB from 'pouchdb-browser';
 import { pullChanges, hasPulled } from './pull.ts';
+import { CatalogView, type StockLine } from './catalog-view.ts';
 import type { PublicTopology } from '../model/topology.ts';
-import {
-  CartItem, CheckoutRequest, ids, ulid, userDbName,
-  type Category, type OrderCopy, type Product, type Warehouse, type WarehouseItem,
-} from '../model/index.ts';
+import { userDbName, type Category, type Product, type Warehouse, type WarehouseItem } from '../model/index.ts';
 import { SIGNUP_ERRORS, type SignUp, type SignUpError } from '../model/signup.ts';
+import { closeSession, currentSession, isStaff, nodeUrl, openSession, requestSignUp, type Session } from './session.ts';
+import { ShopperDb } from './shopper.svelte.ts';
+
+export { ShopError } from './user-docs.ts';
 
 const REGION_KEY = 'sebaran.region';
 const USER_KEY = 'sebaran.user';
 const TOPOLOGY_KEY = 'sebaran.topology';
 
-export interface StockLine {
-  item: WarehouseItem;
-  warehouse: Warehouse | undefined;
-}
+export type { StockLine } from './catalog-view.ts';
 
-const nowIso = () => new Date().toISOString();
-const nodeUrl = (region: string) => `${location.origin}/db/${region.toLowerCase()}`;
-
-function remoteDb(url: string) {
-  return new PouchDB(url, {
-    skip_setup: true,
-    fetch: (u: string | Request, opts: RequestInit = {}) => (PouchDB as any).fetch(u, { ...opts, credentials: 'include' }),
-  } as any);
-}
 
 class Shop {
   topology = $state.raw<PublicTopology | null>(null);
@@ -41,18 +31,25 @@ class Shop {
   error = $state<string | null>(null);
   categories = $state.raw<Category[]>([]);
   products = $state.raw<Product[]>([]);
+  /** The region's warehouses (the admin's stock page offers them for a first receipt). */
+  warehouses = $state.raw<Warehouse[]>([]);
   /** Warehouse items of this region, by product id. */
   stock = $state.raw<Map<string, StockLine[]>>(new Map());
-  user = $state<string | null>(null);
-  cart = $state.raw<CartItem[]>([]);
-  requests = $state.raw<CheckoutRequest[]>([]);
-  copies = $state.raw<OrderCopy[]>([]);
+  /** A staff account (an admin) is signed in here: it has no cart or orders, the shop says so. */
+  staff = $state.raw<Session | null>(null);
+  /** Shown while browsing a region other than the one the device's shopper account belongs to. */
+  elsewhere = $state.raw<{ region: string; name: string } | null>(null);
 
+  private view: CatalogView | null = null;
   private catalogDb: PouchDB.Database | null = null;
   private inventoryDb: PouchDB.Database | null = null;
-  private userDb: PouchDB.Database | null = null;
-  private userSync: PouchDB.Replication.Sync<{}> | null = null;
-  private userFeed: PouchDB.Core.Changes<{}> | null = null;
+  /** The signed-in shopper's database: cart, requests, order copies. */
+  readonly shopper = ((self: Shop) => new ShopperDb({
+    get region() { return self.region; },
+    get staff() { return self.staff; },
+    lineStock: (id) => self.lineStock(id),
+    sawNode: () => (self.online = true),
+  }))(this);
   private pulling: AbortController | null = null;
   private photos = new Map<string, string>();
   private generation = 0;
@@ -82,36 +79,48 @@ class Shop {
     return this.topology?.regions.find((r) => r.code === code)?.name ?? code ?? '';
   }
 
-  async chooseRegion(code: string) {
+  /** The shopper account this device remembers for a region. */
+  rememberedUser(code: string) {
+    return localStorage.getItem(`${USER_KEY}.${code}`);
+  }
+
+  /**
+   * Shows another region. A shopper's account, cart and orders belong to their region: they are put
+   * away (kept on the device) and come back when that region is chosen again; `signOut` first to
+   * leave them. In the other region the shopper browses without an account until they sign in there.
+   */
+  async chooseRegion(code: string, opts: { signOut?: boolean } = {}) {
+    if (opts.signOut && this.region && (this.user || this.staff)) await this.signOut();
     const gen = ++this.generation;
     this.stopSync();
+    this.shopper.close();
+    this.staff = null;
     localStorage.setItem(REGION_KEY, code);
     this.region = code;
     this.ready = false;
     this.loaded = 0;
     this.categories = [];
     this.products = [];
+    this.warehouses = [];
     this.stock = new Map();
     this.catalogDb = new PouchDB(`sebaran-${code}-catalog`);
     this.inventoryDb = new PouchDB(`sebaran-${code}-inventory`);
-    this.maps = { categories: new Map(), products: new Map(), warehouses: new Map(), items: new Map() };
-    this.seqs = { catalog: 0, inventory: 0 };
+    this.view = new CatalogView(this.catalogDb, this.inventoryDb);
     const offlineReady = (await hasPulled(this.catalogDb)) && (await hasPulled(this.inventoryDb));
-    if (offlineReady && !(await this.loadViewCache())) await this.reloadCatalog();
+    if (offlineReady && (await this.view.loadCache())) this.publish();
+    else if (offlineReady) await this.reloadCatalog();
     if (gen !== this.generation) return;
-    const remembered = localStorage.getItem(`${USER_KEY}.${code}`);
+    const remembered = this.rememberedUser(code);
+    const other = this.topology?.regions.map((r) => r.code).find((r) => r !== code && this.rememberedUser(r));
+    this.elsewhere = !remembered && other ? { region: other, name: this.rememberedUser(other)! } : null;
     if (remembered) await this.openUser(remembered);
     void this.pullLoop(gen);
-    void this.checkSession(code);
+    void this.refreshSession(code);
   }
 
   private stopSync() {
     this.pulling?.abort();
     this.pulling = null;
-    this.userSync?.cancel();
-    this.userSync = null;
-    this.userFeed?.cancel();
-    this.userFeed = null;
     for (const url of this.photos.values()) URL.revokeObjectURL(url);
     this.photos.clear();
   }
@@ -157,93 +166,26 @@ class Shop {
       this.pulling = null;
       void this.pullLoop(this.generation);
       if (this.user) {
-        void this.checkSession(region);
+        void this.refreshSession(region);
         void this.openUser(this.user); // a fresh sync instead of waiting out its back-off
       }
     }
   }
 
-  // What the pages show is built from these maps; they follow the local
-  // databases' changes feeds, so a stock change costs one document, not a reload.
-  private maps = {
-    categories: new Map<string, Category>(),
-    products: new Map<string, Product>(),
-    warehouses: new Map<string, Warehouse>(),
-    items: new Map<string, WarehouseItem>(),
-  };
-  private seqs = { catalog: 0 as number | string, inventory: 0 as number | string };
-
-  private take(doc: any, deleted = false) {
-    const m = this.maps;
-    const id: string = doc._id;
-    if (id.startsWith('category:')) deleted ? m.categories.delete(id) : m.categories.set(id, doc);
-    else if (id.startsWith('product:')) {
-      if (deleted || !doc.active) m.products.delete(id);
-      else {
-        const { _attachments, ...rest } = doc;
-        m.products.set(id, rest);
-      }
-    } else if (id.startsWith('warehouse:')) deleted ? m.warehouses.delete(id) : m.warehouses.set(id, doc);
-    else if (id.startsWith('stock:')) deleted ? m.items.delete(id) : m.items.set(id, doc);
-  }
-
   private publish() {
-    const m = this.maps;
-    const stock = new Map<string, StockLine[]>();
-    for (const item of m.items.values()) {
-      const lines = stock.get(item.product_id) ?? [];
-      lines.push({ item, warehouse: m.warehouses.get(item.warehouse_id) });
-      stock.set(item.product_id, lines);
-    }
-    for (const lines of stock.values()) lines.sort((a, b) => b.item.quantity - a.item.quantity);
-    this.categories = [...m.categories.values()].sort((a, b) => a.sort - b.sort);
-    this.products = [...m.products.values()];
-    this.stock = stock;
+    const v = this.view!.build();
+    this.categories = v.categories;
+    this.products = v.products;
+    this.warehouses = v.warehouses;
+    this.stock = v.stock;
     this.ready = true;
-  }
-
-  /** First render on a returning visit: one cached document instead of every product and stock line. */
-  private async loadViewCache(): Promise<boolean> {
-    try {
-      const cache: any = await this.catalogDb!.get('_local/sebaran-view');
-      for (const d of [...cache.categories, ...cache.products, ...cache.warehouses, ...cache.items]) this.take(d);
-      this.seqs = cache.seqs;
-      this.publish();
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
-  private async saveViewCache() {
-    const m = this.maps;
-    const doc: any = {
-      _id: '_local/sebaran-view', seqs: this.seqs,
-      categories: [...m.categories.values()], products: [...m.products.values()],
-      warehouses: [...m.warehouses.values()], items: [...m.items.values()],
-    };
-    try {
-      const prev: any = await this.catalogDb!.get('_local/sebaran-view').catch(() => null);
-      if (prev) doc._rev = prev._rev;
-      await this.catalogDb!.put(doc);
-    } catch {
-      /* a cache only: the next refresh writes it again */
-    }
   }
 
   /** Applies what changed in the local replicas since the last look. */
   private async reloadCatalog() {
-    const [cat, inv] = await Promise.all([
-      this.catalogDb!.changes({ since: this.seqs.catalog, include_docs: true }),
-      this.inventoryDb!.changes({ since: this.seqs.inventory, include_docs: true }),
-    ]);
-    for (const c of [...cat.results, ...inv.results] as any[]) {
-      if (c.id.startsWith('_design/')) continue;
-      this.take(c.doc ?? { _id: c.id }, !!c.deleted);
-    }
-    this.seqs = { catalog: cat.last_seq, inventory: inv.last_seq };
-    this.publish();
-    if (cat.results.length + inv.results.length > 0) void this.saveViewCache();
+    const view = this.view!;
+    await view.update();
+    if (view === this.view) this.publish();
   }
 
   /** The best line to buy from: the warehouse with the most stock. */
@@ -270,66 +212,54 @@ class Shop {
 
   // --- session -------------------------------------------------------------
 
-  private async checkSession(region: string) {
-    try {
-      const res = await fetch(`${nodeUrl(region)}/_session`, { credentials: 'include' });
-      const body = await res.json();
-      const name: string | null = body?.userCtx?.name ?? null;
-      if (region !== this.region) return;
-      if (name && name !== this.user) await this.openUser(name);
-      if (!name && this.user) {
-        // The node no longer knows our cookie: stay usable offline, but ask to sign in again to sync.
-        this.userSync?.cancel();
-        this.userSync = null;
-      }
-    } catch {
-      /* offline: keep what the device remembers */
+  /** Asks the node who its cookie belongs to; a staff account never gets the shopper's database or cart. */
+  async refreshSession(region = this.region) {
+    if (!region) return;
+    const s = await currentSession(region);
+    if (s === 'offline' || region !== this.region) return; // offline: keep what the device remembers
+    if (s && isStaff(s)) {
+      if (this.user) this.forgetUser(region);
+      this.staff = s;
+    } else if (s) {
+      this.staff = null;
+      if (s.name !== this.user) await this.openUser(s.name);
+    } else {
+      this.staff = null;
+      // The node no longer knows our cookie: stay usable offline, but ask to sign in again to sync.
+      this.shopper.pause();
     }
   }
 
-  async signIn(name: string, password: string, open = true): Promise<'ok' | 'wrong' | 'offline'> {
+  async signIn(name: string, password: string, open = true): Promise<'ok' | 'wrong' | 'offline' | 'staff'> {
     const region = this.region!;
-    try {
-      const res = await fetch(`${nodeUrl(region)}/_session`, {
-        method: 'POST', credentials: 'include', headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ name, password }),
-      });
-      if (res.status === 401) return 'wrong';
-      if (!res.ok) throw new Error(String(res.status));
-    } catch (e) {
-      return (e as Error).message === '401' ? 'wrong' : 'offline';
+    const s = await openSession(region, name, password);
+    if (s === 'wrong' || s === 'offline') return s;
+    if (isStaff(s)) {
+      // Signed in (the admin pages use this session), but not as a shopper.
+      if (this.user) this.forgetUser(region);
+      this.staff = s;
+      return 'staff';
     }
-    if (open) await this.openUser(name);
+    this.staff = null;
+    if (open) await this.openUser(s.name);
     return 'ok';
   }
 
-  /**
-   * Signs up through the region (`/db/<region>/_signup`, served by the app server, which creates the
-   * account and its database with admin rights the browser never holds), then signs in.
-   */
   async signUp(p: SignUp): Promise<'ok' | 'offline' | SignUpError> {
     const region = this.region!;
-    let res: Response;
-    try {
-      res = await fetch(`${nodeUrl(region)}/_signup`, {
-        method: 'POST', credentials: 'include', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(p),
-      });
-    } catch {
-      return 'offline';
+    const r = await requestSignUp(region, p);
+    if (r === 'offline') return 'offline';
+    if (!r.ok) {
+      if (r.code === 'taken' && (await this.isOwnShopperAccount(p.name, p.password))) return this.afterSignUp(p.name);
+      return (SIGNUP_ERRORS as readonly unknown[]).includes(r.code) ? (r.code as SignUpError) : 'unavailable';
     }
-    if (!res.ok) {
-      const code = (await res.json().catch(() => ({})))?.error;
-      if (code === 'taken' && (await this.isOwnShopperAccount(p.name, p.password))) return this.afterSignUp(p.name);
-      return (SIGNUP_ERRORS as readonly string[]).includes(code) ? (code as SignUpError) : 'unavailable';
-    }
-    const r = await this.signIn(p.name, p.password, false);
-    if (r !== 'ok') return r === 'wrong' ? 'unavailable' : r;
+    const s = await this.signIn(p.name, p.password, false);
+    if (s !== 'ok') return s === 'offline' ? s : 'unavailable';
     return this.afterSignUp(p.name);
   }
 
   private async afterSignUp(name: string): Promise<'ok'> {
-    this.user = name;
-    await this.waitForUserDb(); // made with the account; this only guards against a slow node
+    await this.waitForUserDb(name); // made with the account; this only guards against a slow node
     await this.openUser(name);
     return 'ok';
   }
@@ -340,38 +270,29 @@ class Shop {
    * stays "taken" and its session is dropped at once.
    */
   private async isOwnShopperAccount(name: string, password: string): Promise<boolean> {
-    const url = `${nodeUrl(this.region!)}/_session`;
-    try {
-      const res = await fetch(url, {
-        method: 'POST', credentials: 'include', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ name, password }),
-      });
-      if (!res.ok) return false;
-      const body = await res.json();
-      if (Array.isArray(body?.roles) && body.roles.length === 0) return true;
-      await fetch(url, { method: 'DELETE', credentials: 'include' });
-      return false;
-    } catch {
-      return false;
-    }
+    const s = await openSession(this.region!, name, password);
+    if (s === 'wrong' || s === 'offline') return false;
+    if (!isStaff(s)) return true;
+    await closeSession(this.region!);
+    return false;
   }
 
   async signOut() {
     const region = this.region!;
-    this.userSync?.cancel();
-    this.userFeed?.cancel();
-    this.userSync = null;
-    this.userFeed = null;
+    if (this.user) this.forgetUser(region);
+    this.staff = null;
+    await closeSession(region);
+  }
+
+  /** Drops the signed-in shopper from this device's memory of `region` (their local database stays). */
+  private forgetUser(region: string) {
     localStorage.removeItem(`${USER_KEY}.${region}`);
-    this.user = null;
-    this.cart = [];
-    this.requests = [];
-    this.copies = [];
-    await fetch(`${nodeUrl(region)}/_session`, { method: 'DELETE', credentials: 'include' }).catch(() => {});
+    this.shopper.close();
   }
 
   /** Waits (briefly) for the region service to give a new shopper their database. */
-  async waitForUserDb(timeoutMs = 15_000) {
-    const url = `${nodeUrl(this.region!)}/${userDbName(this.user!)}`;
+  async waitForUserDb(name: string, timeoutMs = 15_000) {
+    const url = `${nodeUrl(this.region!)}/${userDbName(name)}`;
     const until = Date.now() + timeoutMs;
     while (Date.now() < until) {
       const res = await fetch(url, { credentials: 'include' }).catch(() => null);
@@ -384,103 +305,26 @@ class Shop {
   private async openUser(name: string) {
     const region = this.region!;
     localStorage.setItem(`${USER_KEY}.${region}`, name);
-    this.user = name;
-    this.userFeed?.cancel();
-    this.userSync?.cancel();
-    this.userDb = new PouchDB(`sebaran-${region}-user-${name}`);
-    await this.reloadUser();
-    this.userFeed = this.userDb
-      .changes({ since: 'now', live: true })
-      .on('change', () => void this.reloadUser());
-    const remote = remoteDb(`${nodeUrl(region)}/${userDbName(name)}`);
-    this.userSync = PouchDB.sync(this.userDb, remote, {
-      live: true, retry: true, back_off_function: (d: number) => (d === 0 ? 500 : Math.min(d * 2, 10_000)),
-    } as any)
-      .on('change', () => void this.resolveConflicts())
-      .on('paused', (err: unknown) => {
-        if (!err) this.online = true;
-      }) as any;
+    this.elsewhere = null;
+    await this.shopper.open(region, name);
   }
 
-  private async reloadUser() {
-    if (!this.userDb) return;
-    const all = await this.userDb.allDocs({ include_docs: true });
-    const cart: CartItem[] = [];
-    const requests: CheckoutRequest[] = [];
-    const copies: OrderCopy[] = [];
-    for (const r of all.rows as any[]) {
-      const d = r.doc;
-      if (d?.type === 'cart_item') cart.push(d);
-      else if (d?.type === 'checkout_request') requests.push(d);
-      else if (d?.type === 'order_copy') copies.push(d);
-    }
-    this.cart = cart.sort((a, b) => a._id.localeCompare(b._id));
-    this.requests = requests.sort((a, b) => b.created_at.localeCompare(a.created_at));
-    this.copies = copies;
-  }
+  // --- cart and checkout: the shopper's database -----------------------------
 
-  /** Two devices edited one cart line: the newest edit wins, the others are removed. */
-  private async resolveConflicts() {
-    if (!this.userDb) return;
-    const all = await this.userDb.allDocs({ include_docs: true, conflicts: true, startkey: 'cart:', endkey: 'cart:\uffff' });
-    for (const r of all.rows as any[]) {
-      const conflicts: string[] = r.doc?._conflicts ?? [];
-      if (!conflicts.length) continue;
-      const losers = await Promise.all(conflicts.map((rev) => this.userDb!.get(r.id, { rev }) as Promise<any>));
-      const everyone = [r.doc, ...losers].sort((a, b) => (b.updated_at ?? '').localeCompare(a.updated_at ?? '') || (b._rev > a._rev ? 1 : -1));
-      const winner = everyone[0];
-      const removals = everyone.filter((d) => d._rev !== winner._rev).map((d) => ({ _id: d._id, _rev: d._rev, _deleted: true }));
-      if (winner._rev !== r.doc._rev) {
-        const { _conflicts, ...body } = winner;
-        await this.userDb.put({ ...body, _rev: r.doc._rev });
-        removals.splice(removals.findIndex((x) => x._rev === r.doc._rev), 1);
-      }
-      if (removals.length) await this.userDb.bulkDocs(removals);
-    }
-  }
-
-  // --- cart and checkout ---------------------------------------------------
+  get user() { return this.shopper.user; }
+  get cart() { return this.shopper.cart; }
+  get requests() { return this.shopper.requests; }
+  get copies() { return this.shopper.copies; }
+  get orders() { return this.shopper.orders; }
+  copyFor(requestId: string) { return this.shopper.copyFor(requestId); }
+  setCartQty(stockId: string, productId: string, qty: number) { return this.shopper.setQty(stockId, productId, qty); }
+  removeFromCart(stockId: string) { return this.shopper.remove(stockId); }
+  addToCart(stockId: string, productId: string, qty = 1) { return this.shopper.add(stockId, productId, qty); }
+  checkout(address: string) { return this.shopper.checkout(address); }
 
   lineStock(stockId: string): WarehouseItem | undefined {
     for (const lines of this.stock.values()) for (const l of lines) if (l.item._id === stockId) return l.item;
     return undefined;
-  }
-
-  async setCartQty(stockId: string, productId: string, qty: number) {
-    if (!this.userDb) throw new Error('Sign in first');
-    const id = ids.cartItem(stockId);
-    const existing = (await this.userDb.get(id).catch(() => null)) as CartItem | null;
-    if (qty <= 0) {
-      if (existing) await this.userDb.remove(existing as any);
-      return;
-    }
-    const max = this.lineStock(stockId)?.quantity ?? 0;
-    const doc = CartItem.parse({
-      _id: id, ...(existing?._rev ? { _rev: existing._rev } : {}), type: 'cart_item', region_code: this.region,
-      stock_id: stockId, product_id: productId, qty: Math.min(qty, Math.max(max, 1)), updated_at: nowIso(),
-    });
-    await this.userDb.put(doc as any);
-  }
-
-  async addToCart(stockId: string, productId: string, qty = 1) {
-    const current = this.cart.find((c) => c.stock_id === stockId)?.qty ?? 0;
-    await this.setCartQty(stockId, productId, current + qty);
-  }
-
-  /** Writes the checkout request locally; it reaches the region whenever the device is online. */
-  async checkout(address: string) {
-    if (!this.userDb || this.cart.length === 0) throw new Error('The cart is empty');
-    const requestId = ulid();
-    const req = CheckoutRequest.parse({
-      _id: ids.checkout(requestId), type: 'checkout_request', region_code: this.region, request_id: requestId,
-      items: this.cart.map((c) => ({ stock_id: c.stock_id, product_id: c.product_id, qty: c.qty })), address, created_at: nowIso(),
-    });
-    await this.userDb.bulkDocs([req, ...this.cart.map((c) => ({ ...c, _deleted: true }))] as any[]);
-    return requestId;
-  }
-
-  copyFor(requestId: string) {
-    return this.copies.find((c) => c.request_id === requestId) ?? null;
   }
 }
 

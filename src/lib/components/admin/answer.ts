@@ -4,7 +4,7 @@ import type { MessageKey } from '$lib/i18n/messages.ts';
 import type { RequestAnswer } from '$lib/sync/admin.svelte.ts';
 
 export function answerText(a: RequestAnswer): string {
-  if (!a.code) return a.message; // an answer from before codes existed
+  if (!a.code) return t(a.ok ? 'result.applied' : 'result.refused'); // an answer from before codes existed: its English message stays in the database
   const args: Record<string, string | number> = { ...(a.args ?? {}) };
   // Statuses are words too: translate them like the rest.
   for (const k of ['from', 'to', 'status']) {

@@ -1,0 +1,97 @@
+// What a person reads when something fails, or a stored value is shown, is a message of the
+// catalogue in the language they chose: never a schema's complaint, a node's reason or an enum.
+import { test, expect, type Locator, type Page } from '@playwright/test';
+import { nodes, pickRegion } from './helpers.ts';
+import { messages, type Locale } from '../../src/lib/i18n/messages.ts';
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const catalogue = (locale: Locale) => Object.values(messages[locale]).map((m) => new RegExp(`^${escape(m).replace(/\\\{\w+\\\}/g, '.+')}$`, 's'));
+
+async function expectCatalogued(where: Locator, locale: Locale) {
+  const texts = (await where.allInnerTexts()).map((t) => t.trim());
+  expect(texts.length).toBeGreaterThan(0);
+  for (const text of texts) expect(catalogue(locale).some((r) => r.test(text)), `"${text}" is a ${locale} message`).toBe(true);
+}
+
+async function centralSignIn(page: Page) {
+  await pickRegion(page, 'BDG');
+  await page.goto('/pusat');
+  await page.getByTestId('central-name').fill('pusat');
+  await page.getByTestId('central-password').fill('pusat-demo-123');
+  await page.getByTestId('central-submit').click();
+  await expect(page.getByRole('navigation', { name: 'Pusat' })).toBeVisible();
+}
+
+test('catalogue errors at central (a bad SKU, an edit that conflicts) are messages in id and en', async ({ page }) => {
+  await centralSignIn(page);
+  await page.getByRole('navigation', { name: 'Pusat' }).getByRole('link', { name: 'Katalog' }).click();
+  await page.getByTestId('new-product').click();
+  await page.getByTestId('p-sku').fill('kopi luwak!');
+  await page.getByTestId('p-name').fill('Kopi Luwak Uji');
+  await page.getByTestId('p-save').click();
+  const alert = page.getByRole('alert');
+  await expect(alert).toHaveText('Isian SKU belum benar. Periksa lalu coba lagi.');
+  await page.getByRole('button', { name: 'English' }).click();
+  await page.getByTestId('p-save').click();
+  await expect(alert).toHaveText('The SKU is not right yet. Check it and try again.');
+  await page.getByRole('button', { name: 'Cancel' }).click();
+
+  // Someone else saves the product while it is open here: the save is a conflict, said in words.
+  const row = page.getByTestId('catalog-row').first();
+  const sku = (await row.locator('td').first().innerText()).trim();
+  await row.getByRole('button', { name: 'Edit' }).click();
+  const central = nodes().centralAdmin();
+  const current = await central.getDoc('catalog', `product:${sku}`);
+  await central.ok('PUT', `/catalog/product:${sku}`, { ...current, updated_at: new Date().toISOString() });
+  await page.getByTestId('p-save').click();
+  await expect(alert).toHaveText('This was just changed somewhere else. Reload the page, then make your change again.');
+  await expectCatalogued(alert, 'en');
+  await page.getByRole('button', { name: 'Bahasa Indonesia' }).click();
+  await page.getByTestId('p-save').click();
+  await expect(alert).toContainText('Data ini baru saja diubah di tempat lain');
+  await expectCatalogued(alert, 'id');
+});
+
+test('statuses in the central and regional tables are words of the chosen language, "out" is not "Low"', async ({ page }) => {
+  await centralSignIn(page);
+  const nav = page.getByRole('navigation', { name: 'Pusat' });
+  for (const locale of ['id', 'en'] as const) {
+    if (locale === 'en') await page.getByRole('button', { name: 'English' }).click();
+    await nav.getByRole('link', { name: locale === 'id' ? 'Pesanan' : 'Orders', exact: true }).click();
+    await page.getByTestId('co-apply').click();
+    await expect(page.getByTestId('co-row').first()).toBeVisible();
+    await expectCatalogued(page.getByTestId('co-row').locator('td:nth-child(5)'), locale);
+    await nav.getByRole('link', { name: locale === 'id' ? 'Stok' : 'Stock', exact: true }).click();
+    await expect(page.getByTestId('cs-row').first()).toBeVisible();
+    const statuses = await page.getByTestId('cs-row').evaluateAll((rows) => rows.map((r) => [r.children[3].textContent!.trim(), r.children[4].textContent!.trim()]));
+    const out = locale === 'id' ? 'Habis' : 'Out of stock';
+    expect(statuses.filter(([qty]) => qty === '0').length).toBeGreaterThan(0);
+    for (const [qty, status] of statuses) {
+      if (qty === '0') expect(status).toBe(out);
+      else expect(catalogue(locale).some((r) => r.test(status)), status).toBe(true);
+    }
+    await nav.getByRole('link', { name: locale === 'id' ? 'Sinkronisasi' : 'Sync health', exact: true }).click();
+    await expect(page.getByTestId('health-state').first()).toBeVisible({ timeout: 30_000 });
+    await expectCatalogued(page.getByTestId('health-state'), locale);
+  }
+  await page.getByRole('button', { name: 'Bahasa Indonesia' }).click();
+
+  // The regional admin's tables, in both languages.
+  await page.goto('/admin');
+  await page.getByTestId('admin-name').fill('admin-bdg');
+  await page.getByTestId('admin-password').fill('bdg-demo-123');
+  await page.getByTestId('admin-submit').click();
+  const adminNav = page.getByRole('navigation', { name: 'Admin' });
+  for (const locale of ['id', 'en'] as const) {
+    if (locale === 'en') await page.getByRole('button', { name: 'English' }).click();
+    await adminNav.getByRole('link', { name: locale === 'id' ? 'Pesanan' : 'Orders', exact: true }).click();
+    await expect(page.getByTestId('order-list-row').first()).toBeVisible();
+    await expectCatalogued(page.getByTestId('order-list-row').locator('td:nth-child(4)'), locale);
+    await adminNav.getByRole('link', { name: locale === 'id' ? 'Stok gudang' : 'Warehouse stock', exact: true }).click();
+    await expect(page.getByTestId('stock-row').first()).toBeVisible();
+    const rows = await page.getByTestId('stock-row').evaluateAll((rs) => rs.map((r) => [r.children[2].textContent!.trim(), r.children[3].firstChild!.textContent!.trim()]));
+    expect(rows.some(([qty]) => qty === '0')).toBe(true);
+    for (const [qty, status] of rows) if (qty === '0') expect(status).toBe(locale === 'id' ? 'Habis' : 'Out of stock');
+  }
+  await page.getByRole('button', { name: 'Bahasa Indonesia' }).click();
+});

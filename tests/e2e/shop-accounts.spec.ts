@@ -1,0 +1,176 @@
+// Whose shop is it: a shopper's account belongs to one region, staff are not shoppers,
+// a cart quantity is a number or a message, and "my orders" holds every order of the shopper.
+import { test, expect, type Page } from '@playwright/test';
+import { mkdirSync } from 'node:fs';
+import { nodes, pickRegion, signUp } from './helpers.ts';
+import { DEMO } from '../../server/config.ts';
+
+const SHOTS = '/tmp/shopflows-shots';
+async function look(page: Page, name: string) {
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: `${SHOTS}/${name}-phone.png`, fullPage: true });
+  const size = page.viewportSize()!;
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.screenshot({ path: `${SHOTS}/${name}-desktop.png`, fullPage: true });
+  await page.setViewportSize(size);
+}
+
+async function signIn(page: Page, name: string, password: string) {
+  await page.goto('/masuk');
+  await page.getByTestId('auth-name').fill(name);
+  await page.getByTestId('auth-password').fill(password);
+  await page.getByTestId('auth-submit').click();
+}
+
+async function addFirstAvailable(page: Page) {
+  await page.goto('/');
+  await page.getByTestId('only-available').check();
+  await page.getByTestId('product-card').first().locator('a').click();
+  await page.getByTestId('add-to-cart').first().click();
+  await expect(page.getByRole('status').filter({ hasText: 'Ditambahkan ke keranjang' })).toBeVisible();
+}
+
+const menu = (page: Page) => page.getByRole('navigation', { name: 'Menu' });
+
+test('"my orders" lists every order the region holds for a demo shopper, seeded history included', async ({ page }) => {
+  const n = nodes();
+  const theirs = (await n.admin('BDG').allDocs('ops')).map((r: any) => r.doc).filter((d: any) => d.type === 'order' && d.user_name === 'pembeli.bdg');
+  expect(theirs.length).toBeGreaterThan(0); // the demo data gives them a history
+  await pickRegion(page, 'BDG');
+  await signIn(page, 'pembeli.bdg', DEMO.shopperPassword);
+  await page.waitForURL((u) => u.pathname === '/');
+  await menu(page).getByRole('link', { name: 'Pesanan saya' }).click();
+  await expect(page.getByTestId('order-row')).toHaveCount(theirs.length);
+  // Each shows its status in words, never the stored value.
+  const labels = new Set(await page.getByTestId('order-status').allInnerTexts());
+  for (const l of labels) expect(['Dikonfirmasi', 'Diproses', 'Dikirim', 'Diterima', 'Dibatalkan']).toContain(l);
+  await look(page, 'orders-seeded');
+});
+
+test('switching region while signed in says the account stays home, and no checkout happens elsewhere', async ({ page }) => {
+  await pickRegion(page, 'BDG');
+  await signIn(page, 'pembeli.bdg', DEMO.shopperPassword);
+  await expect(page.getByRole('button', { name: 'Keluar (pembeli.bdg)' })).toBeVisible();
+  await addFirstAvailable(page);
+  await expect(menu(page).getByRole('link', { name: /^Keranjang/ })).toContainText(/Keranjang\s*\d/);
+  const badge = await menu(page).locator('.badge').innerText();
+
+  await page.getByRole('button', { name: 'Ganti lokasi' }).click();
+  await expect(page.getByTestId('region-account')).toHaveText('Kamu masuk sebagai pembeli.bdg, akun region BDG.');
+  await page.getByTestId('region-JKT').click();
+  await expect(page.getByTestId('region-confirm')).toContainText('Akun, keranjang dan pesanan kamu tetap di BDG');
+  await look(page, 'region-confirm');
+  await page.getByTestId('region-browse-only').click();
+
+  // In Jakarta: a guest with no cart, told where the account is.
+  await expect(page.getByTestId('region-line')).toContainText('(JKT)');
+  await expect(page.getByRole('button', { name: /^Keluar/ })).toHaveCount(0);
+  await expect(menu(page).getByRole('link', { name: 'Masuk' })).toBeVisible();
+  await expect(menu(page).locator('.badge')).toHaveCount(0);
+  await expect(page.getByTestId('elsewhere-notice')).toContainText('Akun pembeli.bdg terdaftar di BDG');
+  await look(page, 'region-elsewhere');
+  await menu(page).getByRole('link', { name: /^Keranjang/ }).click();
+  await expect(page.getByRole('link', { name: 'Masuk untuk belanja' })).toBeVisible();
+  await expect(page.getByTestId('checkout')).toHaveCount(0);
+
+  // Back home, the account and its cart are as they were.
+  await page.getByTestId('back-to-region').click();
+  await expect(page.getByTestId('region-line')).toContainText('(BDG)');
+  await expect(page.getByRole('button', { name: 'Keluar (pembeli.bdg)' })).toBeVisible();
+  await expect(menu(page).locator('.badge')).toHaveText(badge);
+  await expect(page.getByTestId('cart-line')).toHaveCount(1);
+
+  // Or sign out first: then nothing of BDG follows into Jakarta.
+  await page.getByRole('button', { name: 'Ganti lokasi' }).click();
+  await page.getByTestId('region-JKT').click();
+  await page.getByTestId('region-signout-switch').click();
+  await expect(page.getByTestId('region-line')).toContainText('(JKT)');
+  await expect(page.getByRole('button', { name: /^Keluar/ })).toHaveCount(0);
+  await expect(page.getByTestId('elsewhere-notice')).toHaveCount(0);
+  const who = await page.evaluate(async () => (await (await fetch('/db/bdg/_session', { credentials: 'include' })).json()).userCtx.name);
+  expect(who).toBeNull();
+});
+
+test('a regional admin signed in on the shop gets a message and a link, not a cart or a shopper database', async ({ page }) => {
+  const userDbCalls: string[] = [];
+  page.on('request', (r) => {
+    if (r.url().includes('/userdb-')) userDbCalls.push(r.url());
+  });
+  await pickRegion(page, 'BDG');
+  await signIn(page, 'admin-bdg', 'bdg-demo-123');
+  await expect(page.getByTestId('staff-notice')).toContainText('Kamu masuk sebagai staf (admin-bdg)');
+  await look(page, 'staff-notice');
+  await page.goto('/');
+  await page.getByTestId('only-available').check();
+  await page.getByTestId('product-card').first().locator('a').click();
+  await expect(page.getByTestId('stock-line').first()).toBeVisible();
+  await expect(page.getByTestId('add-to-cart')).toHaveCount(0);
+  await menu(page).getByRole('link', { name: /^Keranjang/ }).click();
+  await expect(page.getByTestId('cart-staff')).toHaveText(/Akun staf tidak bisa belanja/);
+  await expect(page.getByTestId('checkout')).toHaveCount(0);
+  // After a reload the node's session says staff again; the link leads to the admin pages, signed in.
+  await page.reload();
+  await expect(page.getByTestId('staff-notice')).toBeVisible();
+  await page.getByTestId('staff-admin-link').click();
+  await expect(page.getByRole('navigation', { name: 'Admin' })).toBeVisible();
+  expect(userDbCalls).toEqual([]);
+});
+
+test('an admin who signed in on the admin pages is not taken for a shopper by the shop', async ({ page }) => {
+  const userDbCalls: string[] = [];
+  page.on('request', (r) => {
+    if (r.url().includes('/userdb-')) userDbCalls.push(r.url());
+  });
+  await pickRegion(page, 'BDG');
+  await page.goto('/admin');
+  await page.getByTestId('admin-name').fill('admin-bdg');
+  await page.getByTestId('admin-password').fill('bdg-demo-123');
+  await page.getByTestId('admin-submit').click();
+  await expect(page.getByRole('navigation', { name: 'Admin' })).toBeVisible();
+  await page.goto('/');
+  await expect(page.getByTestId('staff-notice')).toBeVisible();
+  await expect(page.getByTestId('signout')).toHaveText('Keluar (admin-bdg)');
+  await page.goto('/keranjang');
+  await expect(page.getByTestId('cart-staff')).toBeVisible();
+  expect(userDbCalls).toEqual([]);
+});
+
+test('a cart quantity of -5, 0, 1.5 or nothing is a message beside the line and changes nothing; Hapus removes', async ({ page }) => {
+  await pickRegion(page, 'BDG');
+  await signUp(page, `qty${Date.now().toString(36)}`);
+  await addFirstAvailable(page);
+  await menu(page).getByRole('link', { name: /^Keranjang/ }).click();
+  await expect(page.getByTestId('cart-line')).toHaveCount(1);
+  const qty = page.getByTestId('cart-qty');
+  await qty.fill('2');
+  await qty.dispatchEvent('change');
+  await expect(menu(page).locator('.badge')).toHaveText('2');
+  const total = await page.getByTestId('cart-total').innerText();
+  for (const typed of ['-5', '0', '', '1.5']) {
+    await qty.fill(typed);
+    await qty.dispatchEvent('change');
+    await expect(page.getByTestId('cart-qty-error')).toBeVisible();
+    await expect(page.getByTestId('cart-line')).toHaveCount(1);
+    await expect(menu(page).locator('.badge')).toHaveText('2');
+    await expect(page.getByTestId('cart-total')).toHaveText(total);
+  }
+  await qty.fill('0');
+  await qty.dispatchEvent('change');
+  await expect(page.getByTestId('cart-qty-error')).toHaveText('Jumlah minimal 1. Untuk menghapus barang, pakai tombol Hapus.');
+  await look(page, 'cart-qty-error');
+  await page.getByRole('button', { name: 'English' }).click();
+  await qty.fill('-5');
+  await qty.dispatchEvent('change');
+  await expect(page.getByTestId('cart-qty-error')).toHaveText('The quantity is at least 1. To take an item out, use Remove.');
+  await page.getByRole('button', { name: 'Bahasa Indonesia' }).click();
+  // The line is still in the shopper's database after a reload, with its last good quantity.
+  await page.reload();
+  await expect(page.getByTestId('cart-qty')).toHaveValue('2');
+  await qty.fill('1');
+  await qty.dispatchEvent('change');
+  await expect(page.getByTestId('cart-qty-error')).toHaveCount(0);
+  await expect(menu(page).locator('.badge')).toHaveText('1');
+  await page.getByTestId('cart-remove').click();
+  await expect(page.getByTestId('cart-line')).toHaveCount(0);
+  await expect(page.getByText('Keranjang kamu masih kosong.')).toBeVisible();
+});

@@ -1,0 +1,44 @@
+// Every word a person reads comes from the catalogue, in both languages: each stored status,
+// code and error a screen can show has its message, and id and en say the same things.
+import { describe, it, expect } from 'vitest';
+import { messages } from '../../src/lib/i18n/messages.ts';
+import { REPLICATION_STATES } from '../../src/lib/i18n/enums.ts';
+import { ORDER_STATUSES, REJECTION_CODES, RESULT_CODES } from '../../src/lib/model/index.ts';
+import { SIGNUP_ERRORS } from '../../src/lib/model/signup.ts';
+import { SHOP_ERRORS } from '../../src/lib/sync/user-docs.ts';
+
+const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+
+describe('the message catalogue', () => {
+  it('has the same keys, each non-empty, with the same placeholders, in id and en', () => {
+    expect(Object.keys(messages.en).sort()).toEqual(Object.keys(messages.id).sort());
+    for (const [key, text] of Object.entries(messages.id)) {
+      const en = (messages.en as Record<string, string>)[key];
+      expect(text.trim(), key).not.toBe('');
+      expect(en.trim(), key).not.toBe('');
+      expect(placeholders(en), key).toEqual(placeholders(text));
+    }
+  });
+
+  it('has a message in both languages for every status, code and error value the app can show', () => {
+    const wanted = [
+      ...ORDER_STATUSES.map((s) => `orders.status.${s}`), 'orders.rejected', 'orders.pending', 'orders.waiting',
+      ...REJECTION_CODES.map((c) => `reject.${c}`),
+      ...RESULT_CODES.map((c) => `result.${c}`),
+      ...SIGNUP_ERRORS.map((c) => `signup.${c}`),
+      ...SHOP_ERRORS.map((c) => `shop.error.${c}`),
+      ...(['normal', 'low', 'out'] as const).map((s) => `stock.status.${s}`),
+      ...REPLICATION_STATES.map((s) => `sync.state.${s}`), 'sync.state.unknown',
+      ...['invalid', 'invalidField', 'offline', 'conflict', 'signin', 'forbidden', 'notFound', 'server', 'unknown'].map((e) => `error.${e}`),
+    ];
+    for (const key of wanted) {
+      expect(messages.id, key).toHaveProperty([key]);
+      expect(messages.en, key).toHaveProperty([key]);
+    }
+  });
+
+  it('never puts an English stored value or a schema phrase into an Indonesian message', () => {
+    const raw = /\b(placed|processed|shipped|delivered|canceled|running|crashing|conflict|undefined|null)\b|must be|HTTP \d/;
+    for (const [key, text] of Object.entries(messages.id)) expect(text, key).not.toMatch(raw);
+  });
+});
