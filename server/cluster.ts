@@ -91,6 +91,8 @@ export function embeddedNode(spec: NodeSpec): NodeHandle {
         stdio: ['ignore', 'pipe', 'pipe'],
         env: { ...process.env, SEBARAN_EXIT_WITH_PARENT: '1' },
       });
+      // A full disk must not take the supervisor down with an unhandled stream error.
+      out.on('error', () => {});
       proc.stdout!.pipe(out);
       proc.stderr!.pipe(out);
       handle.proc = proc;

@@ -127,6 +127,8 @@ ${spec.extraIni ?? ''}
       const out = createWriteStream(join(dir, 'couchdb.stdout'), { flags: 'a' });
       // bin/couchdb execs the Erlang VM, so this pid is CouchDB itself (a signal reaches it).
       const proc = spawn(bin, [], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      // A full disk must not take the supervisor down with an unhandled stream error.
+      out.on('error', () => {});
       proc.stdout!.pipe(out);
       proc.stderr!.pipe(out);
       handle.proc = proc;

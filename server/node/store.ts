@@ -2,7 +2,7 @@
 // (`_security`), and the single write path every document goes through
 // (design-doc admin check, validate_doc_update, the `_users` rules).
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import PouchDB from 'pouchdb-node';
 import PouchFind from 'pouchdb-find';
@@ -10,6 +10,9 @@ import { HttpError, badRequest, forbidden, notFound, unauthorized } from './http
 import { hashPasswordAsync, isServerAdmin, type UserCtx, type UserRecord } from './auth.ts';
 import { compileValidators, VALIDATE_TIMEOUT_MS, type ValidatorSet } from './validate.ts';
 import { replicationDocProblem } from './replicator.ts';
+import { durableLeveldown, onStorageFailure, type StorageFailure } from './durable-level.ts';
+import { storageError } from './errors.ts';
+import { roomToReopen } from './storage-room.ts';
 
 PouchDB.plugin(PouchFind);
 
@@ -71,6 +74,8 @@ interface OpenDb {
   pouch: PouchDB.Database;
   security: Security;
   validators: ValidatorSet | null;
+  /** Aborted when this PouchDB instance is closed to be reopened: live feeds on it end, and clients resume. */
+  closing: AbortController;
 }
 
 /** A document as a write finds it: the winner (null if deleted) and every leaf revision. */
@@ -95,6 +100,13 @@ export class Store {
   private pbkdf2Iterations: number;
   /** Database events for `/_db_updates`: created, updated, deleted. */
   readonly updates = new DbUpdates();
+  /** Databases being closed and reopened after a storage error (see durable-level.ts). */
+  private reopening = new Set<string>();
+  /** Of those, the ones closed right now (between closing the failed instance and opening a fresh one). */
+  private down = new Set<string>();
+  private reopenedListeners = new Set<(name: string) => void>();
+  private stopWatching: () => void;
+  private closed = false;
 
   constructor(
     dataDir: string,
@@ -106,10 +118,59 @@ export class Store {
     mkdirSync(this.dir, { recursive: true });
     this.registry = this.pouch(REGISTRY);
     this.pbkdf2Iterations = pbkdf2Iterations;
+    this.stopWatching = onStorageFailure((f) => this.fenced(f));
   }
 
   private pouch(name: string) {
-    return new PouchDB(join(this.dir, name.replace(/\//g, '%2F')), { adapter: 'leveldb' } as any);
+    return new PouchDB(join(this.dir, name.replace(/\//g, '%2F')), { adapter: 'leveldb', db: durableLeveldown } as any);
+  }
+
+  /** Called with a database's name each time it has been reopened after a storage error. */
+  onReopen(listener: (name: string) => void) {
+    this.reopenedListeners.add(listener);
+  }
+
+  /**
+   * A write failed on disk and its database is fenced (durable-level.ts): it answers reads, refuses
+   * writes, and is reopened as soon as there is room again, so the node recovers by itself.
+   */
+  private fenced({ location, error }: StorageFailure) {
+    if (dirname(location) !== this.dir) return;
+    const name = basename(location).replace(/%2F/g, '/');
+    if (this.reopening.has(name)) return;
+    this.reopening.add(name);
+    console.error(`[store] ${name}: a write failed on disk (${error.message}); writes are refused until it is reopened`);
+    void this.reopen(name).finally(() => this.reopening.delete(name));
+  }
+
+  private async reopen(name: string) {
+    const entry = name === REGISTRY ? null : this.open.get(name);
+    let current = entry ? entry.pouch : this.registry;
+    for (let attempt = 0; !this.closed; attempt++) {
+      await roomToReopen(this.dir, () => this.closed, attempt);
+      if (this.closed || (entry && this.open.get(name) !== entry)) return;
+      this.down.add(name);
+      entry?.closing.abort();
+      await current.close().catch(() => {});
+      current = this.pouch(name);
+      try {
+        await current.info();
+      } catch (e) {
+        console.error(`[store] ${name}: reopening failed (${(e as Error).message}); trying again`);
+        continue;
+      }
+      if (entry) Object.assign(entry, { pouch: current, validators: null, closing: new AbortController() });
+      else this.registry = current;
+      this.down.delete(name);
+      console.error(`[store] ${name}: reopened; writes are taken again`);
+      for (const l of this.reopenedListeners) l(name);
+      return;
+    }
+  }
+
+  /** While a database is closed for reopening, everything on it is refused as CouchDB refuses a failed write. */
+  private available(name: string) {
+    if (this.down.has(name)) throw storageError();
   }
 
   async ensureSystemDbs() {
@@ -118,6 +179,7 @@ export class Store {
 
   async exists(name: string) {
     if (this.open.has(name)) return true;
+    this.available(REGISTRY);
     try {
       await this.registry.get(regId(name));
       return true;
@@ -127,6 +189,7 @@ export class Store {
   }
 
   async list(): Promise<string[]> {
+    this.available(REGISTRY);
     const r = await this.registry.allDocs();
     return r.rows.map((row) => row.id.slice(3));
   }
@@ -144,7 +207,7 @@ export class Store {
     await this.registry.put({ _id: regId(name), security, created: new Date().toISOString() });
     const pouch = this.pouch(name);
     await pouch.info();
-    this.open.set(name, { pouch, security, validators: null });
+    this.open.set(name, { pouch, security, validators: null, closing: new AbortController() });
     this.updates.push(name, 'created');
   }
 
@@ -158,8 +221,10 @@ export class Store {
   }
 
   async get(name: string): Promise<OpenDb> {
+    this.available(name);
     const cached = this.open.get(name);
     if (cached) return cached;
+    this.available(REGISTRY);
     let reg: any;
     try {
       reg = await this.registry.get(regId(name));
@@ -168,7 +233,7 @@ export class Store {
     }
     const existing = this.open.get(name); // another request may have opened it meanwhile
     if (existing) return existing;
-    const entry = { pouch: this.pouch(name), security: normaliseSecurity(reg.security), validators: null };
+    const entry = { pouch: this.pouch(name), security: normaliseSecurity(reg.security), validators: null, closing: new AbortController() };
     this.open.set(name, entry);
     return entry;
   }
@@ -380,6 +445,8 @@ export class Store {
   }
 
   async close() {
+    this.closed = true;
+    this.stopWatching();
     for (const { pouch } of this.open.values()) await pouch.close().catch(() => {});
     await this.registry.close().catch(() => {});
     this.open.clear();
