@@ -2,7 +2,7 @@
 // (`_security`), and the single write path every document goes through
 // (design-doc admin check, validate_doc_update, the `_users` rules).
 import { mkdirSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import PouchDB from 'pouchdb-node';
 import PouchFind from 'pouchdb-find';
@@ -10,9 +10,8 @@ import { HttpError, badRequest, forbidden, notFound, unauthorized } from './http
 import { hashPasswordAsync, isServerAdmin, type UserCtx, type UserRecord } from './auth.ts';
 import { compileValidators, VALIDATE_TIMEOUT_MS, type ValidatorSet } from './validate.ts';
 import { replicationDocProblem } from './replicator.ts';
-import { durableLeveldown, onStorageFailure, type StorageFailure } from './durable-level.ts';
-import { storageError } from './errors.ts';
-import { roomToReopen } from './storage-room.ts';
+import { durableLeveldown } from './durable-level.ts';
+import { Reopener } from './reopen.ts';
 
 PouchDB.plugin(PouchFind);
 
@@ -100,13 +99,8 @@ export class Store {
   private pbkdf2Iterations: number;
   /** Database events for `/_db_updates`: created, updated, deleted. */
   readonly updates = new DbUpdates();
-  /** Databases being closed and reopened after a storage error (see durable-level.ts). */
-  private reopening = new Set<string>();
-  /** Of those, the ones closed right now (between closing the failed instance and opening a fresh one). */
-  private down = new Set<string>();
-  private reopenedListeners = new Set<(name: string) => void>();
-  private stopWatching: () => void;
-  private closed = false;
+  /** Closes and reopens a database after a storage error (durable-level.ts, reopen.ts). */
+  private reopener: Reopener;
 
   constructor(
     dataDir: string,
@@ -118,7 +112,19 @@ export class Store {
     mkdirSync(this.dir, { recursive: true });
     this.registry = this.pouch(REGISTRY);
     this.pbkdf2Iterations = pbkdf2Iterations;
-    this.stopWatching = onStorageFailure((f) => this.fenced(f));
+    this.reopener = new Reopener(this.dir, {
+      current: (name) => (name === REGISTRY ? this.registry : this.open.get(name)?.pouch ?? null),
+      open: (name) => this.pouch(name),
+      // Live feeds on the failed instance end now; their clients resume on the fresh one.
+      retire: (name) => this.open.get(name)?.closing.abort(),
+      replace: (name, old, fresh) => {
+        if (name === REGISTRY) return this.registry === old && ((this.registry = fresh), true);
+        const entry = this.open.get(name);
+        if (entry?.pouch !== old) return false;
+        Object.assign(entry, { pouch: fresh, validators: null, closing: new AbortController() });
+        return true;
+      },
+    });
   }
 
   private pouch(name: string) {
@@ -127,50 +133,11 @@ export class Store {
 
   /** Called with a database's name each time it has been reopened after a storage error. */
   onReopen(listener: (name: string) => void) {
-    this.reopenedListeners.add(listener);
+    this.reopener.onReopen(listener);
   }
 
-  /**
-   * A write failed on disk and its database is fenced (durable-level.ts): it answers reads, refuses
-   * writes, and is reopened as soon as there is room again, so the node recovers by itself.
-   */
-  private fenced({ location, error }: StorageFailure) {
-    if (dirname(location) !== this.dir) return;
-    const name = basename(location).replace(/%2F/g, '/');
-    if (this.reopening.has(name)) return;
-    this.reopening.add(name);
-    console.error(`[store] ${name}: a write failed on disk (${error.message}); writes are refused until it is reopened`);
-    void this.reopen(name).finally(() => this.reopening.delete(name));
-  }
-
-  private async reopen(name: string) {
-    const entry = name === REGISTRY ? null : this.open.get(name);
-    let current = entry ? entry.pouch : this.registry;
-    for (let attempt = 0; !this.closed; attempt++) {
-      await roomToReopen(this.dir, () => this.closed, attempt);
-      if (this.closed || (entry && this.open.get(name) !== entry)) return;
-      this.down.add(name);
-      entry?.closing.abort();
-      await current.close().catch(() => {});
-      current = this.pouch(name);
-      try {
-        await current.info();
-      } catch (e) {
-        console.error(`[store] ${name}: reopening failed (${(e as Error).message}); trying again`);
-        continue;
-      }
-      if (entry) Object.assign(entry, { pouch: current, validators: null, closing: new AbortController() });
-      else this.registry = current;
-      this.down.delete(name);
-      console.error(`[store] ${name}: reopened; writes are taken again`);
-      for (const l of this.reopenedListeners) l(name);
-      return;
-    }
-  }
-
-  /** While a database is closed for reopening, everything on it is refused as CouchDB refuses a failed write. */
   private available(name: string) {
-    if (this.down.has(name)) throw storageError();
+    this.reopener.requireAvailable(name);
   }
 
   async ensureSystemDbs() {
@@ -445,8 +412,7 @@ export class Store {
   }
 
   async close() {
-    this.closed = true;
-    this.stopWatching();
+    this.reopener.stop();
     for (const { pouch } of this.open.values()) await pouch.close().catch(() => {});
     await this.registry.close().catch(() => {});
     this.open.clear();

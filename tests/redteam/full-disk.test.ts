@@ -53,14 +53,59 @@ function fill(dir: string): () => void {
 
 type Outcome = { id: string; status: number; body: any };
 
-async function writeDoc(couch: Couch, id: string): Promise<Outcome> {
+/** One order, alternately by PUT and by `_bulk_docs` (as the region service writes); a per-document error counts as the answer. */
+async function writeDoc(couch: Couch, id: string, k: number): Promise<Outcome> {
+  // Orders carry a few kB; a body this size fills a log quickly.
+  const doc = { _id: id, type: 'order', pad: randomBytes(1500).toString('hex') };
   try {
-    // Orders carry a few kB; a body this size fills a log quickly.
-    const r = await couch.request('PUT', `/shop/${id}`, { type: 'order', pad: randomBytes(1500).toString('hex') });
-    return { id, status: r.status, body: r.json };
+    if (k % 2 === 0) {
+      const r = await couch.request('PUT', `/shop/${id}`, doc);
+      return { id, status: r.status, body: r.json };
+    }
+    const r = await couch.request('POST', '/shop/_bulk_docs', { docs: [doc] });
+    const one = Array.isArray(r.json) ? r.json[0] : null;
+    return one?.error ? { id, status: one.status ?? 500, body: one } : { id, status: r.status, body: r.json };
   } catch (e) {
     return { id, status: 0, body: { transport: String(e) } };
   }
+}
+
+/** A continuous `_changes` reader that, like a replicator, reconnects from its last sequence whenever its feed ends. */
+function follow(couch: Couch) {
+  const seen = new Set<string>();
+  let since = 'now';
+  let stopped = false;
+  let abort = new AbortController();
+  void (async () => {
+    while (!stopped) {
+      try {
+        const res = await fetch(`${couch.url}/shop/_changes?feed=continuous&heartbeat=1000&since=${since}`, { headers: couch.authHeader, signal: abort.signal });
+        let buf = '';
+        for await (const chunk of res.body as any) {
+          buf += Buffer.from(chunk).toString();
+          let nl: number;
+          while ((nl = buf.indexOf('\n')) >= 0) {
+            const line = buf.slice(0, nl).trim();
+            buf = buf.slice(nl + 1);
+            if (!line) continue;
+            const row = JSON.parse(line);
+            if (row.id) seen.add(row.id);
+            if (row.seq ?? row.last_seq) since = encodeURIComponent(String(row.seq ?? row.last_seq));
+          }
+        }
+      } catch {
+        /* refused or cut: try again */
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  })();
+  return {
+    seen,
+    stop() {
+      stopped = true;
+      abort.abort();
+    },
+  };
 }
 
 const summary = (os: Outcome[]) => [...new Set(os.map((o) => `${o.status} ${o.body?.error ?? JSON.stringify(o.body)}: ${o.body?.reason ?? ''}`))].join(' | ');
@@ -84,10 +129,14 @@ async function scenario(stopWith: 'SIGKILL' | 'SIGTERM') {
   await node.start();
   const couch = new Couch(node.url, admin);
   await couch.ok('PUT', '/shop');
+  const feed = follow(couch);
   const outcomes: Outcome[] = [];
   let n = 0;
   const burst = async (count: number) => {
-    for (let i = 0; i < count; i++) outcomes.push(await writeDoc(couch, `order-${stopWith}-${String(n++).padStart(4, '0')}`));
+    for (let i = 0; i < count; i++) {
+      const k = n++;
+      outcomes.push(await writeDoc(couch, `order-${stopWith}-${String(k).padStart(4, '0')}`, k));
+    }
   };
 
   await burst(20);
@@ -103,7 +152,7 @@ async function scenario(stopWith: 'SIGKILL' | 'SIGTERM') {
   free();
   // Space is back: the node takes writes again by itself (no restart), within seconds.
   const recovered = await waitFor(async () => {
-    const o = await writeDoc(couch, `order-${stopWith}-probe-${n++}`);
+    const o = await writeDoc(couch, `order-${stopWith}-probe-${n}`, n++);
     outcomes.push(o);
     return o.status === 201;
   }, 30_000, 250);
@@ -112,9 +161,14 @@ async function scenario(stopWith: 'SIGKILL' | 'SIGTERM') {
   await burst(40);
   expect(outcomes.slice(-40).every((o) => o.status === 201)).toBe(true);
 
+  const acked = outcomes.filter((o) => o.status >= 200 && o.status < 300).map((o) => o.id);
+  // A follower of the changes feed (the region service, a replicator) sees every acknowledged write.
+  const followed = await waitFor(async () => acked.every((id) => feed.seen.has(id)), 20_000, 100);
+  feed.stop();
+  expect(followed ? [] : acked.filter((id) => !feed.seen.has(id))).toEqual([]);
+
   await node.kill(stopWith);
   await node.start();
-  const acked = outcomes.filter((o) => o.status >= 200 && o.status < 300).map((o) => o.id);
   const refused = outcomes.filter((o) => o.status < 200 || o.status >= 300);
   const rows = (await couch.ok('POST', '/shop/_all_docs', { keys: outcomes.map((o) => o.id) })).rows as any[];
   const present = new Set(rows.filter((r) => r.id && !r.error && !r.value?.deleted).map((r) => r.id as string));
