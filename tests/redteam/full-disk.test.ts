@@ -3,53 +3,22 @@
 // survive kill -9 and a graceful restart; every write it refused must have been refused with a
 // CouchDB-shaped error and must not appear later; and the node must take writes again by itself
 // once space returns. Both engines. Needs root (mount); says so in its title when it cannot run.
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, openSync, rmSync, symlinkSync, unlinkSync, writeSync, closeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { engineName, freePort, nodeProcess, type NodeHandle } from '../../server/cluster.ts';
 import { Couch, waitFor } from '../../server/couch-client.ts';
+import { fill, moveDatabases, smallDisk } from './small-disk.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'sebaran-full-disk-'));
-const mnt = join(dir, 'tmpfs');
-mkdirSync(mnt);
-const cannot = mountTmpfs(mnt, '48m');
+const disk = smallDisk();
+const { cannot, mnt } = disk;
 const nodes: NodeHandle[] = [];
 
 afterAll(async () => {
   for (const n of nodes) await n.stop().catch(() => {});
-  if (!cannot) execFileSync('umount', ['-l', mnt]);
-  rmSync(dir, { recursive: true, force: true });
+  disk.remove();
 });
-
-/** Mounts a tmpfs, or says why it cannot (null when mounted). */
-function mountTmpfs(dir: string, size: string): string | null {
-  if (process.getuid?.() !== 0) return 'not running as root';
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { stdio: 'pipe' });
-    return null;
-  } catch (e) {
-    return `mount -t tmpfs failed: ${String((e as any).stderr ?? e).trim()}`;
-  }
-}
-
-/** Fills the file system holding `dir` to the last byte; returns a function that frees it again. */
-function fill(dir: string): () => void {
-  const file = join(dir, `filler-${randomBytes(4).toString('hex')}`);
-  const fd = openSync(file, 'w');
-  const chunk = new Uint8Array(256 * 1024).fill(1);
-  for (const size of [chunk.length, 4096, 512]) {
-    try {
-      for (;;) writeSync(fd, chunk, 0, size);
-    } catch (e: any) {
-      if (e.code !== 'ENOSPC') throw e;
-    }
-  }
-  closeSync(fd);
-  return () => unlinkSync(file);
-}
 
 type Outcome = { id: string; status: number; body: any };
 
@@ -114,12 +83,10 @@ const summary = (os: Outcome[]) => [...new Set(os.map((o) => `${o.status} ${o.bo
 const clear = (o: Outcome) => o.status >= 400 && typeof o.body?.error === 'string' && typeof o.body?.reason === 'string';
 
 async function scenario(stopWith: 'SIGKILL' | 'SIGTERM') {
-  // The databases live on the small disk; the node's config and log stay on the big one, as in a
-  // deployment (CouchDB's VM stops outright when its log file cannot be written).
-  const dataDir = join(dir, stopWith);
+  // The databases live on the small disk; the node's config and log stay on the big one.
+  const dataDir = join(disk.dir, stopWith);
   mkdirSync(dataDir);
-  mkdirSync(join(mnt, stopWith));
-  symlinkSync(join(mnt, stopWith), join(dataDir, engineName() === 'couchdb' ? 'data' : 'dbs'));
+  moveDatabases(dataDir, disk, stopWith);
   const admin = { name: 'admin', password: randomBytes(8).toString('hex') };
   const node = nodeProcess(
     { name: `FULL${stopWith}`, url: `http://127.0.0.1:${await freePort()}`, dataDir, admin, secret: randomBytes(16).toString('hex'), pbkdf2Iterations: 1000 },
