@@ -12,6 +12,7 @@ import { compileValidators, VALIDATE_TIMEOUT_MS, type ValidatorSet } from './val
 import { replicationDocProblem } from './replicator.ts';
 import { durableLeveldown } from './durable-level.ts';
 import { Reopener } from './reopen.ts';
+import { isStorageFailure } from './errors.ts';
 
 PouchDB.plugin(PouchFind);
 
@@ -327,6 +328,7 @@ export class Store {
         const r = doc._deleted ? await db.pouch.remove(doc._id, doc._rev) : await db.pouch.put(doc);
         results[i] = { ok: true, id: r.id, rev: r.rev };
       } catch (e: any) {
+        if (isStorageFailure(e)) throw e; // the disk, not this document: the whole request fails, as the others' writes do
         results[i] = { id: doc._id, error: e.name ?? 'error', reason: e.message, status: e.status } as any;
       }
     }
