@@ -2,8 +2,9 @@
 // (tests, bench, `npm start` with SEBARAN_COUCHDB): its own data dir, its own
 // loopback port, config written from the project's couchdb/local.ini.
 import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { appendLog } from './append-log.ts';
 import { randomBytes } from 'node:crypto';
 import { Couch, waitFor } from './couch-client.ts';
 import { projectRoot } from './config.ts';
@@ -124,13 +125,9 @@ ${spec.extraIni ?? ''}
       if (await new Couch(spec.url).up(500)) {
         throw new Error(`node ${spec.name}: port ${port} already answers; refusing to start a second CouchDB there`);
       }
-      const out = createWriteStream(join(dir, 'couchdb.stdout'), { flags: 'a' });
       // bin/couchdb execs the Erlang VM, so this pid is CouchDB itself (a signal reaches it).
       const proc = spawn(bin, [], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-      // A full disk must not take the supervisor down with an unhandled stream error.
-      out.on('error', () => {});
-      proc.stdout!.pipe(out);
-      proc.stderr!.pipe(out);
+      appendLog(join(dir, 'couchdb.stdout'), proc.stdout!, proc.stderr!);
       handle.proc = proc;
       let unwatch = () => {};
       let exited = false;

@@ -5,6 +5,7 @@ import { basename, dirname } from 'node:path';
 import { onStorageFailure, type StorageFailure } from './durable-level.ts';
 import { storageError } from './errors.ts';
 import { roomToReopen } from './storage-room.ts';
+import { retire } from './guarded-pouch.ts';
 
 /** What the store lends the reopener: its databases by name, and how to open one. */
 export interface ReopenHost {
@@ -64,8 +65,10 @@ export class Reopener {
       if (this.stopped || (attempt === 0 && this.host.current(name) !== failed)) return;
       this.down.add(name);
       if (attempt === 0) this.host.retire(name);
-      await closeIndexes(current);
-      await current.close().catch(() => {});
+      // New operations on it are refused from now on; those under way finish before it closes.
+      const raw = await retire(current);
+      await closeIndexes(raw);
+      await raw.close().catch(() => {});
       current = this.host.open(name);
       try {
         await current.info();
@@ -74,7 +77,7 @@ export class Reopener {
         continue;
       }
       this.down.delete(name);
-      if (!this.host.replace(name, failed, current)) return void current.close().catch(() => {});
+      if (!this.host.replace(name, failed, current)) return void (await retire(current)).close().catch(() => {});
       console.error(`[store] ${name}: reopened; writes are taken again`);
       for (const l of this.listeners) l(name);
       return;

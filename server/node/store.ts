@@ -12,6 +12,7 @@ import { compileValidators, VALIDATE_TIMEOUT_MS, type ValidatorSet } from './val
 import { replicationDocProblem } from './replicator.ts';
 import { durableLeveldown } from './durable-level.ts';
 import { Reopener } from './reopen.ts';
+import { guarded } from './guarded-pouch.ts';
 import { isStorageFailure } from './errors.ts';
 
 PouchDB.plugin(PouchFind);
@@ -129,7 +130,7 @@ export class Store {
   }
 
   private pouch(name: string) {
-    return new PouchDB(join(this.dir, name.replace(/\//g, '%2F')), { adapter: 'leveldb', db: durableLeveldown } as any);
+    return guarded(new PouchDB(join(this.dir, name.replace(/\//g, '%2F')), { adapter: 'leveldb', db: durableLeveldown } as any));
   }
 
   /** Called with a database's name each time it has been reopened after a storage error. */

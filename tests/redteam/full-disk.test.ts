@@ -10,6 +10,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { engineName, freePort, nodeProcess, type NodeHandle } from '../../server/cluster.ts';
 import { Couch, waitFor } from '../../server/couch-client.ts';
 import { fill, moveDatabases, smallDisk } from './small-disk.ts';
+import { spawn } from 'node:child_process';
+import { appendLog } from '../../server/append-log.ts';
 
 const disk = smallDisk();
 const { cannot, mnt } = disk;
@@ -30,12 +32,16 @@ async function writeDoc(couch: Couch, name: string, k: number): Promise<Outcome>
   const id = k % 3 === 2 ? `_local/${name}` : name;
   // Orders carry a few kB; a body this size fills a log quickly.
   const doc = { _id: id, type: 'order', pad: randomBytes(1500).toString('hex') };
+  // A node that stops answering is an outcome too (and the test stays bounded in time).
+  const send = (method: string, path: string, body: unknown) =>
+    fetch(couch.url + path, { method, headers: { ...couch.authHeader, 'Content-Type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(10_000) })
+      .then(async (res) => ({ status: res.status, json: await res.json().catch(() => null) }));
   try {
     if (k % 3 !== 1) {
-      const r = await couch.request('PUT', `/shop/${id}`, doc);
+      const r = await send('PUT', `/shop/${id}`, doc);
       return { id, status: r.status, body: r.json };
     }
-    const r = await couch.request('POST', '/shop/_bulk_docs', { docs: [doc] });
+    const r = await send('POST', '/shop/_bulk_docs', { docs: [doc] });
     const one = Array.isArray(r.json) ? r.json[0] : null;
     return one?.error ? { id, status: one.status ?? 500, body: one } : { id, status: r.status, body: r.json };
   } catch (e) {
@@ -164,4 +170,18 @@ describe(`a node whose disk fills up (${engineName()})`, () => {
   it.skipIf(!!cannot)(title('every write answered 2xx around a full disk survives a graceful SIGTERM restart'), async () => {
     await scenario('SIGTERM');
   }, 150_000);
+
+  it.skipIf(!!disk.cannot)(title('a node whose log file is on the full disk keeps running: its output is still read, the lost lines are only lost'), async () => {
+    const free = fill(disk.mnt);
+    try {
+      // 2 MB of output, far past a pipe's 64 kB: a child whose pipe nobody reads blocks in console.log.
+      const child = spawn(process.execPath, ['-e', "for (let i = 0; i < 20000; i++) console.log('x'.repeat(100))"], { stdio: ['ignore', 'pipe', 'pipe'] });
+      appendLog(join(disk.mnt, 'node.log'), child.stdout!, child.stderr!);
+      const code = await Promise.race([new Promise((r) => child.once('exit', r)), new Promise((r) => setTimeout(() => r('blocked'), 20_000))]);
+      if (code === 'blocked') child.kill('SIGKILL');
+      expect(code).toBe(0);
+    } finally {
+      free();
+    }
+  }, 30_000);
 });
