@@ -32,9 +32,6 @@ export function onStorageFailure(listener: (f: StorageFailure) => void) {
   return () => void listeners.delete(listener);
 }
 
-/** The error that fenced the database at `location`, if a write there has failed since it opened. */
-export const storageFailure = (location: string) => fences.get(location) ?? null;
-
 /** PouchDB's `db` option: a leveldown whose writes are synced and fenced. Its name keys PouchDB's instance cache. */
 export function durableLeveldown(location: string) {
   const db: any = leveldown(location);

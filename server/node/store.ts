@@ -2,6 +2,7 @@
 // (`_security`), and the single write path every document goes through
 // (design-doc admin check, validate_doc_update, the `_users` rules).
 import { mkdirSync } from 'node:fs';
+import { setMaxListeners } from 'node:events';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import PouchDB from 'pouchdb-node';
@@ -79,6 +80,13 @@ interface OpenDb {
   closing: AbortController;
 }
 
+/** One per PouchDB instance; every live feed on it listens, so there is no sensible listener limit. */
+function closingSignal() {
+  const c = new AbortController();
+  setMaxListeners(0, c.signal);
+  return c;
+}
+
 /** A document as a write finds it: the winner (null if deleted) and every leaf revision. */
 interface Current {
   doc: any;
@@ -123,7 +131,7 @@ export class Store {
         if (name === REGISTRY) return this.registry === old && ((this.registry = fresh), true);
         const entry = this.open.get(name);
         if (entry?.pouch !== old) return false;
-        Object.assign(entry, { pouch: fresh, validators: null, closing: new AbortController() });
+        Object.assign(entry, { pouch: fresh, validators: null, closing: closingSignal() });
         return true;
       },
     });
@@ -176,7 +184,7 @@ export class Store {
     await this.registry.put({ _id: regId(name), security, created: new Date().toISOString() });
     const pouch = this.pouch(name);
     await pouch.info();
-    this.open.set(name, { pouch, security, validators: null, closing: new AbortController() });
+    this.open.set(name, { pouch, security, validators: null, closing: closingSignal() });
     this.updates.push(name, 'created');
   }
 
@@ -202,7 +210,7 @@ export class Store {
     }
     const existing = this.open.get(name); // another request may have opened it meanwhile
     if (existing) return existing;
-    const entry = { pouch: this.pouch(name), security: normaliseSecurity(reg.security), validators: null, closing: new AbortController() };
+    const entry = { pouch: this.pouch(name), security: normaliseSecurity(reg.security), validators: null, closing: closingSignal() };
     this.open.set(name, entry);
     return entry;
   }
