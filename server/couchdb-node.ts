@@ -83,8 +83,9 @@ ${spec.pbkdf2Iterations ? `iterations = ${spec.pbkdf2Iterations}` : ''}
 [cors]
 origins = ${(spec.corsOrigins ?? []).join(', ')}
 [log]
-writer = file
-file = ${join(dir, 'couchdb.log')}
+; To stderr, which the node handle appends to couchdb.log: with writer = file, a full disk stops the
+; whole VM (couch_log dies, and the kernel application with it) instead of failing the writes.
+writer = stderr
 ${spec.extraIni ?? ''}
 `;
   writeFileSync(join(etc, 'local.ini'), projectIni() + '\n' + instanceIni, { mode: 0o600 });
@@ -127,7 +128,7 @@ ${spec.extraIni ?? ''}
       }
       // bin/couchdb execs the Erlang VM, so this pid is CouchDB itself (a signal reaches it).
       const proc = spawn(bin, [], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-      appendLog(join(dir, 'couchdb.stdout'), proc.stdout!, proc.stderr!);
+      appendLog(join(dir, 'couchdb.log'), proc.stdout!, proc.stderr!);
       handle.proc = proc;
       let unwatch = () => {};
       let exited = false;
@@ -144,7 +145,7 @@ ${spec.extraIni ?? ''}
         return r.status === 200 || (!!spec.cluster && r.status < 500);
       }, 60_000, 100);
       if (exited || !up) {
-        throw new Error(`CouchDB ${spec.name} did not answer at ${spec.url} within 60 s (see ${join(dir, 'couchdb.log')} and couchdb.stdout)`);
+        throw new Error(`CouchDB ${spec.name} did not answer at ${spec.url} within 60 s (see ${join(dir, 'couchdb.log')})`);
       }
       if (spec.supervise && handle.proc === proc) unwatch = superviseHealth(spec, proc, join(dir, 'couchdb.log'));
     },
