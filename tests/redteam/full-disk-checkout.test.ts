@@ -71,7 +71,9 @@ describe(`region service on a node whose disk fills up (${engineName()})`, () =>
     expect(toldWhileFull.filter((x: any) => !ordersWhileFull.has(x.order_id)).map((x: any) => x._id)).toEqual([]);
     free();
     // Space is back: every request gets its answer, without restarting anything.
-    expect(await until(answered, 90_000)).toBe(true);
+    const all = await until(answered, 90_000);
+    if (!all) console.log(`[full-disk checkout ${engineName()}] unanswered; the service said:\n${s.output.join('').split('\n').slice(-40).join('\n')}`);
+    expect(all).toBe(true);
     await s.kill();
 
     // The node crashes and comes back: every order a shopper was told about is still there, with its sale.
