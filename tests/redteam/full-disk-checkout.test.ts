@@ -3,7 +3,7 @@
 // order the node refused, must answer every request once space returns, and after kill -9 of the
 // node every order a shopper was told about, with its sale entries, must still be there (so stock
 // is never rebuilt from a shortened ledger). Both engines. Needs root (mount).
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, until, now, type TestCluster } from '../integration/harness.ts';
 import { DEMO } from '../../server/config.ts';
 import { engineName } from '../../server/cluster.ts';
@@ -18,6 +18,7 @@ const product = 'product:ROTI-1';
 const disk = smallDisk();
 let c: TestCluster | null = null;
 
+beforeAll(() => disk.mount());
 afterAll(async () => {
   await c?.stop();
   disk.remove();

@@ -3,7 +3,7 @@
 // operation is left hanging across the reopen (PouchDB never settles one caught by a close), and
 // every acknowledged write is there when the store opens again. The store itself, in this process:
 // embedded engine only (Apache CouchDB has no such store; full-disk.test.ts covers both engines).
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { engineName } from '../../server/cluster.ts';
 import { waitFor } from '../../server/couch-client.ts';
@@ -12,6 +12,7 @@ import type { UserCtx } from '../../server/node/auth.ts';
 import { fill, smallDisk } from './small-disk.ts';
 
 const disk = smallDisk('24m');
+beforeAll(() => disk.mount());
 afterAll(() => disk.remove());
 
 const admin = { name: 'admin', roles: ['_admin'] } as unknown as UserCtx;

@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engineName, freePort, nodeProcess, type NodeHandle } from '../../server/cluster.ts';
 import { Couch, waitFor } from '../../server/couch-client.ts';
 import { fill, moveDatabases, smallDisk } from './small-disk.ts';
@@ -14,9 +14,10 @@ import { spawn } from 'node:child_process';
 import { appendLog } from '../../server/append-log.ts';
 
 const disk = smallDisk();
-const { cannot, mnt } = disk;
+const { cannot } = disk;
 const nodes: NodeHandle[] = [];
 
+beforeAll(() => disk.mount());
 afterAll(async () => {
   for (const n of nodes) await n.stop().catch(() => {});
   disk.remove();
@@ -123,7 +124,7 @@ async function scenario(stopWith: 'SIGKILL' | 'SIGTERM', onSmallDisk: 'databases
   // The disk fills while a burst of checkouts is under way (four shoppers at once).
   const running = Promise.all([0, 1, 2, 3].map(() => burst(15)));
   await waitFor(async () => outcomes.length >= 30, 20_000, 10);
-  const free = fill(mnt);
+  const free = fill(disk.mnt);
   await running;
   await burst(20);
   const refusedWhileFull = outcomes.filter((o) => o.status < 200 || o.status >= 300);

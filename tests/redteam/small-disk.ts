@@ -1,46 +1,61 @@
 // A small disk for tests of what nodes do when it fills up: a tmpfs mounted for the test file (root
 // only; otherwise the reason the tests cannot run), a filler that takes its last byte, and a way to
-// put a node's databases on it.
+// put a node's databases on it. Mount it in beforeAll and remove it in afterAll: vitest runs neither
+// hook when every test of the file is skipped, so nothing is left mounted.
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, openSync, rmSync, symlinkSync, unlinkSync, writeSync, closeSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { engineName } from '../../server/cluster.ts';
 
 export interface SmallDisk {
-  /** A scratch directory on the big disk (removed by `remove`). */
-  dir: string;
-  /** The tmpfs mount point. */
-  mnt: string;
-  /** Why the disk could not be mounted; null when it is. */
+  /** Why the tests cannot have a small disk here (checked without mounting); null when they can. */
   cannot: string | null;
+  /** A scratch directory on the big disk, and the tmpfs mount point inside it (set by `mount`). */
+  dir: string;
+  mnt: string;
+  mount(): void;
   remove(): void;
 }
 
 export function smallDisk(size = '48m'): SmallDisk {
-  const dir = mkdtempSync(join(tmpdir(), 'sebaran-small-disk-'));
-  const mnt = join(dir, 'tmpfs');
-  mkdirSync(mnt);
-  const cannot = mountTmpfs(mnt, size);
-  return {
-    dir,
-    mnt,
-    cannot,
+  const disk: SmallDisk = {
+    cannot: whyNot(),
+    dir: '',
+    mnt: '',
+    mount() {
+      disk.dir = mkdtempSync(join(tmpdir(), 'sebaran-small-disk-'));
+      disk.mnt = join(disk.dir, 'tmpfs');
+      mkdirSync(disk.mnt);
+      execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', disk.mnt], { stdio: 'pipe' });
+    },
     remove() {
-      if (!cannot) execFileSync('umount', ['-l', mnt]);
-      rmSync(dir, { recursive: true, force: true });
+      if (!disk.dir) return;
+      execFileSync('umount', ['-l', disk.mnt], { stdio: 'pipe' });
+      rmSync(disk.dir, { recursive: true, force: true });
     },
   };
+  return disk;
 }
 
-function mountTmpfs(dir: string, size: string): string | null {
-  if (process.getuid?.() !== 0) return 'not running as root';
+function whyNot(): string | null {
+  if (process.getuid?.() !== 0) return 'mounting a tmpfs needs root';
   try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { stdio: 'pipe' });
+    if (!/\ttmpfs$/m.test(readFileSync('/proc/filesystems', 'utf8'))) return 'this kernel has no tmpfs';
+  } catch {
+    return 'no /proc/filesystems to find tmpfs in';
+  }
+  // Root without the right to mount (an unprivileged container): find out now, and leave nothing mounted.
+  const probe = mkdtempSync(join(tmpdir(), 'sebaran-mount-probe-'));
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', probe], { stdio: 'pipe' });
+    execFileSync('umount', [probe], { stdio: 'pipe' });
     return null;
   } catch (e) {
     return `mount -t tmpfs failed: ${String((e as any).stderr ?? e).trim()}`;
+  } finally {
+    rmSync(probe, { recursive: true, force: true });
   }
 }
 
