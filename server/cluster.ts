@@ -2,8 +2,9 @@
 // its own data directory, restarted by the supervisor if it dies.
 export { freePort } from './free-port.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync, createWriteStream } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { appendLog } from './append-log.ts';
 import { hashPassword } from './node/auth.ts';
 import { Couch, waitFor, type Credentials } from './couch-client.ts';
 import { projectRoot } from './config.ts';
@@ -88,14 +89,12 @@ export function embeddedNode(spec: NodeSpec): NodeHandle {
     proc: null,
     async start() {
       stopping = false;
-      const out = createWriteStream(join(dir, 'node.log'), { flags: 'a' });
       const proc = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'server/node/main.ts'), cfgPath], {
         cwd: projectRoot,
         stdio: ['ignore', 'pipe', 'pipe'],
         env: { ...process.env, SEBARAN_EXIT_WITH_PARENT: '1' },
       });
-      proc.stdout!.pipe(out);
-      proc.stderr!.pipe(out);
+      appendLog(join(dir, 'node.log'), proc.stdout!, proc.stderr!);
       handle.proc = proc;
       let unwatch = () => {};
       proc.on('exit', (code, signal) => {

@@ -2,8 +2,9 @@
 // (tests, bench, `npm start` with SEBARAN_COUCHDB): its own data dir, its own
 // loopback port, config written from the project's couchdb/local.ini.
 import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { appendLog } from './append-log.ts';
 import { randomBytes } from 'node:crypto';
 import { Couch, waitFor } from './couch-client.ts';
 import { projectRoot } from './config.ts';
@@ -82,8 +83,9 @@ ${spec.pbkdf2Iterations ? `iterations = ${spec.pbkdf2Iterations}` : ''}
 [cors]
 origins = ${(spec.corsOrigins ?? []).join(', ')}
 [log]
-writer = file
-file = ${join(dir, 'couchdb.log')}
+; To stderr, which the node handle appends to couchdb.log: with writer = file, a full disk stops the
+; whole VM (couch_log dies, and the kernel application with it) instead of failing the writes.
+writer = stderr
 ${spec.extraIni ?? ''}
 `;
   writeFileSync(join(etc, 'local.ini'), projectIni() + '\n' + instanceIni, { mode: 0o600 });
@@ -124,11 +126,9 @@ ${spec.extraIni ?? ''}
       if (await new Couch(spec.url).up(500)) {
         throw new Error(`node ${spec.name}: port ${port} already answers; refusing to start a second CouchDB there`);
       }
-      const out = createWriteStream(join(dir, 'couchdb.stdout'), { flags: 'a' });
       // bin/couchdb execs the Erlang VM, so this pid is CouchDB itself (a signal reaches it).
       const proc = spawn(bin, [], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-      proc.stdout!.pipe(out);
-      proc.stderr!.pipe(out);
+      appendLog(join(dir, 'couchdb.log'), proc.stdout!, proc.stderr!);
       handle.proc = proc;
       let unwatch = () => {};
       let exited = false;
@@ -145,7 +145,7 @@ ${spec.extraIni ?? ''}
         return r.status === 200 || (!!spec.cluster && r.status < 500);
       }, 60_000, 100);
       if (exited || !up) {
-        throw new Error(`CouchDB ${spec.name} did not answer at ${spec.url} within 60 s (see ${join(dir, 'couchdb.log')} and couchdb.stdout)`);
+        throw new Error(`CouchDB ${spec.name} did not answer at ${spec.url} within 60 s (see ${join(dir, 'couchdb.log')})`);
       }
       if (spec.supervise && handle.proc === proc) unwatch = superviseHealth(spec, proc, join(dir, 'couchdb.log'));
     },

@@ -43,6 +43,17 @@ export const invalidBookmark = (raw: unknown) => new HttpError(400, 'invalid_boo
 export const noUsableIndex = () => new HttpError(400, 'no_usable_index', 'No index exists for this sort, try indexing by the sort fields.');
 export const unsupportedOperator = (op: string) => new HttpError(400, 'not_supported', `Unsupported operator: ${op}`);
 export const internalError = (reason: string) => new HttpError(500, 'internal_server_error', reason);
+/**
+ * A write the disk refused (ENOSPC, EIO, a corrupt file), in Apache CouchDB 3.4's words: its
+ * database updater crashes on `{error, enospc}` and fabric answers `{error, internal_server_error}`,
+ * which chttpd sends as 500 `{"error":"error","reason":"internal_server_error"}` (measured on 3.4.3).
+ * Nothing of the refused write is kept; the node's log names the cause.
+ */
+export const storageError = () => new HttpError(500, 'error', 'internal_server_error');
+
+/** LevelDB's words for a failed read or write (leveldb Status::ToString), also as wrapped by levelup. */
+const STORAGE_FAILURE = /^(IO error|Corruption): |\b(ENOSPC|EIO|EROFS|EDQUOT)\b/;
+export const isStorageFailure = (e: unknown) => STORAGE_FAILURE.test(String((e as Error | null)?.message ?? ''));
 
 /**
  * Any thrown value as the answer CouchDB would give. PouchDB's own errors (pouchdb-errors) already
@@ -50,6 +61,7 @@ export const internalError = (reason: string) => new HttpError(500, 'internal_se
  */
 export function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
+  if (isStorageFailure(err)) return storageError();
   const e = err as { status?: number; name?: string; message?: string; reason?: string } | null | undefined;
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 600) {
     return new HttpError(e.status, e.name ?? 'error', e.reason ?? e.message ?? 'error');

@@ -162,6 +162,16 @@ export class Replicator {
   constructor(private store: Store) {}
 
   async start() {
+    // A _replicator reopened after a storage error is a new PouchDB instance: follow that one (replaying is harmless).
+    this.store.onReopen((name) => {
+      if (name !== '_replicator' || !this.feed) return;
+      this.feed.cancel();
+      void this.follow();
+    });
+    await this.follow();
+  }
+
+  private async follow() {
     const db = await this.store.get('_replicator');
     this.feed = db.pouch
       .changes({ live: true, since: 0, include_docs: true })

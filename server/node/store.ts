@@ -2,6 +2,7 @@
 // (`_security`), and the single write path every document goes through
 // (design-doc admin check, validate_doc_update, the `_users` rules).
 import { mkdirSync } from 'node:fs';
+import { setMaxListeners } from 'node:events';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import PouchDB from 'pouchdb-node';
@@ -10,6 +11,10 @@ import { HttpError, badRequest, forbidden, notFound, unauthorized } from './http
 import { hashPasswordAsync, isServerAdmin, type UserCtx, type UserRecord } from './auth.ts';
 import { compileValidators, VALIDATE_TIMEOUT_MS, type ValidatorSet } from './validate.ts';
 import { replicationDocProblem } from './replicator.ts';
+import { durableLeveldown } from './durable-level.ts';
+import { Reopener } from './reopen.ts';
+import { guarded } from './guarded-pouch.ts';
+import { isStorageFailure } from './errors.ts';
 
 PouchDB.plugin(PouchFind);
 
@@ -71,6 +76,15 @@ interface OpenDb {
   pouch: PouchDB.Database;
   security: Security;
   validators: ValidatorSet | null;
+  /** Aborted when this PouchDB instance is closed to be reopened: live feeds on it end, and clients resume. */
+  closing: AbortController;
+}
+
+/** One per PouchDB instance; every live feed on it listens, so there is no sensible listener limit. */
+function closingSignal() {
+  const c = new AbortController();
+  setMaxListeners(0, c.signal);
+  return c;
 }
 
 /** A document as a write finds it: the winner (null if deleted) and every leaf revision. */
@@ -95,6 +109,8 @@ export class Store {
   private pbkdf2Iterations: number;
   /** Database events for `/_db_updates`: created, updated, deleted. */
   readonly updates = new DbUpdates();
+  /** Closes and reopens a database after a storage error (durable-level.ts, reopen.ts). */
+  private reopener: Reopener;
 
   constructor(
     dataDir: string,
@@ -106,10 +122,32 @@ export class Store {
     mkdirSync(this.dir, { recursive: true });
     this.registry = this.pouch(REGISTRY);
     this.pbkdf2Iterations = pbkdf2Iterations;
+    this.reopener = new Reopener(this.dir, {
+      current: (name) => (name === REGISTRY ? this.registry : this.open.get(name)?.pouch ?? null),
+      open: (name) => this.pouch(name),
+      // Live feeds on the failed instance end now; their clients resume on the fresh one.
+      retire: (name) => this.open.get(name)?.closing.abort(),
+      replace: (name, old, fresh) => {
+        if (name === REGISTRY) return this.registry === old && ((this.registry = fresh), true);
+        const entry = this.open.get(name);
+        if (entry?.pouch !== old) return false;
+        Object.assign(entry, { pouch: fresh, validators: null, closing: closingSignal() });
+        return true;
+      },
+    });
   }
 
   private pouch(name: string) {
-    return new PouchDB(join(this.dir, name.replace(/\//g, '%2F')), { adapter: 'leveldb' } as any);
+    return guarded(new PouchDB(join(this.dir, name.replace(/\//g, '%2F')), { adapter: 'leveldb', db: durableLeveldown } as any));
+  }
+
+  /** Called with a database's name each time it has been reopened after a storage error. */
+  onReopen(listener: (name: string) => void) {
+    this.reopener.onReopen(listener);
+  }
+
+  private available(name: string) {
+    this.reopener.requireAvailable(name);
   }
 
   async ensureSystemDbs() {
@@ -118,6 +156,7 @@ export class Store {
 
   async exists(name: string) {
     if (this.open.has(name)) return true;
+    this.available(REGISTRY);
     try {
       await this.registry.get(regId(name));
       return true;
@@ -127,6 +166,7 @@ export class Store {
   }
 
   async list(): Promise<string[]> {
+    this.available(REGISTRY);
     const r = await this.registry.allDocs();
     return r.rows.map((row) => row.id.slice(3));
   }
@@ -144,7 +184,7 @@ export class Store {
     await this.registry.put({ _id: regId(name), security, created: new Date().toISOString() });
     const pouch = this.pouch(name);
     await pouch.info();
-    this.open.set(name, { pouch, security, validators: null });
+    this.open.set(name, { pouch, security, validators: null, closing: closingSignal() });
     this.updates.push(name, 'created');
   }
 
@@ -158,8 +198,10 @@ export class Store {
   }
 
   async get(name: string): Promise<OpenDb> {
+    this.available(name);
     const cached = this.open.get(name);
     if (cached) return cached;
+    this.available(REGISTRY);
     let reg: any;
     try {
       reg = await this.registry.get(regId(name));
@@ -168,7 +210,7 @@ export class Store {
     }
     const existing = this.open.get(name); // another request may have opened it meanwhile
     if (existing) return existing;
-    const entry = { pouch: this.pouch(name), security: normaliseSecurity(reg.security), validators: null };
+    const entry = { pouch: this.pouch(name), security: normaliseSecurity(reg.security), validators: null, closing: closingSignal() };
     this.open.set(name, entry);
     return entry;
   }
@@ -295,6 +337,7 @@ export class Store {
         const r = doc._deleted ? await db.pouch.remove(doc._id, doc._rev) : await db.pouch.put(doc);
         results[i] = { ok: true, id: r.id, rev: r.rev };
       } catch (e: any) {
+        if (isStorageFailure(e)) throw e; // the disk, not this document: the whole request fails, as the others' writes do
         results[i] = { id: doc._id, error: e.name ?? 'error', reason: e.message, status: e.status } as any;
       }
     }
@@ -380,6 +423,7 @@ export class Store {
   }
 
   async close() {
+    this.reopener.stop();
     for (const { pouch } of this.open.values()) await pouch.close().catch(() => {});
     await this.registry.close().catch(() => {});
     this.open.clear();

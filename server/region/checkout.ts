@@ -31,6 +31,8 @@ import { range } from './stock.ts';
 const nowIso = () => new Date().toISOString();
 const PAGE = 200;
 const REQUEST_KEY = /^checkout:([0-9A-HJKMNP-TV-Z]{26})$/;
+/** Per-document errors that are the node's rules saying no; any other (a disk or server failure) leaves the outcome unknown. */
+const REFUSALS = new Set(['forbidden', 'unauthorized', 'bad_request', 'doc_validation', 'illegal_docid', 'too_large']);
 
 /** Test hook: `SEBARAN_SERVICE_CRASH_AT=after-order` kills the service right after that write. */
 function crashPoint(name: string) {
@@ -233,6 +235,7 @@ export class Checkout {
         throw e;
       }
       const placed: typeof decided = [];
+      const unknown: string[] = [];
       res.forEach((r, i) => {
         const x = decided[i];
         if (r.ok) {
@@ -244,6 +247,10 @@ export class Checkout {
           for (const e of x.entries) this.stock.unapply(e);
           this.stale = true;
           existing.push({ db: x.db, id: x.order._id });
+        } else if (!REFUSALS.has(r.error)) {
+          // Not a refusal by the rules: no answer to the shopper now; the request is read again after a reload.
+          for (const e of x.entries) this.stock.unapply(e);
+          unknown.push(`${x.order._id}: ${r.error} ${r.reason ?? ''}`);
         } else {
           for (const e of x.entries) this.stock.unapply(e);
           this.log(`[${this.R}] order ${x.order._id} refused by the node: ${r.reason}`);
@@ -251,6 +258,10 @@ export class Checkout {
           answers.push({ db: x.db, copy: this.rejection(ids.orderCopy(x.order._id), x.order.request_id, [{ stock_id: '*', code: 'order_invalid', reason: String(r.reason ?? r.error).slice(0, 300) }]) });
         }
       });
+      if (unknown.length) {
+        this.stale = true;
+        throw new Error(`order write failed on the node, to be tried again: ${unknown[0]}`);
+      }
       crashPoint('after-order');
       // 2. What the orders take, derived from them.
       try {

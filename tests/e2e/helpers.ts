@@ -1,7 +1,7 @@
 import { expect, type Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
 import { Couch } from '../../server/couch-client.ts';
-import { loadSecrets, loadTopology, DEMO } from '../../server/config.ts';
+import { adminOf, loadSecrets, loadTopology, DEMO } from '../../server/config.ts';
 
 export function nodes() {
   const t = loadTopology();
@@ -11,7 +11,7 @@ export function nodes() {
     topology: t,
     regionAdmin: (code: string) => new Couch(url(code), DEMO.regionAdmin(code)),
     centralAdmin: () => new Couch(t.central.url, DEMO.centralAdmin),
-    admin: (code: string) => new Couch(code === 'PUSAT' ? t.central.url : url(code), s.admin),
+    admin: (code: string) => new Couch(code === t.central.code ? t.central.url : url(code), adminOf(s, t, code)),
   };
 }
 

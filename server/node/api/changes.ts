@@ -80,12 +80,16 @@ function live(c: Call, o: any, onChange: (change: any, finish: () => void) => vo
       if (hb) clearInterval(hb);
       if (timer) clearTimeout(timer);
       c.closed.removeEventListener('abort', finish);
+      closing.removeEventListener('abort', finish);
       feed?.cancel();
       end();
       resolve();
     };
+    // The database is being reopened after a storage error: end the feed, the client resumes from last_seq.
+    const closing = c.db.closing.signal;
     c.closed.addEventListener('abort', finish);
-    if (c.closed.aborted) return finish();
+    closing.addEventListener('abort', finish);
+    if (c.closed.aborted || closing.aborted) return finish();
     try {
       feed = c.db.pouch
         .changes({ ...o, live: true, return_docs: false })
