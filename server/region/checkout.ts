@@ -27,6 +27,7 @@ import {
 import type { Stock } from './stock.ts';
 import type { Checkpoints } from './checkpoints.ts';
 import { range } from './stock.ts';
+import { orderCopyOf } from './order-copy.ts';
 
 const nowIso = () => new Date().toISOString();
 const PAGE = 200;
@@ -259,12 +260,7 @@ export class Checkout {
   }
 
   copyOf(order: Order, existing: { _rev?: string } | null): OrderCopy {
-    return {
-      ...(existing?._rev ? { _rev: existing._rev } : {}),
-      _id: ids.orderCopy(order._id), type: 'order_copy', region_code: this.R, request_id: order.request_id, order_id: order._id,
-      status: order.status, items: order.items, total: order.total, rejections: [], history: order.history,
-      created_at: order.created_at, updated_at: order.updated_at,
-    };
+    return orderCopyOf(order, this.R, existing);
   }
 
   /** New answers in one request; an existing copy (written before a crash) is left as it is. */

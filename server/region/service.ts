@@ -17,6 +17,7 @@ import { Checkout, ownerOf } from './checkout.ts';
 import { AdminRequests } from './requests.ts';
 import { Shoppers } from './shoppers.ts';
 import { Health } from './health.ts';
+import { ShopperBackup } from './backup.ts';
 
 export interface ServiceOptions {
   region: string;
@@ -49,6 +50,7 @@ export class RegionService {
   private requests: AdminRequests;
   private shoppers: Shoppers;
   private health: Health;
+  private backup: ShopperBackup;
 
   constructor(o: ServiceOptions) {
     this.admin = new Couch(o.url, o.admin);
@@ -59,12 +61,13 @@ export class RegionService {
     this.stock = new Stock(this.svc, this.R, this.log);
     this.checkout = new Checkout(this.svc, this.R, this.stock, this.checkpoints, o.service.name, this.log);
     this.requests = new AdminRequests(this.svc, this.R, this.stock, this.checkout, o.service.name, this.log);
-    this.shoppers = new Shoppers(this.admin, this.svc, this.R, this.log);
+    this.backup = new ShopperBackup(this.admin, this.svc, this.R, this.log);
+    this.shoppers = new Shoppers(this.admin, this.svc, this.R, this.log, this.backup);
     this.health = new Health(this.admin, this.svc, this.R, this.log);
   }
 
   get stats() {
-    return { ...this.checkout.stats, ...this.requests.stats, ...this.shoppers.stats };
+    return { ...this.checkout.stats, ...this.requests.stats, ...this.shoppers.stats, ...this.backup.stats };
   }
 
   /** Throws only when the node cannot be reached (main.ts retries); no document can stop it. */
@@ -140,6 +143,8 @@ export class RegionService {
       failed = new Set(batch);
       this.log(`[${this.R}] checkout batch: ${(e as Error).message}`);
     }
+    // After the answers, so a round's order copies are in the same copy.
+    for (const db of await this.backup.copy(batch.filter((d) => !failed.has(d)))) failed.add(db);
     for (const db of batch) {
       if (failed.has(db)) continue;
       this.retryAt.delete(db);

@@ -1,13 +1,16 @@
 // Shoppers' accounts at the region node: every shopper gets a per-user
-// database (if the sign-up did not make it) and a profile in `ops`; a deleted
-// account's database is deleted with it, so a new account of the same name
-// starts empty. One account the service cannot handle (a name no database
+// database (if the sign-up did not make it) and a profile in `ops`, and its
+// account is backed up (backup.ts); a deleted account's database is deleted
+// with it, and a database made for an earlier account of the same name is
+// replaced (provisionUserDb), so a new account of the same name starts empty. One account the service cannot handle (a name no database
 // can carry, a profile the rules refuse) is logged and skipped: it never
 // stops the others, nor the service's start.
 import { Couch } from '../couch-client.ts';
 import { provisionUserDb } from '../ops/userdb.ts';
+import { Initializer } from '../ops/init.ts';
 import { UserProfile, Username, ids, userDbName } from '../../src/lib/model/index.ts';
 import { ownerOf } from './checkout.ts';
+import type { ShopperBackup } from './backup.ts';
 
 const nowIso = () => new Date().toISOString();
 
@@ -17,12 +20,15 @@ export class Shoppers {
   private skipped = new Set<string>();
   readonly stats = { provisioned: 0, removed: 0 };
 
-  constructor(private admin: Couch, private svc: Couch, private R: string, private log: (l: string) => void) {}
+  constructor(
+    private admin: Couch, private svc: Couch, private R: string, private log: (l: string) => void, private backup?: ShopperBackup,
+  ) {}
 
   /** Every shopper account, provisioned; returns the names of live shopper accounts (null if _users was unreadable). */
   async syncAll(): Promise<Set<string>> {
     const users = await this.admin.allDocs('_users', 'include_docs=true');
     const live = new Set<string>();
+    const shoppers: any[] = [];
     for (const row of users) {
       const u = row.doc;
       if (u?.type !== 'user' || typeof u.name !== 'string' || (Array.isArray(u.roles) && u.roles.length > 0)) continue; // staff and services have no shop database
@@ -33,13 +39,15 @@ export class Shoppers {
         this.skipped.add(u.name);
         continue;
       }
+      shoppers.push(u);
       try {
-        await this.provision(u.name);
+        await this.provision(u.name, typeof u.account_id === 'string' ? u.account_id : null);
         await this.ensureProfile(u);
       } catch (e) {
         this.log(`[${this.R}] shopper ${u.name}: ${(e as Error).message}`);
       }
     }
+    await this.backup?.syncAccounts(shoppers).catch((e) => this.log(`[${this.R}] backup of accounts: ${(e as Error).message}`));
     return live;
   }
 
@@ -53,7 +61,8 @@ export class Shoppers {
       const r = await this.admin.request('DELETE', `/${db}`);
       if (r.status < 300 || r.status === 404) {
         removed.push(db);
-        this.provisioned.delete(ownerOf(db));
+        for (const k of this.provisioned) if (k.startsWith(`${ownerOf(db)}/`)) this.provisioned.delete(k);
+        this.backup?.forget(db);
         this.stats.removed++;
         this.log(`[${this.R}] account ${ownerOf(db)} is gone: deleted ${db}`);
       } else this.log(`[${this.R}] cannot delete ${db}: ${r.status} ${r.json?.reason ?? ''}`);
@@ -61,16 +70,20 @@ export class Shoppers {
     return removed;
   }
 
-  private async provision(name: string) {
-    if (this.provisioned.has(name)) return;
-    const db = userDbName(name);
-    const r = await this.admin.request('GET', `/${db}`);
-    if (r.status !== 200) {
-      await provisionUserDb(this.admin, name, this.R);
+  private async provision(name: string, accountId: string | null) {
+    const key = `${name}/${accountId}`;
+    if (this.provisioned.has(key)) return;
+    const init = new Initializer();
+    const { replaced } = await provisionUserDb(this.admin, name, this.R, accountId, init);
+    if (replaced) {
+      this.backup?.forget(userDbName(name));
+      this.log(`[${this.R}] ${name} is a new account: the database of an earlier ${name} was deleted`);
+    }
+    if (init.changes) {
       this.stats.provisioned++;
       this.log(`[${this.R}] per-user database for ${name}`);
     }
-    this.provisioned.add(name);
+    this.provisioned.add(key);
   }
 
   /** The shopper's profile in `ops`, for the regional admin's user list, from what they gave at sign-up. */
