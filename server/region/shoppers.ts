@@ -8,7 +8,7 @@
 import { Couch } from '../couch-client.ts';
 import { provisionUserDb } from '../ops/userdb.ts';
 import { Initializer } from '../ops/init.ts';
-import { UserProfile, Username, ids, userDbName } from '../../src/lib/model/index.ts';
+import { Email, LIMITS, UserProfile, Username, ids, userDbName } from '../../src/lib/model/index.ts';
 import { ownerOf } from './checkout.ts';
 import type { ShopperBackup } from './backup.ts';
 
@@ -94,10 +94,11 @@ export class Shoppers {
       this.profiles.add(id);
       return;
     }
-    const fullName = typeof u.full_name === 'string' ? u.full_name.trim().slice(0, 120) : '';
+    const fullName = typeof u.full_name === 'string' ? u.full_name.trim().slice(0, LIMITS.fullName).trim() : '';
     const profile = {
       _id: id, type: 'user', region_code: this.R, name: u.name, full_name: fullName || u.name,
-      email: typeof u.email === 'string' && /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(u.email) && u.email.length <= 200 ? u.email : `${u.name}@belum-diisi.invalid`,
+      // An address the profile's own schema (and so the node) would refuse is replaced, never half-kept.
+      email: Email.safeParse(u.email).success ? u.email : `${u.name}@belum-diisi.invalid`,
       created_at: nowIso(),
     };
     const valid = UserProfile.safeParse(profile);

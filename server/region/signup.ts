@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { Couch, docPath, type Credentials } from '../couch-client.ts';
 import { provisionUserDb } from '../ops/userdb.ts';
 import { reservedName, signUpProblem, type SignUp, type SignUpError } from '../../src/lib/model/signup.ts';
+import { LIMITS } from '../../src/lib/model/common.ts';
 import { ulid, userDbName } from '../../src/lib/model/ids.ts';
 
 export type SignUpResult =
@@ -20,7 +21,7 @@ const REASONS: Record<string, string> = {
   name_invalid: 'name must be 3-40 lower-case letters, digits, dot, dash or underscore, starting with a letter or digit',
   password_short: 'password must be at least 8 characters',
   password_long: 'password must be at most 128 characters',
-  full_name_invalid: 'full_name must be 1-120 characters',
+  full_name_invalid: `full_name must be 1-${LIMITS.fullName} characters`,
   email_invalid: 'email must be an e-mail address',
   bad_request: 'the body must be a JSON object with exactly name, password, full_name and email',
 };
