@@ -6,7 +6,7 @@ import PouchDB from 'pouchdb-browser';
 import { pullChanges, hasPulled } from './pull.ts';
 import type { PublicTopology } from '../model/topology.ts';
 import {
-  CartItem, CheckoutRequest, ids, ulid, userDbName,
+  CartItem, CheckoutRequest, LIMITS, QTY_MAX, ids, ulid, userDbName,
   type Category, type OrderCopy, type Product, type Warehouse, type WarehouseItem,
 } from '../model/index.ts';
 import { SIGNUP_ERRORS, type SignUp, type SignUpError } from '../model/signup.ts';
@@ -454,7 +454,9 @@ class Shop {
       if (existing) await this.userDb.remove(existing as any);
       return;
     }
-    const max = this.lineStock(stockId)?.quantity ?? 0;
+    const max = Math.min(this.lineStock(stockId)?.quantity ?? 0, QTY_MAX);
+    // A checkout carries at most LIMITS.lines lines, so a cart never holds more.
+    if (!existing && this.cart.length >= LIMITS.lines) throw new Error('cart_full');
     const doc = CartItem.parse({
       _id: id, ...(existing?._rev ? { _rev: existing._rev } : {}), type: 'cart_item', region_code: this.region,
       stock_id: stockId, product_id: productId, qty: Math.min(qty, Math.max(max, 1)), updated_at: nowIso(),
