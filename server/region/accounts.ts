@@ -56,3 +56,21 @@ export async function deleteShopper(nodeUrl: string, admin: Credentials, name: s
   if (!user && !removed.db && !removed.backup) return { ok: false, status: 404, error: 'not_found', reason: `no shopper called ${name}` };
   return { ok: true, name, removed };
 }
+
+/**
+ * Who may delete the account `name` at region `region`: the shopper themself, the region's own admin,
+ * or a server admin, as the node answers `GET /_session` for the caller's own cookie or Basic auth.
+ */
+export async function mayDelete(nodeUrl: string, auth: { cookie?: string; authorization?: string }, region: string, name: string) {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (auth.cookie) headers.Cookie = auth.cookie;
+  if (auth.authorization) headers.Authorization = auth.authorization;
+  const res = await fetch(`${nodeUrl.replace(/\/+$/, '')}/_session`, { headers });
+  const body: any = await res.json().catch(() => null);
+  if (res.status === 401) return { ok: false as const, status: 401, reason: 'the name or password is incorrect' };
+  const ctx = body?.userCtx;
+  if (!res.ok || !ctx?.name) return { ok: false as const, status: 401, reason: 'sign in to delete an account' };
+  const roles: string[] = Array.isArray(ctx.roles) ? ctx.roles : [];
+  if (ctx.name === name || roles.includes('_admin') || (roles.includes('region-admin') && roles.includes(`region:${region}`))) return { ok: true as const };
+  return { ok: false as const, status: 403, reason: `${ctx.name} may not delete the account ${name}` };
+}

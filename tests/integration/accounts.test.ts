@@ -12,6 +12,8 @@ import { validFixtures as v } from '../fixtures/documents.ts';
 import { signUpShopper } from '../../server/region/signup.ts';
 import { deleteShopper } from '../../server/region/accounts.ts';
 import { rebuildRegion } from '../../server/ops/rebuild.ts';
+import { createAppServer } from '../../server/app-server.ts';
+import { freePort } from '../../server/cluster.ts';
 import { BACKUP_DB, centralBackupDb } from '../../server/ops/shopper-backup.ts';
 import type { ServiceHandle } from '../../server/throwaway-cluster.ts';
 import { ids, userDbName } from '../../src/lib/model/index.ts';
@@ -105,6 +107,38 @@ describe('a deleted account ends cleanly', () => {
       expect(await invariants(r, ['hana.bdg', 'ika.bdg'])).toBeTruthy();
     } finally {
       await service.kill();
+    }
+  });
+
+  it('through the app: a shopper deletes their own account, the region admin deletes any shopper of the region, nobody else', async () => {
+    const server = createAppServer(r.c.topology, '/nonexistent-build', { admin: r.c.secrets.admin });
+    const port = await freePort();
+    await new Promise<void>((ok) => server.listen(port, '127.0.0.1', ok));
+    const app = `http://127.0.0.1:${port}/db/${R.toLowerCase()}`;
+    const del = (name: string, creds?: { name: string; password: string }) =>
+      fetch(`${app}/_accounts/${encodeURIComponent(name)}`, {
+        method: 'DELETE', headers: creds ? { Authorization: 'Basic ' + Buffer.from(`${creds.name}:${creds.password}`).toString('base64') } : {},
+      });
+    try {
+      await signUp('nina.bdg', 'rahasia-nina-1');
+      await signUp('oki.bdg', 'rahasia-oki-12');
+      expect((await del('nina.bdg')).status).toBe(401);
+      expect((await del('nina.bdg', { name: 'oki.bdg', password: 'rahasia-oki-12' })).status).toBe(403);
+      expect((await del('nina.bdg', { name: 'nina.bdg', password: 'salah-sandi-1' })).status).toBe(401);
+      expect((await del('nina.bdg', { name: 'pusat', password: DEMO.centralAdmin.password })).status).toBe(401); // no account at the region
+      expect(await r.admin.getDoc('_users', 'org.couchdb.user:nina.bdg')).not.toBeNull();
+      // The refusals were about who asked: the shopper themself, then the region's admin, may.
+      const own = await del('nina.bdg', { name: 'nina.bdg', password: 'rahasia-nina-1' });
+      expect(own.status).toBe(200);
+      expect(await own.json()).toMatchObject({ ok: true, removed: { account: true, db: true } });
+      expect((await del('oki.bdg', DEMO.regionAdmin(R))).status).toBe(200);
+      expect(await r.admin.getDoc('_users', 'org.couchdb.user:oki.bdg')).toBeNull();
+      expect((await r.admin.request('GET', `/${userDbName('oki.bdg')}`)).status).toBe(404);
+      // A staff account is not a shopper's, whoever asks.
+      expect((await del(DEMO.regionAdmin(R).name, DEMO.regionAdmin(R))).status).toBe(403);
+    } finally {
+      server.closeAllConnections();
+      server.close();
     }
   });
 
