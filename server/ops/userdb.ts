@@ -46,9 +46,17 @@ export async function provisionUserDb(node: Couch, name: string, region: string,
     if (r.status >= 300 && r.status !== 404) throw new CouchError(r.status, r.json, `DELETE ${db}`);
     replaced = true;
   }
-  await init.db(node, db);
-  await init.security(node, db, { admins: { names: [], roles: [] }, members: { names: [name], roles: ['service'] } });
-  await init.doc(node, db, designDoc('userdb', region));
-  if (accountId) await init.doc(node, db, { _id: ACCOUNT_DDOC, account_id: accountId, name });
-  return { db, replaced };
+  // The sign-up and the region service may provision the same database at once: a conflict means the
+  // other one wrote it first, so look again (the second look finds it in place).
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await init.db(node, db);
+      await init.security(node, db, { admins: { names: [], roles: [] }, members: { names: [name], roles: ['service'] } });
+      await init.doc(node, db, designDoc('userdb', region));
+      if (accountId) await init.doc(node, db, { _id: ACCOUNT_DDOC, account_id: accountId, name });
+      return { db, replaced };
+    } catch (e) {
+      if (attempt >= 3 || !(e instanceof CouchError && (e.status === 409 || e.status === 412))) throw e;
+    }
+  }
 }

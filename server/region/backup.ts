@@ -46,9 +46,17 @@ export class ShopperBackup {
       const json = JSON.stringify(user);
       const cur = stored.get(u.name);
       if (cur?.json === json) continue;
+      const key = accountKey(u.name, u.account_id);
+      if (cur && cur.key !== key) {
+        // The name belongs to a new account now (the old one was deleted while the service was away):
+        // the old account's documents are nobody's, and are never restored.
+        for (const r of await this.svc.allDocs(BACKUP_DB, `include_docs=false&${range(`doc:${cur.key}:`)}`)) {
+          writes.push({ _id: r.id, _rev: r.value.rev, _deleted: true });
+        }
+      }
       writes.push({
         _id: accountRecordId(u.name), ...(cur ? { _rev: cur.rev } : {}), type: 'shopper_account',
-        name: u.name, account_key: accountKey(u.name, u.account_id), user,
+        name: u.name, account_key: key, user,
       });
     }
     const absent = [...stored.keys()].filter((n) => !live.has(n));

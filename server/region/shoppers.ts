@@ -40,11 +40,16 @@ export class Shoppers {
         continue;
       }
       shoppers.push(u);
+      // Each on its own: a database that cannot be made now must not cost the shopper their profile.
       try {
         await this.provision(u.name, typeof u.account_id === 'string' ? u.account_id : null);
-        await this.ensureProfile(u);
       } catch (e) {
         this.log(`[${this.R}] shopper ${u.name}: ${(e as Error).message}`);
+      }
+      try {
+        await this.ensureProfile(u);
+      } catch (e) {
+        this.log(`[${this.R}] profile of ${u.name}: ${(e as Error).message}`);
       }
     }
     await this.backup?.syncAccounts(shoppers).catch((e) => this.log(`[${this.R}] backup of accounts: ${(e as Error).message}`));

@@ -13,6 +13,8 @@ import { SIGNUP_ERRORS, type SignUp, type SignUpError } from '../model/signup.ts
 
 const REGION_KEY = 'sebaran.region';
 const USER_KEY = 'sebaran.user';
+/** Which account of a name this device's replica belongs to (`_design/account` at the node). */
+const ACCOUNT_KEY = 'sebaran.account';
 const TOPOLOGY_KEY = 'sebaran.topology';
 
 export interface StockLine {
@@ -276,7 +278,10 @@ class Shop {
       const body = await res.json();
       const name: string | null = body?.userCtx?.name ?? null;
       if (region !== this.region) return;
-      if (name && name !== this.user) await this.openUser(name);
+      if (name && name !== this.user) {
+        await this.learnAccount(region, name);
+        await this.openUser(name);
+      }
       if (!name && this.user) {
         // The node no longer knows our cookie: stay usable offline, but ask to sign in again to sync.
         this.userSync?.cancel();
@@ -299,7 +304,10 @@ class Shop {
     } catch (e) {
       return (e as Error).message === '401' ? 'wrong' : 'offline';
     }
-    if (open) await this.openUser(name);
+    if (open) {
+      await this.learnAccount(region, name);
+      await this.openUser(name);
+    }
     return 'ok';
   }
 
@@ -330,6 +338,7 @@ class Shop {
   private async afterSignUp(name: string): Promise<'ok'> {
     this.user = name;
     await this.waitForUserDb(); // made with the account; this only guards against a slow node
+    await this.learnAccount(this.region!, name);
     await this.openUser(name);
     return 'ok';
   }
@@ -381,13 +390,46 @@ class Shop {
     return false;
   }
 
+  private localUserDbName(region: string, name: string) {
+    const account = localStorage.getItem(`${ACCOUNT_KEY}.${region}.${name}`);
+    return account ? `sebaran-${region}-user-${name}-${account}` : `sebaran-${region}-user-${name}`;
+  }
+
+  /**
+   * Learns which account of this name the node holds now. A replica this device kept for an earlier
+   * account of the same name (deleted since) is destroyed, so none of its carts, requests or orders
+   * reach the new account. Unknown (offline, or the node has no database yet): nothing changes.
+   */
+  private async learnAccount(region: string, name: string) {
+    const db = `${nodeUrl(region)}/${userDbName(name)}`;
+    let account: string | null;
+    try {
+      if (!(await fetch(db, { credentials: 'include' })).ok) return;
+      const res = await fetch(`${db}/_design/account`, { credentials: 'include' });
+      if (res.status === 404) account = null; // an account made before accounts had ids
+      else if (!res.ok) return;
+      else account = (await res.json())?.account_id ?? null;
+    } catch {
+      return;
+    }
+    const key = `${ACCOUNT_KEY}.${region}.${name}`;
+    if ((localStorage.getItem(key) ?? null) === account) return;
+    if (this.user === name) {
+      this.userSync?.cancel();
+      this.userFeed?.cancel();
+    }
+    await new PouchDB(this.localUserDbName(region, name)).destroy().catch(() => {});
+    if (account) localStorage.setItem(key, account);
+    else localStorage.removeItem(key);
+  }
+
   private async openUser(name: string) {
     const region = this.region!;
     localStorage.setItem(`${USER_KEY}.${region}`, name);
     this.user = name;
     this.userFeed?.cancel();
     this.userSync?.cancel();
-    this.userDb = new PouchDB(`sebaran-${region}-user-${name}`);
+    this.userDb = new PouchDB(this.localUserDbName(region, name));
     await this.reloadUser();
     this.userFeed = this.userDb
       .changes({ since: 'now', live: true })
