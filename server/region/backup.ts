@@ -20,6 +20,12 @@ export class ShopperBackup {
   /** Account records as stored: name -> revision and the account's JSON. */
   private accounts: Map<string, { rev: string; json: string; key: string }> | null = null;
   private keys = new Map<string, string>();
+  /**
+   * Databases to copy on their next round whatever their feed showed: every database at start and after
+   * a gap in the feed (its backup may be behind), and one whose copy failed. Any other database is
+   * copied when its feed shows a shopper document change.
+   */
+  private behind = new Set<string>();
   readonly stats = { accountsBackedUp: 0, documentsBackedUp: 0 };
 
   constructor(private admin: Couch, private svc: Couch, private R: string, private log: (l: string) => void) {}
@@ -97,7 +103,9 @@ export class ShopperBackup {
     for (const db of dbs) {
       try {
         await this.copyDb(db);
+        this.behind.delete(db);
       } catch (e) {
+        this.behind.add(db);
         if (e instanceof CouchError && e.status === 404) continue; // deleted meanwhile (account deleted)
         failed.add(db);
         this.log(`[${this.R}] backup of ${db}: ${(e as Error).message}`);
@@ -108,6 +116,17 @@ export class ShopperBackup {
 
   forget(db: string) {
     this.keys.delete(db);
+    this.behind.delete(db);
+  }
+
+  /** Marks databases whose backup may be behind (at start, after a gap in the feed). */
+  recheck(dbs: string[]) {
+    for (const db of dbs) this.behind.add(db);
+  }
+
+  /** Whether a database needs a copy this round: its feed showed a change, or its backup may be behind. */
+  needs(db: string, touched: boolean) {
+    return touched || this.behind.has(db);
   }
 
   private async keyOf(db: string) {

@@ -49,6 +49,8 @@ export class Checkout {
   private answered = new Map<string, Set<string>>();
   /** Databases read up to a page's end: read again on the next round. */
   readonly more = new Set<string>();
+  /** Databases whose feed showed a shopper document change this round (not only design documents). */
+  readonly touched = new Set<string>();
   /** Set when a write's outcome is unknown: the service reloads its state before deciding again. */
   stale = false;
   readonly stats = { confirmed: 0, rejected: 0 };
@@ -99,6 +101,7 @@ export class Checkout {
           // A page at a time: a shopper with thousands of requests waits for their own, not everybody for them.
           const ch = await this.svc.ok('GET', `/${db}/_changes?since=${encodeURIComponent(String(since))}&include_docs=true&limit=${PAGE}`);
           if ((ch.results as any[]).length >= PAGE) this.more.add(db);
+          if ((ch.results as any[]).some((c) => !String(c.id).startsWith('_design/'))) this.touched.add(db);
           const requests = (ch.results as any[]).filter((c) => !c.deleted && c.id.startsWith('checkout:'));
           if (requests.length) await this.answeredIn(db);
           reached.set(db, ch.last_seq);

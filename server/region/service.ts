@@ -119,7 +119,11 @@ export class RegionService {
       this.checkout.forget(db);
       await this.checkpoints.forget(db).catch(() => {});
     }
-    if (rescan) for (const db of dbs) if (live.has(ownerOf(db))) this.dirty.add(db);
+    if (rescan) {
+      const mine = dbs.filter((db) => live.has(ownerOf(db)));
+      for (const db of mine) this.dirty.add(db);
+      this.backup.recheck(mine);
+    }
   }
 
   private schedule() {
@@ -143,8 +147,11 @@ export class RegionService {
       failed = new Set(batch);
       this.log(`[${this.R}] checkout batch: ${(e as Error).message}`);
     }
-    // After the answers, so a round's order copies are in the same copy.
-    for (const db of await this.backup.copy(batch.filter((d) => !failed.has(d)))) failed.add(db);
+    // After the answers, so a round's order copies are in the same copy; a database whose feed showed
+    // only design documents (its provisioning, announced late) costs no second read.
+    const toCopy = batch.filter((d) => !failed.has(d) && this.backup.needs(d, this.checkout.touched.has(d)));
+    for (const db of batch) this.checkout.touched.delete(db);
+    for (const db of await this.backup.copy(toCopy)) failed.add(db);
     for (const db of batch) {
       if (failed.has(db)) continue;
       this.retryAt.delete(db);
