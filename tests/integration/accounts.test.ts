@@ -110,6 +110,26 @@ describe('a deleted account ends cleanly', () => {
     }
   });
 
+  it('a name taken by a new account while the service was away: the old account\'s backed-up documents are dropped', async () => {
+    let service = await r.c.service(R);
+    const backup = async (prefix: string) => (await r.admin.allDocs(BACKUP_DB, 'include_docs=true')).filter((x: any) => x.id.startsWith(prefix)).map((x: any) => x.doc);
+    try {
+      await signUp('pia.bdg', 'pertama-pia-1');
+      expect((await r.shopper('pia.bdg').request('PUT', `/${userDbName('pia.bdg')}/${ids.cartItem(item)}`, cart(2))).status).toBe(201);
+      expect(await until(async () => (await backup('doc:')).some((d) => d.name === 'pia.bdg'), 30_000)).toBe(true);
+      const oldKey = (await backup('account:pia.bdg'))[0].account_key;
+      await service.kill();
+      const old = await r.admin.getDoc('_users', 'org.couchdb.user:pia.bdg');
+      expect((await r.admin.request('DELETE', `/_users/org.couchdb.user:pia.bdg?rev=${old._rev}`)).status).toBe(200);
+      await signUp('pia.bdg', 'kedua-pia-22');
+      service = await r.c.service(R);
+      expect(await until(async () => (await backup('account:pia.bdg'))[0]?.account_key !== oldKey, 30_000)).toBe(true);
+      expect(await until(async () => !(await backup(`doc:${oldKey}:`)).length, 30_000)).toBe(true);
+    } finally {
+      await service.kill();
+    }
+  });
+
   it('through the app: a shopper deletes their own account, the region admin deletes any shopper of the region, nobody else', async () => {
     const server = createAppServer(r.c.topology, '/nonexistent-build', { admin: r.c.secrets.admin });
     const port = await freePort();
