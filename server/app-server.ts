@@ -8,9 +8,10 @@ import { publicTopology, type Topology } from '../src/lib/model/topology.ts';
 import type { Credentials } from './couch-client.ts';
 import { rateLimiter, type RateLimit } from './rate-limit.ts';
 import { signUpShopper } from './region/signup.ts';
+import { deleteShopper, mayDelete } from './region/accounts.ts';
 
 export interface AppServerOptions {
-  /** Per region code: the region node's server admin; only the sign-up route uses it, server-side. Without it that region's sign-up answers 503. */
+  /** Per region code: the region node's server admin; only the sign-up and account-deletion routes use it, server-side. Without it they answer 503 for that region. */
   admins?: Record<string, Credentials>;
   /** Sign-up attempts per client address (default: 20 per 10 minutes). */
   signupLimit?: RateLimit;
@@ -136,6 +137,26 @@ function signupRoute(t: Topology, opts: AppServerOptions) {
   };
 }
 
+/**
+ * `DELETE /db/<region>/_accounts/<name>`: a shopper deletes their own account, or the region's admin
+ * deletes one of the region's shoppers (server/region/accounts.ts). The caller's own cookie or Basic
+ * auth says who asks (the node's `_session` answers); the deletion itself runs with the server admin.
+ */
+function accountsRoute(t: Topology, opts: AppServerOptions) {
+  return async (req: IncomingMessage, res: ServerResponse, code: string, name: string) => {
+    const region = t.regions.find((r) => r.code.toLowerCase() === code);
+    if (!region) return json(res, 404, { error: 'not_found', reason: `Shopper accounts live at a region node; ${code} is not one` });
+    if (req.method !== 'DELETE') return json(res, 405, { error: 'method_not_allowed', reason: 'Only DELETE is allowed' }, { Allow: 'DELETE' });
+    const admin = opts.admins?.[region.code];
+    if (!admin) return json(res, 503, { error: 'unavailable', reason: 'This app server has no server admin for this region\'s node, so it cannot delete accounts' });
+    const who = await mayDelete(region.url, { cookie: req.headers.cookie, authorization: req.headers.authorization }, region.code, name);
+    if (!who.ok) return json(res, who.status, { error: who.status === 401 ? 'unauthorized' : 'forbidden', reason: who.reason });
+    const r = await deleteShopper(region.url, admin, name);
+    if (r.ok) return json(res, 200, { ok: true, name: r.name, removed: r.removed });
+    return json(res, r.status, { error: r.error, reason: r.reason });
+  };
+}
+
 export function createAppServer(t: Topology, buildDir: string, opts: AppServerOptions = {}) {
   return createServer(appHandler(t, buildDir, opts));
 }
@@ -145,6 +166,7 @@ export function appHandler(t: Topology, buildDir: string, opts: AppServerOptions
   const targets = nodeTargets(t);
   const config = JSON.stringify(publicTopology(t));
   const signup = signupRoute(t, opts);
+  const accounts = accountsRoute(t, opts);
   const root = resolve(buildDir);
   return (req, res) => {
     try {
@@ -152,6 +174,11 @@ export function appHandler(t: Topology, buildDir: string, opts: AppServerOptions
       const m = /^\/db\/([a-z0-9-]+)(\/.*)?$/.exec(url.pathname);
       if (m && m[2] === '/_signup') {
         signup(req, res, m[1]).catch((e) => json(res, 500, { error: 'error', reason: (e as Error).message }));
+        return;
+      }
+      const account = m && /^\/_accounts\/([^/]+)$/.exec(m[2] ?? '');
+      if (m && account) {
+        accounts(req, res, m[1], decodeURIComponent(account[1])).catch((e) => json(res, 500, { error: 'error', reason: (e as Error).message }));
         return;
       }
       if (m) {

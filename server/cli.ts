@@ -8,6 +8,8 @@ import { isSeeded, seed } from './ops/seed.ts';
 import { defaultDemoOptions } from './ops/demo-data.ts';
 import { clusterStatus, formatStatus } from './ops/status.ts';
 import { rebuildRegion } from './ops/rebuild.ts';
+import { deleteShopper } from './region/accounts.ts';
+import { regionOf } from './config.ts';
 import { RegionSpec, Topology } from '../src/lib/model/topology.ts';
 import { join } from 'node:path';
 
@@ -22,7 +24,10 @@ Commands:
   status [--json]              every node up or down; every replication's state, pending changes and last error
   add-region --code C --name N --url U --warehouse CODE:Name:City:min-max [--warehouse ...]
                                add a region to the topology file, then init
-  rebuild-region <CODE>        empty a region node's shared databases and refill them from central
+  rebuild-region <CODE>        empty a region node's shared databases and refill them from central; put its
+                               shopper accounts and databases back from central's backup
+  delete-shopper <CODE> <NAME> delete a shopper account, its database and its backup (a later account of the
+                               same name starts empty); its orders stay in ops
 
 Environment: SEBARAN_TOPOLOGY (topology file), SEBARAN_SECRETS (secrets file), SEBARAN_DATA (data dir).`;
 
@@ -103,6 +108,15 @@ async function main(argv: string[]) {
       if (!code) throw new Error('rebuild-region needs a region code, e.g. rebuild-region BDG');
       const t = loadTopology(topologyPath);
       await rebuildRegion(t, loadSecrets(t), code.toUpperCase(), log);
+      return 0;
+    }
+    case 'delete-shopper': {
+      const [code, name] = rest;
+      if (!code || !name) throw new Error('delete-shopper needs a region code and a shopper name, e.g. delete-shopper BDG sari.bdg');
+      const t = loadTopology(topologyPath);
+      const r = await deleteShopper(regionOf(t, code.toUpperCase()).url, loadSecrets(t).regions[code.toUpperCase()].admin, name);
+      if (!r.ok) throw new Error(r.reason);
+      log(`Deleted ${name} at ${code.toUpperCase()}: account ${r.removed.account ? 'removed' : 'already gone'}, database ${r.removed.db ? 'removed' : 'already gone'}, ${r.removed.backup} backup record(s) removed.`);
       return 0;
     }
     case undefined:

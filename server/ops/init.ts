@@ -7,6 +7,7 @@ import { DEMO, type Secrets } from '../config.ts';
 import type { Topology } from '../../src/lib/model/topology.ts';
 import { REGIONAL_DBS, centralDbOf, centralLaneDocs, replicationDocs } from './lanes.ts';
 import type { DbKind } from '../../src/lib/model/index.ts';
+import { initShopperBackup } from './shopper-backup.ts';
 
 export type Log = (line: string) => void;
 
@@ -143,6 +144,7 @@ export async function initAll(t: Topology, secrets: Secrets, log: Log = () => {}
     await init.security(node, SERVICE_DB, serviceDbSecurity(s.service.name));
     if (demo) await init.user(node, DEMO.regionAdmin(r.code), ['region-admin', `region:${r.code}`]);
     for (const d of replicationDocs(t, r, secrets)) await init.doc(node, '_replicator', d, `replication ${d._id}`);
+    await initShopperBackup(init, central, node, t, r, secrets);
   }
   log(init.changes === 0 ? 'init: everything already in place, nothing changed' : `init: ${init.changes} change(s) made`);
   return init.changes;

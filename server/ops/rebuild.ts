@@ -1,12 +1,15 @@
-// Rebuilds a region node's shared databases from central: drop them, run
-// init for the region (which recreates databases, rules and the same
-// filtered replications), then wait until the region holds exactly its share.
-// Shopper accounts (`_users`) and per-user databases live only at the region
-// and are kept.
+// Rebuilds a region node from central: drop its shared databases, run init
+// for the region (which recreates databases, rules and the same filtered
+// replications), wait until the region holds exactly its share, then put its
+// shoppers back from central's backup (accounts with their password hashes,
+// their databases at their recorded revisions, order copies the backup had
+// not caught yet derived from the orders; see shopper-backup.ts). On a node
+// that was not wiped, existing accounts and databases are kept.
 import { Couch, waitFor } from '../couch-client.ts';
 import { regionOf, type Secrets } from '../config.ts';
 import type { Topology } from '../../src/lib/model/topology.ts';
 import { initAll, type Log } from './init.ts';
+import { restoreShoppers } from './shopper-backup.ts';
 
 const DBS = ['catalog', 'inventory', 'ops'];
 
@@ -36,7 +39,10 @@ export async function rebuildRegion(t: Topology, secrets: Secrets, code: string,
   if (!(await central.up(3000))) throw new Error(`Central (${t.central.url}) does not answer: a region is rebuilt from central`);
   if (!(await node.up(3000))) throw new Error(`${code} (${region.url}) does not answer`);
   log(`rebuild ${code}: stopping its replications`);
-  for (const row of await node.allDocs('_replicator', 'include_docs=false')) {
+  // A wiped node has no _replicator yet: init makes it.
+  const lanes = await node.request('GET', '/_replicator/_all_docs');
+  if (lanes.status !== 200 && lanes.status !== 404) throw new Error(`reading _replicator at ${code}: ${lanes.status} ${lanes.json?.reason ?? ''}`);
+  for (const row of lanes.status === 200 ? (lanes.json.rows as any[]) : []) {
     if (row.id.startsWith('sebaran-')) await node.ok('DELETE', `/_replicator/${encodeURIComponent(row.id)}?rev=${row.value.rev}`);
   }
   for (const db of DBS) {
@@ -56,5 +62,7 @@ export async function rebuildRegion(t: Topology, secrets: Secrets, code: string,
     return DBS.every((db) => have[db] === want[db]);
   }, timeoutMs, 500);
   if (!ok) throw new Error(`rebuild ${code}: not complete after ${timeoutMs / 1000} s (${last})`);
+  const shoppers = await restoreShoppers(central, node, code, log);
   log(`rebuild ${code}: done`);
+  return shoppers;
 }

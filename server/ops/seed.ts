@@ -5,6 +5,7 @@ import { Couch } from '../couch-client.ts';
 import { DEMO, type Secrets } from '../config.ts';
 import type { Topology } from '../../src/lib/model/topology.ts';
 import { generateDemo, type DemoOptions } from './demo-data.ts';
+import { ulid } from '../../src/lib/model/ids.ts';
 import type { Log } from './init.ts';
 
 export const SEED_MARKER = '_local/sebaran-seed';
@@ -35,7 +36,7 @@ export async function seed(t: Topology, secrets: Secrets, o: DemoOptions, log: L
     const service = admin.as(secrets.regions[r.code].service);
     await load(
       admin, '_users',
-      d.accounts.map((a) => ({ _id: `org.couchdb.user:${a.name}`, type: 'user', name: a.name, roles: [], password: DEMO.shopperPassword })),
+      d.accounts.map((a) => ({ _id: `org.couchdb.user:${a.name}`, type: 'user', name: a.name, roles: [], password: DEMO.shopperPassword, account_id: ulid() })),
       `${r.code} shopper accounts`, log,
     );
     await load(service, 'inventory', d.inventory, `${r.code} warehouses and stock`, log);

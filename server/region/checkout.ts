@@ -27,6 +27,7 @@ import {
 import type { Stock } from './stock.ts';
 import type { Checkpoints } from './checkpoints.ts';
 import { range } from './stock.ts';
+import { orderCopyOf } from './order-copy.ts';
 
 const nowIso = () => new Date().toISOString();
 const PAGE = 200;
@@ -50,6 +51,8 @@ export class Checkout {
   private answered = new Map<string, Set<string>>();
   /** Databases read up to a page's end: read again on the next round. */
   readonly more = new Set<string>();
+  /** Databases whose feed showed a shopper document change this round (not only design documents). */
+  readonly touched = new Set<string>();
   /** Set when a write's outcome is unknown: the service reloads its state before deciding again. */
   stale = false;
   readonly stats = { confirmed: 0, rejected: 0 };
@@ -133,6 +136,7 @@ export class Checkout {
           // A page at a time: a shopper with thousands of requests waits for their own, not everybody for them.
           const ch = await this.svc.ok('GET', `/${db}/_changes?since=${encodeURIComponent(String(since))}&include_docs=true&limit=${PAGE}`);
           if ((ch.results as any[]).length >= PAGE) this.more.add(db);
+          if ((ch.results as any[]).some((c) => !String(c.id).startsWith('_design/'))) this.touched.add(db);
           const requests = (ch.results as any[]).filter((c) => !c.deleted && c.id.startsWith('checkout:'));
           if (requests.length) await this.answeredIn(db);
           reached.set(db, ch.last_seq);
@@ -303,12 +307,7 @@ export class Checkout {
   }
 
   copyOf(order: Order, existing: { _rev?: string } | null): OrderCopy {
-    return {
-      ...(existing?._rev ? { _rev: existing._rev } : {}),
-      _id: ids.orderCopy(order._id), type: 'order_copy', region_code: this.R, request_id: order.request_id, order_id: order._id,
-      status: order.status, items: order.items, total: order.total, rejections: [], history: order.history,
-      created_at: order.created_at, updated_at: order.updated_at,
-    };
+    return orderCopyOf(order, this.R, existing);
   }
 
   /** New answers in one request; an existing copy (written before a crash) is left as it is. */

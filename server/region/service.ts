@@ -18,6 +18,7 @@ import { AdminRequests } from './requests.ts';
 import { Shoppers } from './shoppers.ts';
 import { Health } from './health.ts';
 import { AdminCalls } from './admin-calls.ts';
+import { ShopperBackup } from './backup.ts';
 
 export interface ServiceOptions {
   region: string;
@@ -51,6 +52,7 @@ export class RegionService {
   private requests: AdminRequests;
   private shoppers: Shoppers;
   private health: Health;
+  private backup: ShopperBackup;
 
   constructor(o: ServiceOptions) {
     this.admin = new AdminCalls(o.url, o.admin);
@@ -61,12 +63,13 @@ export class RegionService {
     this.stock = new Stock(this.svc, this.R, this.log);
     this.checkout = new Checkout(this.svc, this.R, this.stock, this.checkpoints, o.service.name, this.log);
     this.requests = new AdminRequests(this.svc, this.R, this.stock, this.checkout, o.service.name, this.log);
-    this.shoppers = new Shoppers(this.admin, this.svc, this.R, this.log);
+    this.backup = new ShopperBackup(this.admin, this.svc, this.R, this.log);
+    this.shoppers = new Shoppers(this.admin, this.svc, this.R, this.log, this.backup);
     this.health = new Health(this.admin, this.svc, this.R, this.log);
   }
 
   get stats() {
-    return { ...this.checkout.stats, ...this.requests.stats, ...this.shoppers.stats };
+    return { ...this.checkout.stats, ...this.requests.stats, ...this.shoppers.stats, ...this.backup.stats };
   }
 
   /** Throws only when the node cannot be reached (main.ts retries); no document can stop it. */
@@ -118,7 +121,11 @@ export class RegionService {
       this.checkout.forget(db);
       await this.checkpoints.forget(db).catch(() => {});
     }
-    if (rescan) for (const db of dbs) if (live.has(ownerOf(db))) this.dirty.add(db);
+    if (rescan) {
+      const mine = dbs.filter((db) => live.has(ownerOf(db)));
+      for (const db of mine) this.dirty.add(db);
+      this.backup.recheck(mine);
+    }
     await this.checkout.backfillCopies(live);
   }
 
@@ -143,6 +150,11 @@ export class RegionService {
       failed = new Set(batch);
       this.log(`[${this.R}] checkout batch: ${(e as Error).message}`);
     }
+    // After the answers, so a round's order copies are in the same copy; a database whose feed showed
+    // only design documents (its provisioning, announced late) costs no second read.
+    const toCopy = batch.filter((d) => !failed.has(d) && this.backup.needs(d, this.checkout.touched.has(d)));
+    for (const db of batch) this.checkout.touched.delete(db);
+    for (const db of await this.backup.copy(toCopy)) failed.add(db);
     for (const db of batch) {
       if (failed.has(db)) continue;
       this.retryAt.delete(db);

@@ -1,13 +1,16 @@
 // Shoppers' accounts at the region node: every shopper gets a per-user
-// database (if the sign-up did not make it) and a profile in `ops`; a deleted
-// account's database is deleted with it, so a new account of the same name
-// starts empty. One account the service cannot handle (a name no database
+// database (if the sign-up did not make it) and a profile in `ops`, and its
+// account is backed up (backup.ts); a deleted account's database is deleted
+// with it, and a database made for an earlier account of the same name is
+// replaced (provisionUserDb), so a new account of the same name starts empty. One account the service cannot handle (a name no database
 // can carry, a profile the rules refuse) is logged and skipped: it never
 // stops the others, nor the service's start.
 import { Couch } from '../couch-client.ts';
 import { provisionUserDb } from '../ops/userdb.ts';
-import { UserProfile, Username, ids, userDbName } from '../../src/lib/model/index.ts';
+import { Initializer } from '../ops/init.ts';
+import { Email, LIMITS, UserProfile, Username, ids, userDbName } from '../../src/lib/model/index.ts';
 import { ownerOf } from './checkout.ts';
+import type { ShopperBackup } from './backup.ts';
 
 const nowIso = () => new Date().toISOString();
 
@@ -17,12 +20,15 @@ export class Shoppers {
   private skipped = new Set<string>();
   readonly stats = { provisioned: 0, removed: 0 };
 
-  constructor(private admin: Couch, private svc: Couch, private R: string, private log: (l: string) => void) {}
+  constructor(
+    private admin: Couch, private svc: Couch, private R: string, private log: (l: string) => void, private backup?: ShopperBackup,
+  ) {}
 
   /** Every shopper account, provisioned; returns the names of live shopper accounts (null if _users was unreadable). */
   async syncAll(): Promise<Set<string>> {
     const users = await this.admin.allDocs('_users', 'include_docs=true');
     const live = new Set<string>();
+    const shoppers: any[] = [];
     for (const row of users) {
       const u = row.doc;
       if (u?.type !== 'user' || typeof u.name !== 'string' || (Array.isArray(u.roles) && u.roles.length > 0)) continue; // staff and services have no shop database
@@ -33,13 +39,20 @@ export class Shoppers {
         this.skipped.add(u.name);
         continue;
       }
+      shoppers.push(u);
+      // Each on its own: a database that cannot be made now must not cost the shopper their profile.
       try {
-        await this.provision(u.name);
-        await this.ensureProfile(u);
+        await this.provision(u.name, typeof u.account_id === 'string' ? u.account_id : null);
       } catch (e) {
         this.log(`[${this.R}] shopper ${u.name}: ${(e as Error).message}`);
       }
+      try {
+        await this.ensureProfile(u);
+      } catch (e) {
+        this.log(`[${this.R}] profile of ${u.name}: ${(e as Error).message}`);
+      }
     }
+    await this.backup?.syncAccounts(shoppers).catch((e) => this.log(`[${this.R}] backup of accounts: ${(e as Error).message}`));
     return live;
   }
 
@@ -53,7 +66,8 @@ export class Shoppers {
       const r = await this.admin.request('DELETE', `/${db}`);
       if (r.status < 300 || r.status === 404) {
         removed.push(db);
-        this.provisioned.delete(ownerOf(db));
+        for (const k of this.provisioned) if (k.startsWith(`${ownerOf(db)}/`)) this.provisioned.delete(k);
+        this.backup?.forget(db);
         this.stats.removed++;
         this.log(`[${this.R}] account ${ownerOf(db)} is gone: deleted ${db}`);
       } else this.log(`[${this.R}] cannot delete ${db}: ${r.status} ${r.json?.reason ?? ''}`);
@@ -61,16 +75,20 @@ export class Shoppers {
     return removed;
   }
 
-  private async provision(name: string) {
-    if (this.provisioned.has(name)) return;
-    const db = userDbName(name);
-    const r = await this.admin.request('GET', `/${db}`);
-    if (r.status !== 200) {
-      await provisionUserDb(this.admin, name, this.R);
+  private async provision(name: string, accountId: string | null) {
+    const key = `${name}/${accountId}`;
+    if (this.provisioned.has(key)) return;
+    const init = new Initializer();
+    const { replaced } = await provisionUserDb(this.admin, name, this.R, accountId, init);
+    if (replaced) {
+      this.backup?.forget(userDbName(name));
+      this.log(`[${this.R}] ${name} is a new account: the database of an earlier ${name} was deleted`);
+    }
+    if (init.changes) {
       this.stats.provisioned++;
       this.log(`[${this.R}] per-user database for ${name}`);
     }
-    this.provisioned.add(name);
+    this.provisioned.add(key);
   }
 
   /** The shopper's profile in `ops`, for the regional admin's user list, from what they gave at sign-up. */
@@ -81,10 +99,11 @@ export class Shoppers {
       this.profiles.add(id);
       return;
     }
-    const fullName = typeof u.full_name === 'string' ? u.full_name.trim().slice(0, 120) : '';
+    const fullName = typeof u.full_name === 'string' ? u.full_name.trim().slice(0, LIMITS.fullName).trim() : '';
     const profile = {
       _id: id, type: 'user', region_code: this.R, name: u.name, full_name: fullName || u.name,
-      email: typeof u.email === 'string' && /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(u.email) && u.email.length <= 200 ? u.email : `${u.name}@belum-diisi.invalid`,
+      // An address the profile's own schema (and so the node) would refuse is replaced, never half-kept.
+      email: Email.safeParse(u.email).success ? u.email : `${u.name}@belum-diisi.invalid`,
       created_at: nowIso(),
     };
     const valid = UserProfile.safeParse(profile);

@@ -208,3 +208,38 @@ test('a sign-up sent again with the same name and password (its answer was lost)
   await page.getByTestId('auth-submit').click();
   await expect(page.getByRole('alert')).toHaveText('Nama pengguna sudah dipakai. Pilih yang lain.');
 });
+
+test('a new account with a deleted shopper\'s name starts empty, on the very device the old one used', async ({ page, baseURL }) => {
+  await pickRegion(page, 'BDG');
+  const name = `hapus${Date.now().toString(36)}`;
+  await signUp(page, name);
+  await page.getByTestId('only-available').check();
+  await page.getByTestId('product-card').first().locator('a').click();
+  await page.getByTestId('add-to-cart').first().click();
+  await page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: /^Keranjang/ }).click();
+  await page.getByTestId('address').fill('Jl. Lama No. 1, Bandung');
+  await page.getByTestId('checkout').click();
+  await page.waitForURL('**/pesanan');
+  await expect(page.getByTestId('order-status').first()).toHaveText('Dikonfirmasi');
+  const n = nodes();
+  const db = userDbName(name);
+  // The shopper deletes their account through the app server (no UI yet), then signs out on this device.
+  const del = await fetch(`${baseURL}/db/bdg/_accounts/${name}`, {
+    method: 'DELETE', headers: { Authorization: 'Basic ' + Buffer.from(`${name}:rahasia-123`).toString('base64') },
+  });
+  expect(del.status).toBe(200);
+  await page.getByRole('button', { name: /^Keluar/ }).click();
+  // Someone else takes the name on the same device: the old replica still holds the old request.
+  await signUp(page, name);
+  await page.goto('/pesanan');
+  await expect(page.getByText('Belum ada pesanan')).toBeVisible();
+  await page.goto('/keranjang');
+  await expect(page.getByTestId('cart-line')).toHaveCount(0);
+  // Sync runs for the new account (a new line reaches the node) and nothing of the old one came with it.
+  await page.goto('/');
+  await page.getByTestId('product-card').first().locator('a').click();
+  await page.getByTestId('add-to-cart').first().click();
+  await expect.poll(async () => (await n.admin('BDG').allDocs(db)).filter((r: any) => r.id.startsWith('cart:')).length, { timeout: 30_000 }).toBe(1);
+  const docs = (await n.admin('BDG').allDocs(db)).map((r: any) => r.id).filter((id: string) => !id.startsWith('_design/'));
+  expect(docs.filter((id: string) => id.startsWith('checkout:') || id.startsWith('my-order:'))).toEqual([]);
+});

@@ -3,6 +3,7 @@
 import type { CartItem } from './userdb.ts';
 import type { Product } from './catalog.ts';
 import type { WarehouseItem } from './inventory.ts';
+import { QTY_MAX } from './common.ts';
 
 export interface CartLine {
   item: CartItem;
@@ -25,10 +26,10 @@ export function cartTotal(lines: CartLine[]) {
   return lines.reduce((n, l) => n + l.subtotal, 0);
 }
 
-/** Why a typed cart quantity is not one: it must be a whole number from 1 to the stock shown. */
+/** Why a typed cart quantity is not one: a whole number from 1 to the stock shown (and to one line's cap, QTY_MAX). */
 export function qtyProblem(qty: number, max: number): 'qty_not_whole' | 'qty_too_small' | 'qty_too_large' | null {
   if (!Number.isFinite(qty) || !Number.isInteger(qty)) return 'qty_not_whole';
   if (qty < 1) return 'qty_too_small';
-  if (qty > max) return 'qty_too_large';
+  if (qty > Math.min(max, QTY_MAX)) return 'qty_too_large';
   return null;
 }

@@ -1,6 +1,6 @@
 // Catalog documents: written only at central, copied to every node and device.
 import { z } from 'zod';
-import { Rupiah, Sku, Slug, Text, Timestamp, couchFields, attachmentFields } from './common.ts';
+import { LIMITS, Rupiah, Sku, Slug, Text, Timestamp, couchFields, attachmentFields } from './common.ts';
 
 export const Category = z.strictObject({
   _id: z.string().regex(/^category:[a-z0-9-]+$/, 'must be category:<slug>'),
@@ -21,7 +21,7 @@ export const Product = z.strictObject({
   ...attachmentFields,
   type: z.literal('product'),
   sku: Sku,
-  name: Text(120),
+  name: Text(LIMITS.productName),
   description: z.string().max(4000, 'must be at most 4000 characters'),
   category_id: z.string().regex(/^category:[a-z0-9-]+$/, 'must be category:<slug>'),
   price: Rupiah.min(100, 'must be at least Rp100'),

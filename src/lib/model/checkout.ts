@@ -4,7 +4,7 @@ import { CheckoutRequest } from './userdb.ts';
 import type { LedgerEntry, Order, OrderItem } from './ops.ts';
 import type { RejectionCode } from './codes.ts';
 import { ids } from './ids.ts';
-import { QTY_MAX } from './common.ts';
+import { LIMITS, QTY_MAX } from './common.ts';
 import type { Product } from './catalog.ts';
 import type { WarehouseItem } from './inventory.ts';
 
@@ -103,7 +103,7 @@ export function checkoutProblem(doc: unknown): Rejection | null {
     const [field, , sub] = issue.path;
     if (field === 'address') return whole('address_missing', 'the delivery address is missing or too long');
     if (field === 'items' && issue.path.length === 1) {
-      return issue.code === 'too_big' ? whole('too_many_lines', 'at most 100 lines per order') : whole('empty_cart', 'the cart is empty');
+      return issue.code === 'too_big' ? whole('too_many_lines', `at most ${LIMITS.lines} lines per order`) : whole('empty_cart', 'the cart is empty');
     }
     if (field === 'items' && sub === 'qty') return whole('quantity_limit', `each line needs a quantity from 1 to ${LINE_QTY_MAX}`);
     return whole('bad_request', `${issue.path.join('.') || 'request'}: ${issue.message}`.slice(0, 300));

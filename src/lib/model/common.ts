@@ -13,6 +13,20 @@ export const Rupiah = z.number().int('must be whole rupiah').min(0, 'must not be
 export const Quantity = z.number().int('must be a whole number').min(0, 'must not be negative').max(10_000_000);
 /** The most of one item a cart line, a request line or an order line may hold: one limit everywhere. */
 export const QTY_MAX = 100_000;
+/**
+ * Limits a person meets, one definition each: the schemas below (and so the node's write rules made
+ * from them), the sign-up route, the region service and the app's forms all read them from here.
+ */
+export const LIMITS = {
+  /** Lines in a cart, a checkout request and an order. */
+  lines: 100,
+  address: 500,
+  fullName: 120,
+  email: 200,
+  /** Notes on ledger entries and admin requests. */
+  note: 500,
+  productName: 120,
+} as const;
 export const PositiveQuantity = z.number().int('must be a whole number').min(1, 'must be at least 1').max(QTY_MAX);
 
 export const Slug = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be lower-case words joined by dashes');
@@ -21,8 +35,12 @@ export const Sku = z.string().regex(/^[A-Z0-9]+(?:-[A-Z0-9]+)*$/, 'must be upper
 export const Ulid = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a 26-character ULID');
 export const Username = z.string().regex(/^[a-z0-9][a-z0-9._-]{2,39}$/, 'must be 3-40 lower-case letters, digits, dot, dash or underscore');
 export const Text = (max: number) =>
-  // The pattern reaches the node's write rules too (trim does not): a blank value is refused there as well.
-  z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`).regex(/\S/, 'must not be blank');
+  // The string as written, not trimmed: the node's write rules see it as written, so zod must judge the
+  // same string (a trimming schema passed 500 characters plus spaces that the node then refused).
+  // The pattern refuses a blank value in both.
+  z.string().min(1, 'must not be empty').max(max, `must be at most ${max} characters`).regex(/\S/, 'must not be blank');
+export const Note = z.string().max(LIMITS.note, `must be at most ${LIMITS.note} characters`);
+export const Email = z.string().email('must be an e-mail address').max(LIMITS.email, `must be at most ${LIMITS.email} characters`);
 
 /** CouchDB's own members, allowed on every document (attachments: `attachmentFields`). */
 export const couchFields = {

@@ -2,7 +2,7 @@
 // Homed at the region service; admins only (never synced to a shopper).
 import { z } from 'zod';
 import { RESULT_CODES } from './codes.ts';
-import { PositiveQuantity, RegionCode, Rupiah, Text, Timestamp, Ulid, Username, couchFields } from './common.ts';
+import { Email, LIMITS, Note, PositiveQuantity, RegionCode, Rupiah, Text, Timestamp, Ulid, Username, couchFields } from './common.ts';
 
 export const UserProfile = z.strictObject({
   _id: z.string().regex(/^user:[A-Z]{2,5}:[a-z0-9._-]+$/, 'must be user:<REGION>:<username>'),
@@ -10,10 +10,10 @@ export const UserProfile = z.strictObject({
   type: z.literal('user'),
   region_code: RegionCode,
   name: Username,
-  full_name: Text(120),
-  email: z.string().email('must be an e-mail address').max(200),
+  full_name: Text(LIMITS.fullName),
+  email: Email,
   phone: z.string().regex(/^\+?[0-9 -]{6,20}$/, 'must be a phone number').optional(),
-  address: Text(500).optional(),
+  address: Text(LIMITS.address).optional(),
   created_at: Timestamp,
 });
 export type UserProfile = z.infer<typeof UserProfile>;
@@ -26,7 +26,7 @@ export const OrderItem = z.strictObject({
   product_id: z.string().regex(/^product:/, 'must be a product id'),
   stock_id: z.string().regex(/^stock:/, 'must be a warehouse item id'),
   warehouse_id: z.string().regex(/^warehouse:/, 'must be a warehouse id'),
-  name: Text(120),
+  name: Text(LIMITS.productName),
   qty: PositiveQuantity,
   price: Rupiah,
   subtotal: Rupiah,
@@ -48,10 +48,10 @@ export const Order = z.strictObject({
   region_code: RegionCode,
   user_name: Username,
   request_id: Ulid,
-  items: z.array(OrderItem).min(1, 'an order needs at least one item').max(100),
+  items: z.array(OrderItem).min(1, 'an order needs at least one item').max(LIMITS.lines),
   total: Rupiah,
   status: OrderStatus,
-  address: Text(500),
+  address: Text(LIMITS.address),
   history: z.array(StatusChange).min(1),
   created_at: Timestamp,
   updated_at: Timestamp,
@@ -70,7 +70,7 @@ export const LedgerEntry = z.strictObject({
   delta: z.number().int('must be a whole number').min(-10_000_000).max(10_000_000).refine((d) => d !== 0, 'must not be zero'),
   reason: z.enum(LEDGER_REASONS),
   ref: z.string().max(200).optional(),
-  note: z.string().max(500).optional(),
+  note: Note.optional(),
   by: z.string().max(60),
   at: Timestamp,
 });
@@ -94,7 +94,7 @@ export const AdminRequest = z.discriminatedUnion('kind', [
   }),
   z.strictObject({
     _id: requestId, ...requestBase, kind: z.literal('count'),
-    stock_id: z.string().regex(/^stock:/), counted: z.number().int().min(0).max(10_000_000), note: z.string().max(500).optional(),
+    stock_id: z.string().regex(/^stock:/), counted: z.number().int().min(0).max(10_000_000), note: Note.optional(),
   }),
   z.strictObject({
     _id: requestId, ...requestBase, kind: z.literal('threshold'),
@@ -102,11 +102,11 @@ export const AdminRequest = z.discriminatedUnion('kind', [
   }),
   z.strictObject({
     _id: requestId, ...requestBase, kind: z.literal('restock'),
-    product_id: z.string().regex(/^product:/), qty: PositiveQuantity, note: z.string().max(500).optional(),
+    product_id: z.string().regex(/^product:/), qty: PositiveQuantity, note: Note.optional(),
   }),
   z.strictObject({
     _id: requestId, ...requestBase, kind: z.literal('restock_done'),
-    restock_id: requestId, note: z.string().max(500).optional(),
+    restock_id: requestId, note: Note.optional(),
   }),
 ]);
 export type AdminRequest = z.infer<typeof AdminRequest>;

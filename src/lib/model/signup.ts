@@ -2,7 +2,7 @@
 // and the sign-up route run the same schema; every refusal is a code the app
 // translates (src/lib/i18n, `signup.<code>`), never a raw message.
 import { z } from 'zod';
-import { Username } from './common.ts';
+import { LIMITS, Username } from './common.ts';
 
 export const PASSWORD_MIN = 8;
 export const PASSWORD_MAX = 128;
@@ -10,8 +10,9 @@ export const PASSWORD_MAX = 128;
 export const SignUp = z.strictObject({
   name: Username,
   password: z.string().min(PASSWORD_MIN, 'password_short').max(PASSWORD_MAX, 'password_long'),
-  full_name: z.string().trim().min(1, 'full_name_invalid').max(120, 'full_name_invalid'),
-  email: z.string().trim().email('email_invalid').max(200, 'email_invalid'),
+  // Trimmed here because the route stores the trimmed value: the stored profile then passes the same limits.
+  full_name: z.string().trim().min(1, 'full_name_invalid').max(LIMITS.fullName, 'full_name_invalid'),
+  email: z.string().trim().email('email_invalid').max(LIMITS.email, 'email_invalid'),
 });
 export type SignUp = z.infer<typeof SignUp>;
 

@@ -1,7 +1,7 @@
 // A shopper's own database: cart and checkout requests written by the
 // shopper, order copies written by the region service.
 import { z } from 'zod';
-import { PositiveQuantity, RegionCode, Rupiah, Text, Timestamp, Ulid, couchFields } from './common.ts';
+import { LIMITS, PositiveQuantity, RegionCode, Rupiah, Text, Timestamp, Ulid, couchFields } from './common.ts';
 import { REJECTION_CODES } from './codes.ts';
 import { OrderItem, OrderStatus, StatusChange } from './ops.ts';
 
@@ -26,8 +26,8 @@ export const CheckoutRequest = z.strictObject({
   items: z
     .array(z.strictObject({ stock_id: z.string().regex(/^stock:/), product_id: z.string().regex(/^product:/), qty: PositiveQuantity }))
     .min(1, 'the cart is empty')
-    .max(100),
-  address: Text(500),
+    .max(LIMITS.lines),
+  address: Text(LIMITS.address),
   created_at: Timestamp,
 });
 export type CheckoutRequest = z.infer<typeof CheckoutRequest>;

@@ -222,7 +222,10 @@ class Shop {
       this.staff = s;
     } else if (s) {
       this.staff = null;
-      if (s.name !== this.user) await this.openUser(s.name);
+      if (s.name !== this.user) {
+        await this.shopper.learnAccount(region, s.name);
+        await this.openUser(s.name);
+      }
     } else {
       this.staff = null;
       // The node no longer knows our cookie: stay usable offline, but ask to sign in again to sync.
@@ -241,7 +244,10 @@ class Shop {
       return 'staff';
     }
     this.staff = null;
-    if (open) await this.openUser(s.name);
+    if (open) {
+      await this.shopper.learnAccount(region, s.name);
+      await this.openUser(s.name);
+    }
     return 'ok';
   }
 
@@ -260,6 +266,7 @@ class Shop {
 
   private async afterSignUp(name: string): Promise<'ok'> {
     await this.waitForUserDb(name); // made with the account; this only guards against a slow node
+    await this.shopper.learnAccount(this.region!, name);
     await this.openUser(name);
     return 'ok';
   }

@@ -4,12 +4,20 @@
 // database remembers its region and refuses cart and checkout writes while
 // another region is shown.
 import PouchDB from 'pouchdb-browser';
-import { CartItem, CheckoutRequest, ids, ulid, userDbName, type OrderCopy, type WarehouseItem } from '../model/index.ts';
+import { CartItem, CheckoutRequest, LIMITS, ids, ulid, userDbName, type OrderCopy, type WarehouseItem } from '../model/index.ts';
 import { qtyProblem } from '../model/cart.ts';
 import { nodeUrl, type Session } from './session.ts';
 import { ShopError, myOrders, resolveCartConflicts, splitUserDocs } from './user-docs.ts';
 
 const nowIso = () => new Date().toISOString();
+/** Which account of a name this device's replica belongs to (`_design/account` at the node). */
+const ACCOUNT_KEY = 'sebaran.account';
+
+/** The device's replica of one account: a new account of a deleted name never opens the old one's. */
+function localUserDbName(region: string, name: string) {
+  const account = localStorage.getItem(`${ACCOUNT_KEY}.${region}.${name}`);
+  return account ? `sebaran-${region}-user-${name}-${account}` : `sebaran-${region}-user-${name}`;
+}
 
 /** What the shopper's database needs to know of the shop around it. */
 export interface ShopView {
@@ -50,7 +58,7 @@ export class ShopperDb {
     this.close();
     this.user = name;
     this.home = region;
-    const db = new PouchDB(`sebaran-${region}-user-${name}`);
+    const db = new PouchDB(localUserDbName(region, name));
     this.db = db;
     await this.reload();
     if (this.db !== db) return; // closed meanwhile (another region or account)
@@ -62,6 +70,31 @@ export class ShopperDb {
       .on('paused', (err: unknown) => {
         if (!err) this.shop.sawNode();
       }) as any;
+  }
+
+  /**
+   * Learns which account of this name the node holds now. A replica this device kept for an earlier
+   * account of the same name (deleted since) is destroyed, so none of its carts, requests or orders
+   * reach the new account. Unknown (offline, or the node has no database yet): nothing changes.
+   */
+  async learnAccount(region: string, name: string) {
+    const db = `${nodeUrl(region)}/${userDbName(name)}`;
+    let account: string | null;
+    try {
+      if (!(await fetch(db, { credentials: 'include' })).ok) return;
+      const res = await fetch(`${db}/_design/account`, { credentials: 'include' });
+      if (res.status === 404) account = null; // an account made before accounts had ids
+      else if (!res.ok) return;
+      else account = (await res.json())?.account_id ?? null;
+    } catch {
+      return;
+    }
+    const key = `${ACCOUNT_KEY}.${region}.${name}`;
+    if ((localStorage.getItem(key) ?? null) === account) return;
+    if (this.user === name && this.home === region) this.close();
+    await new PouchDB(localUserDbName(region, name)).destroy().catch(() => {});
+    if (account) localStorage.setItem(key, account);
+    else localStorage.removeItem(key);
   }
 
   /** Stops the sync but keeps what the pages show (the node no longer knows the session). */
@@ -121,6 +154,8 @@ export class ShopperDb {
     if (problem) throw new ShopError(problem);
     const id = ids.cartItem(stockId);
     const existing = (await db.get(id).catch(() => null)) as CartItem | null;
+    // A checkout carries at most LIMITS.lines lines, so a cart never holds more.
+    if (!existing && this.cart.length >= LIMITS.lines) throw new ShopError('cart_full');
     const doc = CartItem.parse({
       _id: id, ...(existing?._rev ? { _rev: existing._rev } : {}), type: 'cart_item', region_code: this.home,
       stock_id: stockId, product_id: productId, qty, updated_at: nowIso(),

@@ -4,7 +4,7 @@ import type PouchDB from 'pouchdb-browser';
 import type { CartItem, CheckoutRequest, OrderCopy } from '../model/index.ts';
 
 /** What a shop action refuses, as a code the pages translate (src/lib/i18n, `shop.error.*`). */
-export const SHOP_ERRORS = ['signin_needed', 'staff', 'other_region', 'cart_empty', 'qty_not_whole', 'qty_too_small', 'qty_too_large'] as const;
+export const SHOP_ERRORS = ['signin_needed', 'staff', 'other_region', 'cart_empty', 'qty_not_whole', 'qty_too_small', 'qty_too_large', 'cart_full'] as const;
 export type ShopErrorCode = (typeof SHOP_ERRORS)[number];
 
 export class ShopError extends Error {
@@ -39,7 +39,11 @@ export interface MyOrder {
  */
 export function myOrders(requests: CheckoutRequest[], copies: OrderCopy[]): MyOrder[] {
   const byRequest = new Map(copies.map((c) => [c.request_id, c]));
-  const rows: MyOrder[] = requests.map((r) => ({ key: r._id, request: r, copy: byRequest.get(r.request_id) ?? null, created_at: r.created_at }));
+  // The order time is the region service's once it answered; the device's own clock only until then.
+  const rows: MyOrder[] = requests.map((r) => {
+    const copy = byRequest.get(r.request_id) ?? null;
+    return { key: r._id, request: r, copy, created_at: copy?.created_at ?? r.created_at };
+  });
   const asked = new Set(requests.map((r) => r.request_id));
   for (const c of copies) if (!asked.has(c.request_id)) rows.push({ key: c._id, request: null, copy: c, created_at: c.created_at });
   return rows.sort((a, b) => b.created_at.localeCompare(a.created_at));
