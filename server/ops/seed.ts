@@ -36,7 +36,8 @@ export async function seed(t: Topology, secrets: Secrets, o: DemoOptions, log: L
     const service = admin.as(secrets.regions[r.code].service);
     await load(
       admin, '_users',
-      d.accounts.map((a) => ({ _id: `org.couchdb.user:${a.name}`, type: 'user', name: a.name, roles: [], password: DEMO.shopperPassword, account_id: ulid() })),
+      // The demo accounts are as old as their history: their ids' time precedes every seeded order.
+      d.accounts.map((a) => ({ _id: `org.couchdb.user:${a.name}`, type: 'user', name: a.name, roles: [], password: DEMO.shopperPassword, account_id: ulid(o.anchor.getTime() - (o.days + 400) * 86_400_000) })),
       `${r.code} shopper accounts`, log,
     );
     await load(service, 'inventory', d.inventory, `${r.code} warehouses and stock`, log);

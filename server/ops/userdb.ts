@@ -54,6 +54,9 @@ export async function provisionUserDb(node: Couch, name: string, region: string,
       await init.security(node, db, { admins: { names: [], roles: [] }, members: { names: [name], roles: ['service'] } });
       await init.doc(node, db, designDoc('userdb', region));
       if (accountId) await init.doc(node, db, { _id: ACCOUNT_DDOC, account_id: accountId, name });
+      // An account without an id (made straight in _users) still gets its database's birth time, once,
+      // so orders its name had before it are never copied to it.
+      else if (!owner.exists || replaced) await init.doc(node, db, { _id: ACCOUNT_DDOC, name, made_at: new Date().toISOString() });
       return { db, replaced };
     } catch (e) {
       if (attempt >= 3 || !(e instanceof CouchError && (e.status === 409 || e.status === 412))) throw e;

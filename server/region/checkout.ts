@@ -28,6 +28,10 @@ import type { Stock } from './stock.ts';
 import type { Checkpoints } from './checkpoints.ts';
 import { range } from './stock.ts';
 import { orderCopyOf } from './order-copy.ts';
+import { ulidTime } from '../../src/lib/model/ids.ts';
+
+/** The app server that stamps an account and the service that stamps an order may run on machines whose clocks differ a little. */
+const ACCOUNT_CLOCK_SLACK_MS = 10 * 60_000;
 
 const nowIso = () => new Date().toISOString();
 const PAGE = 200;
@@ -105,9 +109,14 @@ export class Checkout {
       if (this.copied.has(name)) continue;
       const db = userDbName(name);
       try {
+        // Orders are kept by name; an account made after an order (a new account of a deleted name)
+        // must not receive it. The account's id is a ULID: its time is when the account was made.
+        const mark = await this.svc.getDoc(db, '_design/account').catch(() => null);
+        const since = (typeof mark?.account_id === 'string' ? ulidTime(mark.account_id) : null) ?? (typeof mark?.made_at === 'string' ? Date.parse(mark.made_at) : null);
         const orders = (await this.svc.allDocs('ops', `include_docs=true&${range(`order:${this.R}:${name}:`)}`))
           .map((r: any) => r.doc as Order)
-          .filter((d) => d?.type === 'order' && d.user_name === name);
+          .filter((d) => d?.type === 'order' && d.user_name === name)
+          .filter((d) => since === null || Date.parse(d.created_at) >= since - ACCOUNT_CLOCK_SLACK_MS);
         if (orders.length) {
           const have = await this.answeredIn(db);
           const missing = orders.filter((o) => !have.has(ids.orderCopy(o._id)));

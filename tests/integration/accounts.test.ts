@@ -169,6 +169,44 @@ describe('a deleted account ends cleanly', () => {
   });
 });
 
+describe("a new account of a deleted name gets none of the old account's orders", () => {
+  it('the service writes missing order copies only for orders made after the account was', async () => {
+    await signUp('nia.bdg', 'pertama-nia-1');
+    let service = await r.c.service(R);
+    const old = checkout(1);
+    const fresh = checkout(1);
+    const copyOf = (req: { request_id: string }) => ids.orderCopy(ids.order(R, 'nia.bdg', req.request_id));
+    try {
+      expect((await place(r, 'nia.bdg', old)).status).toBe(201);
+      expect(await until(async () => (await answerOf(r, 'nia.bdg', old.request_id)) !== null, 30_000)).toBe(true);
+    } finally {
+      await service.kill();
+    }
+    expect((await deleteShopper(r.c.topology.regions[0].url, r.c.secrets.regions[R].admin, 'nia.bdg')).ok).toBe(true);
+    await signUp('nia.bdg', 'kedua-nia-22');
+    service = await r.c.service(R);
+    try {
+      expect((await place(r, 'nia.bdg', fresh)).status).toBe(201);
+      expect(await until(async () => (await answerOf(r, 'nia.bdg', fresh.request_id)) !== null, 30_000)).toBe(true);
+    } finally {
+      await service.kill();
+    }
+    // Take the new account's copy away: a service start must write it again (so the backfill ran for
+    // this account), and must not write the old account's order, which ops still keeps by name.
+    const db = userDbName('nia.bdg');
+    const copy = await r.admin.getDoc(db, copyOf(fresh));
+    expect((await r.admin.request('DELETE', `/${db}/${copyOf(fresh)}?rev=${copy._rev}`)).status).toBe(200);
+    expect(await r.svc.getDoc('ops', ids.order(R, 'nia.bdg', old.request_id))).not.toBeNull();
+    service = await r.c.service(R);
+    try {
+      expect(await until(async () => (await r.admin.getDoc(db, copyOf(fresh))) !== null, 30_000)).toBe(true);
+      expect(await r.admin.getDoc(db, copyOf(old))).toBeNull();
+    } finally {
+      await service.kill();
+    }
+  });
+});
+
 describe('shoppers survive a wiped region', () => {
   let service: ServiceHandle | null = null;
   afterAll(async () => service?.kill());

@@ -14,6 +14,14 @@ export function ulid(now = Date.now(), random: () => number = Math.random): stri
   return time + rand;
 }
 
+/** The creation time (ms) a ULID carries, or null for a string that is not one. */
+export function ulidTime(id: string): number | null {
+  if (!/^[0-9A-HJKMNP-TV-Z]{26}$/.test(id)) return null;
+  let t = 0;
+  for (const ch of id.slice(0, 10)) t = t * 32 + ENCODING.indexOf(ch);
+  return t;
+}
+
 export const ids = {
   category: (slug: string) => `category:${slug}`,
   product: (sku: string) => `product:${sku}`,
