@@ -16,7 +16,7 @@
 import { Couch, docPath } from '../couch-client.ts';
 import type { Secrets } from '../config.ts';
 import type { RegionSpec, Topology } from '../../src/lib/model/topology.ts';
-import { ids, userDbName } from '../../src/lib/model/index.ts';
+import { ids, ulidTime, userDbName } from '../../src/lib/model/index.ts';
 import type { Initializer } from './init.ts';
 import { provisionUserDb } from './userdb.ts';
 import { orderCopyOf } from '../region/order-copy.ts';
@@ -93,7 +93,8 @@ export async function restoreShoppers(central: Couch, node: Couch, code: string,
     if (r.doc.type !== 'shopper_doc') continue;
     docsByKey.set(r.doc.account_key, [...(docsByKey.get(r.doc.account_key) ?? []), r.doc.doc]);
   }
-  const restored = new Set<string>();
+  // Per restored account, when it was made (its ULID id): older orders of its name were another account's.
+  const restored = new Map<string, number | null>();
   for (const rec of accounts) {
     const user = rec.user;
     const name: string = user.name;
@@ -113,13 +114,18 @@ export async function restoreShoppers(central: Couch, node: Couch, code: string,
       report.documents += docs.length - bad.length;
     }
     if (!existing) await node.ok('PUT', `/_users/${docPath(`org.couchdb.user:${name}`)}`, accountCopy(user));
-    restored.add(name);
+    restored.set(name, accountId ? ulidTime(accountId) : null);
     report.accounts++;
   }
   // 2. Order history the backup had not caught yet, from the orders themselves.
   const orders = (await node.allDocs('ops', `include_docs=true&startkey=${encodeURIComponent(JSON.stringify(`order:${code}:`))}&endkey=${encodeURIComponent(JSON.stringify(`order:${code}:\uffff`))}`)).map((r: any) => r.doc);
   const byUser = new Map<string, any[]>();
-  for (const o of orders) if (o?.type === 'order' && restored.has(o.user_name)) byUser.set(o.user_name, [...(byUser.get(o.user_name) ?? []), o]);
+  for (const o of orders) {
+    if (o?.type !== 'order' || !restored.has(o.user_name)) continue;
+    const since = restored.get(o.user_name);
+    if (since != null && Date.parse(o.created_at) < since) continue;
+    byUser.set(o.user_name, [...(byUser.get(o.user_name) ?? []), o]);
+  }
   for (const [name, list] of byUser) {
     const db = userDbName(name);
     const have = await node.ok('POST', `/${db}/_all_docs`, { keys: list.map((o) => ids.orderCopy(o._id)) });

@@ -17,9 +17,12 @@ const ALLOWED: Array<[string[], RegExp]> = [
   [['GET'], /^\/_all_dbs$/],
   [['GET'], /^\/_scheduler\/docs$/],
   [['GET'], /^\/_users\/(_all_docs\?[^/]*|org\.couchdb\.user(:|%3A)[^/?]+)$/],
+  [['POST'], /^\/_users\/_all_docs$/],
   // A shopper's database: the database itself, its `_security` and its write rules.
   [['GET', 'PUT', 'DELETE'], /^\/userdb-[0-9a-f]+$/],
-  [['GET', 'PUT'], /^\/userdb-[0-9a-f]+\/(_security|_design\/sebaran)$/],
+  [['GET', 'PUT'], /^\/userdb-[0-9a-f]+\/(_security|_design\/(sebaran|account))$/],
+  // Whether a database holds anything yet (a stale one of a deleted account is replaced, an empty one taken).
+  [['GET'], /^\/userdb-[0-9a-f]+\/_all_docs\?startkey=[^/]*$/],
   [['PUT'], new RegExp(`^/${SERVICE_DB}(/_security)?$`)],
 ];
 

@@ -30,9 +30,6 @@ import { range } from './stock.ts';
 import { orderCopyOf } from './order-copy.ts';
 import { ulidTime } from '../../src/lib/model/ids.ts';
 
-/** The app server that stamps an account and the service that stamps an order may run on machines whose clocks differ a little. */
-const ACCOUNT_CLOCK_SLACK_MS = 10 * 60_000;
-
 const nowIso = () => new Date().toISOString();
 const PAGE = 200;
 const REQUEST_KEY = /^checkout:([0-9A-HJKMNP-TV-Z]{26})$/;
@@ -93,7 +90,18 @@ export class Checkout {
 
   forget(db: string) {
     this.answered.delete(db);
+    this.incarnations.delete(db);
     this.copied.delete(ownerOf(db));
+  }
+
+  /** Which database of its name each shopper database is (see Checkpoints), read once per run. */
+  private incarnations = new Map<string, string | null>();
+  private async incarnation(db: string): Promise<string | null> {
+    if (this.incarnations.has(db)) return this.incarnations.get(db)!;
+    const mark = await this.svc.getDoc(db, '_design/account');
+    const id = typeof mark?.account_id === 'string' ? mark.account_id : typeof mark?.made_at === 'string' ? `made:${mark.made_at}` : null;
+    this.incarnations.set(db, id);
+    return id;
   }
 
   /** Shoppers whose every order has its copy in their database, checked once per run. */
@@ -110,13 +118,15 @@ export class Checkout {
       const db = userDbName(name);
       try {
         // Orders are kept by name; an account made after an order (a new account of a deleted name)
-        // must not receive it. The account's id is a ULID: its time is when the account was made.
+        // must not receive it. The account's id is a ULID: its time is when the account was made. No
+        // slack for clock skew: this only repairs missing copies (a new order's copy is written with
+        // its decision), and a name re-used within any slack would get the old account's orders.
         const mark = await this.svc.getDoc(db, '_design/account').catch(() => null);
         const since = (typeof mark?.account_id === 'string' ? ulidTime(mark.account_id) : null) ?? (typeof mark?.made_at === 'string' ? Date.parse(mark.made_at) : null);
         const orders = (await this.svc.allDocs('ops', `include_docs=true&${range(`order:${this.R}:${name}:`)}`))
           .map((r: any) => r.doc as Order)
           .filter((d) => d?.type === 'order' && d.user_name === name)
-          .filter((d) => since === null || Date.parse(d.created_at) >= since - ACCOUNT_CLOCK_SLACK_MS);
+          .filter((d) => since === null || Date.parse(d.created_at) >= since);
         if (orders.length) {
           const have = await this.answeredIn(db);
           const missing = orders.filter((o) => !have.has(ids.orderCopy(o._id)));
@@ -138,10 +148,13 @@ export class Checkout {
     const pending: Array<{ db: string; doc: any; seq: string | number }> = [];
     const reached = new Map<string, string | number>();
     const failed = new Set<string>();
+    const incarnations = new Map<string, string | null>();
     await Promise.all(
       dbs.map(async (db) => {
         try {
-          const since = await this.checkpoints.since(db);
+          const incarnation = await this.incarnation(db);
+          incarnations.set(db, incarnation);
+          const since = await this.checkpoints.since(db, incarnation);
           // A page at a time: a shopper with thousands of requests waits for their own, not everybody for them.
           const ch = await this.svc.ok('GET', `/${db}/_changes?since=${encodeURIComponent(String(since))}&include_docs=true&limit=${PAGE}`);
           if ((ch.results as any[]).length >= PAGE) this.more.add(db);
@@ -159,7 +172,7 @@ export class Checkout {
     );
     const notDone = await this.answer(pending);
     for (const db of notDone) failed.add(db);
-    for (const [db, seq] of reached) if (!failed.has(db)) this.checkpoints.set(db, seq);
+    for (const [db, seq] of reached) if (!failed.has(db)) this.checkpoints.set(db, seq, incarnations.get(db) ?? null);
     return failed;
   }
 

@@ -14,7 +14,12 @@ export const serviceDbSecurity = (serviceName: string) => ({
 });
 
 export class Checkpoints {
-  private cache = new Map<string, { since: string | number; _rev?: string }>();
+  /**
+   * `incarnation` names which database of that name a checkpoint belongs to: a shopper database deleted
+   * and made again (a new account of the name, perhaps while the service was down) starts its feed anew,
+   * and a position in the old one's feed would skip the new one's first requests.
+   */
+  private cache = new Map<string, { since: string | number; incarnation: string | null; _rev?: string }>();
   private unsaved = new Set<string>();
 
   constructor(private svc: Couch, private admin: Couch, private serviceName: string) {}
@@ -26,20 +31,22 @@ export class Checkpoints {
     await this.admin.ok('PUT', `/${SERVICE_DB}/_security`, serviceDbSecurity(this.serviceName));
   }
 
-  async since(key: string): Promise<string | number> {
+  async since(key: string, incarnation: string | null = null): Promise<string | number> {
     const c = this.cache.get(key);
-    if (c) return c.since;
-    const doc = await this.svc.getDoc(SERVICE_DB, `checkpoint:${key}`);
-    const since = typeof doc?.since === 'string' || typeof doc?.since === 'number' ? doc.since : 0;
-    this.cache.set(key, { since, _rev: doc?._rev });
+    if (c && c.incarnation === incarnation) return c.since;
+    const doc = c ? { _rev: c._rev } : await this.svc.getDoc(SERVICE_DB, `checkpoint:${key}`);
+    const same = ((doc as any)?.incarnation ?? null) === incarnation;
+    const stored = (doc as any)?.since;
+    const since = same && (typeof stored === 'string' || typeof stored === 'number') ? stored : 0;
+    this.cache.set(key, { since, incarnation, _rev: doc?._rev });
     return since;
   }
 
   /** Kept in memory at once, written out by `flush` every few seconds. */
-  set(key: string, since: string | number) {
+  set(key: string, since: string | number, incarnation: string | null = null) {
     const c = this.cache.get(key);
-    if (c && c.since === since) return;
-    this.cache.set(key, { since, _rev: c?._rev });
+    if (c && c.since === since && c.incarnation === incarnation) return;
+    this.cache.set(key, { since, incarnation, _rev: c?._rev });
     this.unsaved.add(key);
   }
 
@@ -58,7 +65,7 @@ export class Checkpoints {
         const c = this.cache.get(key);
         if (!c) return;
         const id = `checkpoint:${key}`;
-        const r = await this.svc.request('PUT', `/${SERVICE_DB}/${docPath(id)}`, { _id: id, ...(c._rev ? { _rev: c._rev } : {}), since: c.since });
+        const r = await this.svc.request('PUT', `/${SERVICE_DB}/${docPath(id)}`, { _id: id, ...(c._rev ? { _rev: c._rev } : {}), since: c.since, ...(c.incarnation ? { incarnation: c.incarnation } : {}) });
         if (r.status < 300) c._rev = r.json.rev;
         else {
           // Someone (an operator) touched it: read its rev again and write ours next time.

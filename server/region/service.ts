@@ -193,6 +193,8 @@ export class RegionService {
           if (typeof u.db_name !== 'string') continue;
           // Only a write has something to answer: a database's creation is announced with 'updated' for its first write.
           if (u.db_name.startsWith('userdb-') && u.type === 'updated') this.dirty.add(u.db_name);
+          // Deleted (and perhaps made again for a new account of the name): what we knew of it is void.
+          if (u.db_name.startsWith('userdb-') && u.type === 'deleted') this.checkout.forget(u.db_name);
           if (u.db_name === '_users') users = true;
         }
         if (users) await this.syncShoppers().catch((e) => this.log(`[${this.R}] shoppers: ${(e as Error).message}`));

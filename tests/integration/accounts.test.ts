@@ -27,7 +27,7 @@ beforeAll(async () => {
   await svc.ok('PUT', '/inventory/warehouse:BDG:BDG-A', { ...v.warehouse, _id: 'warehouse:BDG:BDG-A', code: 'BDG-A' });
   await svc.ok('PUT', '/ops/ledger:BDG:seed:hot', { ...v.ledger, _id: 'ledger:BDG:seed:hot', stock_id: item, delta: 50, reason: 'seed', ref: undefined });
   await svc.ok('PUT', `/inventory/${item}`, { ...v.warehouse_item, _id: item, warehouse_id: 'warehouse:BDG:BDG-A', product_id: product, quantity: 50, ledger_count: 1 });
-  expect(await until(async () => (await c.anon(R).getDoc('catalog', product)) !== null, 30_000)).toBe(true);
+  expect(await until(async () => (await c.admin(R).getDoc('catalog', product)) !== null, 30_000)).toBe(true);
   r = {
     c, svc, admin: c.admin(R), regionAdmin: c.anon(R).as(DEMO.regionAdmin(R)),
     shopper: (name) => c.anon(R).as({ name, password: passwords.get(name)! }),

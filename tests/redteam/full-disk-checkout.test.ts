@@ -36,7 +36,7 @@ describe(`region service on a node whose disk fills up (${engineName()})`, () =>
     await svc.ok('PUT', '/ops/ledger:SBY:seed:roti', { ...v.ledger, _id: 'ledger:SBY:seed:roti', region_code: R, stock_id: item, delta: 1000, reason: 'seed', ref: undefined });
     await svc.ok('PUT', `/inventory/${item}`, { ...v.warehouse_item, _id: item, region_code: R, warehouse_id: 'warehouse:SBY:SBY-A', product_id: product, quantity: 1000, ledger_count: 1 });
     await cl.admin(R).bulk('_users', SHOPPERS.map((s) => ({ _id: `org.couchdb.user:${s.name}`, name: s.name, type: 'user', roles: [], password: s.password })));
-    expect(await until(async () => (await cl.anon(R).getDoc('catalog', product)) !== null, 30_000)).toBe(true);
+    expect(await until(async () => (await cl.admin(R).getDoc('catalog', product)) !== null, 30_000)).toBe(true);
 
     // The region node's databases move to the small disk.
     const node = cl.nodes[R];
