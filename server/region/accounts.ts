@@ -11,6 +11,7 @@
 // replaces the database before using it (provisionUserDb), so nothing of the
 // old account is ever seen by a new one. The orders stay in `ops`: they are
 // the business's record of what was sold.
+import { noteDeletedAccount } from './checkpoints.ts';
 import { Couch, CouchError, docPath, type Credentials } from '../couch-client.ts';
 import { Username, userDbName } from '../../src/lib/model/index.ts';
 import { BACKUP_DB, accountKey, accountRecordId } from '../ops/shopper-backup.ts';
@@ -43,6 +44,7 @@ export async function deleteShopper(nodeUrl: string, admin: Credentials, name: s
   const db = await node.request('DELETE', `/${userDbName(name)}`);
   if (db.status >= 300 && db.status !== 404) throw new CouchError(db.status, db.json, `DELETE ${userDbName(name)}`);
   removed.db = db.status < 300;
+  await noteDeletedAccount(node, name).catch(() => {});
   // The backup may not exist on a node made before backups (404): nothing to remove then.
   const record = await node.getDoc(BACKUP_DB, accountRecordId(name)).catch(() => null);
   const key = record?.account_key ?? accountKey(name, user?.account_id ?? null);

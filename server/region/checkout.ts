@@ -25,7 +25,7 @@ import {
   type CheckoutRequest, type LedgerEntry, type Product, type Rejection,
 } from '../../src/lib/model/index.ts';
 import type { Stock } from './stock.ts';
-import type { Checkpoints } from './checkpoints.ts';
+import { deletedAccountAt, type Checkpoints } from './checkpoints.ts';
 import { range } from './stock.ts';
 import { orderCopyOf } from './order-copy.ts';
 import { ulidTime } from '../../src/lib/model/ids.ts';
@@ -118,11 +118,12 @@ export class Checkout {
       const db = userDbName(name);
       try {
         // Orders are kept by name; an account made after an order (a new account of a deleted name)
-        // must not receive it. The account's id is a ULID: its time is when the account was made. No
+        // must not receive it. The account's id is a ULID: its time is when the account was made; an
+        // account without one (made straight in _users) is cut off at its name's last deletion. No
         // slack for clock skew: this only repairs missing copies (a new order's copy is written with
         // its decision), and a name re-used within any slack would get the old account's orders.
         const mark = await this.svc.getDoc(db, '_design/account').catch(() => null);
-        const since = (typeof mark?.account_id === 'string' ? ulidTime(mark.account_id) : null) ?? (typeof mark?.made_at === 'string' ? Date.parse(mark.made_at) : null);
+        const since = (typeof mark?.account_id === 'string' ? ulidTime(mark.account_id) : null) ?? (await deletedAccountAt(this.svc, name));
         const orders = (await this.svc.allDocs('ops', `include_docs=true&${range(`order:${this.R}:${name}:`)}`))
           .map((r: any) => r.doc as Order)
           .filter((d) => d?.type === 'order' && d.user_name === name)

@@ -8,6 +8,24 @@ import { Couch, CouchError, docPath } from '../couch-client.ts';
 /** The service's own database at its region node: members are the service account only. */
 export const SERVICE_DB = 'sebaran-service';
 
+/**
+ * When a name's account was last deleted. Orders are kept by name; an account made later without an id
+ * (straight in `_users`) must not be given the deleted account's orders.
+ */
+export async function noteDeletedAccount(couch: Couch, name: string, at = new Date().toISOString()) {
+  const id = `deleted:${name}`;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const current = await couch.getDoc(SERVICE_DB, id);
+    const r = await couch.request('PUT', `/${SERVICE_DB}/${docPath(id)}`, { _id: id, ...(current ? { _rev: current._rev } : {}), at });
+    if (r.status < 300 || r.status === 404) return;
+  }
+}
+
+export async function deletedAccountAt(couch: Couch, name: string): Promise<number | null> {
+  const doc = await couch.getDoc(SERVICE_DB, `deleted:${name}`).catch(() => null);
+  return typeof doc?.at === 'string' ? Date.parse(doc.at) : null;
+}
+
 export const serviceDbSecurity = (serviceName: string) => ({
   admins: { names: [], roles: [] },
   members: { names: [serviceName], roles: [] },

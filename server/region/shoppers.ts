@@ -5,6 +5,7 @@
 // replaced (provisionUserDb), so a new account of the same name starts empty. One account the service cannot handle (a name no database
 // can carry, a profile the rules refuse) is logged and skipped: it never
 // stops the others, nor the service's start.
+import { noteDeletedAccount } from './checkpoints.ts';
 import { Couch } from '../couch-client.ts';
 import { provisionUserDb } from '../ops/userdb.ts';
 import { Initializer } from '../ops/init.ts';
@@ -69,6 +70,7 @@ export class Shoppers {
         for (const k of this.provisioned) if (k.startsWith(`${ownerOf(db)}/`)) this.provisioned.delete(k);
         this.backup?.forget(db);
         this.stats.removed++;
+        await noteDeletedAccount(this.svc, ownerOf(db)).catch(() => {});
         this.log(`[${this.R}] account ${ownerOf(db)} is gone: deleted ${db}`);
       } else this.log(`[${this.R}] cannot delete ${db}: ${r.status} ${r.json?.reason ?? ''}`);
     }
