@@ -151,10 +151,11 @@ export class RegionService {
       this.log(`[${this.R}] checkout batch: ${(e as Error).message}`);
     }
     // After the answers, so a round's order copies are in the same copy; a database whose feed showed
-    // only design documents (its provisioning, announced late) costs no second read.
+    // only design documents (its provisioning, announced late) costs no second read. The copy runs on
+    // its own chain: the next round's answers do not wait for the backup (after a burst it is busy).
     const toCopy = batch.filter((d) => !failed.has(d) && this.backup.needs(d, this.checkout.touched.has(d)));
     for (const db of batch) this.checkout.touched.delete(db);
-    for (const db of await this.backup.copy(toCopy)) failed.add(db);
+    if (toCopy.length) this.backupInBackground(toCopy);
     for (const db of batch) {
       if (failed.has(db)) continue;
       this.retryAt.delete(db);
@@ -172,6 +173,19 @@ export class RegionService {
     for (const db of this.checkout.more) if (!failed.has(db)) this.dirty.add(db);
     this.checkout.more.clear();
     if ([...this.dirty].some((db) => !failed.has(db))) this.schedule();
+  }
+
+  private backupChain: Promise<unknown> = Promise.resolve();
+  /** Backs databases up after their round; one that failed stays marked behind and is tried again later. */
+  private backupInBackground(dbs: string[]) {
+    this.backupChain = this.backupChain
+      .then(async () => {
+        if (this.stopped) return;
+        const failed = await this.backup.copy(dbs);
+        for (const db of failed) this.dirty.add(db);
+        if (failed.size) setTimeout(() => this.schedule(), RETRY_MS * 5).unref?.();
+      })
+      .catch((e) => this.log(`[${this.R}] backup: ${(e as Error).message}`));
   }
 
   private abortable() {
