@@ -90,18 +90,21 @@ export class Checkout {
 
   forget(db: string) {
     this.answered.delete(db);
-    this.incarnations.delete(db);
+    this.marks.delete(db);
     this.copied.delete(ownerOf(db));
   }
 
-  /** Which database of its name each shopper database is (see Checkpoints), read once per run. */
-  private incarnations = new Map<string, string | null>();
+  /** Each shopper database's `_design/account` mark, read once per run (null: none). */
+  private marks = new Map<string, any>();
+  private async markOf(db: string) {
+    if (!this.marks.has(db)) this.marks.set(db, await this.svc.getDoc(db, '_design/account'));
+    return this.marks.get(db);
+  }
+
+  /** Which database of its name a shopper database is (see Checkpoints). */
   private async incarnation(db: string): Promise<string | null> {
-    if (this.incarnations.has(db)) return this.incarnations.get(db)!;
-    const mark = await this.svc.getDoc(db, '_design/account');
-    const id = typeof mark?.account_id === 'string' ? mark.account_id : typeof mark?.made_at === 'string' ? `made:${mark.made_at}` : null;
-    this.incarnations.set(db, id);
-    return id;
+    const mark = await this.markOf(db);
+    return typeof mark?.account_id === 'string' ? mark.account_id : typeof mark?.made_at === 'string' ? `made:${mark.made_at}` : null;
   }
 
   /** Shoppers whose every order has its copy in their database, checked once per run. */
@@ -122,12 +125,14 @@ export class Checkout {
         // account without one (made straight in _users) is cut off at its name's last deletion. No
         // slack for clock skew: this only repairs missing copies (a new order's copy is written with
         // its decision), and a name re-used within any slack would get the old account's orders.
-        const mark = await this.svc.getDoc(db, '_design/account').catch(() => null);
-        const since = (typeof mark?.account_id === 'string' ? ulidTime(mark.account_id) : null) ?? (await deletedAccountAt(this.svc, name));
-        const orders = (await this.svc.allDocs('ops', `include_docs=true&${range(`order:${this.R}:${name}:`)}`))
+        let orders = (await this.svc.allDocs('ops', `include_docs=true&${range(`order:${this.R}:${name}:`)}`))
           .map((r: any) => r.doc as Order)
-          .filter((d) => d?.type === 'order' && d.user_name === name)
-          .filter((d) => since === null || Date.parse(d.created_at) >= since);
+          .filter((d) => d?.type === 'order' && d.user_name === name);
+        if (orders.length) {
+          const mark = await this.markOf(db).catch(() => null);
+          const since = (typeof mark?.account_id === 'string' ? ulidTime(mark.account_id) : null) ?? (await deletedAccountAt(this.svc, name));
+          orders = orders.filter((d) => since === null || Date.parse(d.created_at) >= since);
+        }
         if (orders.length) {
           const have = await this.answeredIn(db);
           const missing = orders.filter((o) => !have.has(ids.orderCopy(o._id)));
