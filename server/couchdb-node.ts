@@ -2,7 +2,7 @@
 // (tests, bench, `npm start` with SEBARAN_COUCHDB): its own data dir, its own
 // loopback port, config written from the project's couchdb/local.ini.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { appendLog } from './append-log.ts';
 import { randomBytes } from 'node:crypto';
@@ -127,13 +127,21 @@ ${spec.extraIni ?? ''}
         throw new Error(`node ${spec.name}: port ${port} already answers; refusing to start a second CouchDB there`);
       }
       // bin/couchdb execs the Erlang VM, so this pid is CouchDB itself (a signal reaches it).
-      const proc = spawn(bin, [], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      // Its own process group: CouchDB's QuickJS query servers are its children, and when the VM is
+      // killed they outlive it, spinning on a closed pipe. The group is killed with the VM.
+      const proc = spawn(bin, [], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
       appendLog(join(dir, 'couchdb.log'), proc.stdout!, proc.stderr!);
       handle.proc = proc;
       let unwatch = () => {};
       let exited = false;
       proc.on('exit', (code, signal) => {
         exited = true;
+        try {
+          process.kill(-proc.pid!, 'SIGKILL');
+        } catch {
+          /* the group is already empty */
+        }
+        reapOrphanQueryServers();
         if (handle.proc === proc) handle.proc = null;
         unwatch();
         if (!stopping) onExit(code, signal);
@@ -169,6 +177,32 @@ ${spec.extraIni ?? ''}
     },
   };
   return handle;
+}
+
+/**
+ * CouchDB's QuickJS query servers run in process groups of their own; when their VM dies they are left
+ * to init and spin on a closed pipe (a core each). A live VM's query servers are its children, so a
+ * `couchjs` whose parent is init is an orphan: killed here (Linux /proc; elsewhere nothing happens).
+ */
+function reapOrphanQueryServers() {
+  let entries: string[] = [];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return;
+  }
+  for (const e of entries) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid !== 1) continue;
+      if (!readFileSync(`/proc/${e}/cmdline`, 'utf8').includes('couchjs')) continue;
+      process.kill(Number(e), 'SIGKILL');
+    } catch {
+      /* gone, or not ours to read */
+    }
+  }
 }
 
 /**
