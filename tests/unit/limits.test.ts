@@ -9,18 +9,7 @@ import { compileValidator } from '../../server/node/validate.ts';
 import { KINDS, LIMITS, QTY_MAX, type DbKind } from '../../src/lib/model/index.ts';
 import { SignUp } from '../../src/lib/model/signup.ts';
 import { validFixtures } from '../fixtures/documents.ts';
-
-/** mulberry32: small, seeded, reproducible. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from './random-text.ts';
 
 const admin = { name: 'admin', roles: ['_admin'] };
 const validators = new Map<DbKind, (doc: any) => boolean>();
