@@ -78,6 +78,11 @@ export class Couch {
   }
 }
 
+/** The node failed (5xx, or no answer at all), as against refusing the request (4xx). */
+export function isNodeFailure(e: unknown) {
+  return !(e instanceof CouchError) || e.status >= 500;
+}
+
 /** A document's URL path: design and local ids keep their slash, as CouchDB expects. */
 export function docPath(id: string) {
   const m = /^(_design|_local)\/(.*)$/.exec(id);

@@ -8,7 +8,7 @@
 //  - documents: every document of a shopper database at its current revision
 //    with its revision history, read from the database's changes feed since
 //    the last copy (the position is kept in the backup database itself).
-import { Couch, CouchError, docPath } from '../couch-client.ts';
+import { Couch, CouchError, docPath, isNodeFailure } from '../couch-client.ts';
 import { BACKUP_DB, accountCopy, accountKey, accountRecordId, docRecordId } from '../ops/shopper-backup.ts';
 import { ACCOUNT_DDOC } from '../ops/userdb.ts';
 import { ownerOf } from './checkout.ts';
@@ -97,9 +97,13 @@ export class ShopperBackup {
     });
   }
 
-  /** Copies what changed in these shopper databases; returns the ones that could not be copied now. */
+  /**
+   * Copies what changed in these shopper databases; returns the ones that could not be copied now, and
+   * whether the node itself failed (5xx or no answer) rather than refusing one database.
+   */
   async copy(dbs: string[]) {
     const failed = new Set<string>();
+    let nodeFailed = false;
     for (const db of dbs) {
       try {
         await this.copyDb(db);
@@ -108,10 +112,11 @@ export class ShopperBackup {
         this.behind.add(db);
         if (e instanceof CouchError && e.status === 404) continue; // deleted meanwhile (account deleted)
         failed.add(db);
+        nodeFailed ||= isNodeFailure(e);
         this.log(`[${this.R}] backup of ${db}: ${(e as Error).message}`);
       }
     }
-    return failed;
+    return { failed, nodeFailed };
   }
 
   forget(db: string) {

@@ -9,7 +9,8 @@ export class Health {
 
   constructor(private admin: Couch, private svc: Couch, private R: string, private log: (l: string) => void) {}
 
-  async report(stopped: () => boolean) {
+  /** False when the node failed or refused the report (the service then reads everything again, see service.ts). */
+  async report(stopped: () => boolean): Promise<boolean> {
     try {
       const s = await this.admin.ok('GET', '/_scheduler/docs');
       const replications = (s.docs as any[])
@@ -22,7 +23,7 @@ export class Health {
           error: d.info?.error ? String(d.info.error).slice(0, 500) : null,
         }));
       const key = JSON.stringify(replications);
-      if (key === this.last.key && Date.now() - this.last.at < 60_000) return;
+      if (key === this.last.key && Date.now() - this.last.at < 60_000) return true;
       const id = `health:${this.R}:node`;
       const rev = this.last.rev ?? (await this.svc.getDoc('ops', id))?._rev;
       const r = await this.svc.request('PUT', `/ops/${id}`, {
@@ -31,8 +32,10 @@ export class Health {
       if (r.status === 409) this.last.rev = undefined; // someone else's rev: read it again next round
       else if (r.status >= 300) throw new CouchError(r.status, r.json, `PUT ops/${id}`);
       else this.last = { key, at: Date.now(), rev: r.json.rev };
+      return true;
     } catch (e) {
       if (!stopped()) this.log(`[${this.R}] health report: ${(e as Error).message}`);
+      return false;
     }
   }
 }

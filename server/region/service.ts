@@ -10,7 +10,7 @@
 // All stock decisions run one at a time (`serial`), so stock never goes below
 // zero; any item the service cannot handle is logged and answered or retried
 // alone, so one bad account, database or request affects only its sender.
-import { Couch, type Credentials } from '../couch-client.ts';
+import { Couch, isNodeFailure, type Credentials } from '../couch-client.ts';
 import { Checkpoints } from './checkpoints.ts';
 import { Stock } from './stock.ts';
 import { Checkout, ownerOf } from './checkout.ts';
@@ -19,6 +19,7 @@ import { Shoppers } from './shoppers.ts';
 import { Health } from './health.ts';
 import { AdminCalls } from './admin-calls.ts';
 import { ShopperBackup } from './backup.ts';
+import { Backoff } from './backoff.ts';
 
 export interface ServiceOptions {
   region: string;
@@ -44,8 +45,7 @@ export class RegionService {
   private dirty = new Set<string>();
   private scheduled = false;
   /** Databases that failed, and when they may be read again: a broken one never spins the loop. */
-  private retryAt = new Map<string, number>();
-  private failures = new Map<string, number>();
+  private backoff = new Backoff(() => this.schedule(), RETRY_MS);
   private checkpoints: Checkpoints;
   private stock: Stock;
   private checkout: Checkout;
@@ -81,8 +81,8 @@ export class RegionService {
     await this.serial(() => this.processDirty());
     void this.followDbUpdates();
     void this.followOps();
-    void this.health.report(() => this.stopped);
-    this.timers.push(setInterval(() => void this.health.report(() => this.stopped), 15_000));
+    void this.healthTick();
+    this.timers.push(setInterval(() => void this.healthTick(), 15_000));
     this.timers.push(setInterval(() => void this.checkpoints.flush().catch(() => {}), 3000));
     this.log(`[${this.R}] region service running: ${this.stock.snapshots.size} stock items`);
   }
@@ -90,6 +90,7 @@ export class RegionService {
   async stop() {
     this.stopped = true;
     for (const t of this.timers) clearInterval(t);
+    this.backoff.close();
     for (const a of this.aborts) a.abort();
     await this.chain.catch(() => {});
     await this.checkpoints.flush().catch(() => {});
@@ -110,6 +111,31 @@ export class RegionService {
   }
 
   /**
+   * The node failed a write of ours (a full disk, a crashed database): what it announced meanwhile may
+   * be lost, since CouchDB's `_db_updates` is itself written to a database (`_global_changes`). Seen on
+   * CouchDB: a burst written just before the disk filled was never announced, and nothing read it.
+   */
+  private troubled = false;
+  private trouble(e?: unknown) {
+    if (e === undefined || isNodeFailure(e)) this.troubled = true;
+  }
+
+  /** Every 15 s: the health report, then, after trouble, every shopper database read again. */
+  private async healthTick() {
+    if (!(await this.health.report(() => this.stopped))) this.trouble();
+    if (!this.troubled || this.stopped) return;
+    this.troubled = false;
+    this.log(`[${this.R}] the node failed writes: reading every shopper database again`);
+    try {
+      await this.syncShoppers(true);
+    } catch (e) {
+      this.trouble();
+      this.log(`[${this.R}] shoppers: ${(e as Error).message}`);
+    }
+    this.schedule();
+  }
+
+  /**
    * Provisions every shopper and deletes the databases of deleted accounts; with `rescan` (at start, and
    * after a gap in the feed) marks every shopper database to be read, else the feed says which changed.
    */
@@ -118,6 +144,7 @@ export class RegionService {
     const dbs = ((await this.admin.ok('GET', '/_all_dbs')) as string[]).filter((d) => d.startsWith('userdb-'));
     for (const db of await this.shoppers.removeOrphans(live, dbs)) {
       this.dirty.delete(db);
+      this.backoff.forget(db);
       this.checkout.forget(db);
       await this.checkpoints.forget(db).catch(() => {});
     }
@@ -135,19 +162,24 @@ export class RegionService {
     void this.serial(async () => {
       this.scheduled = false;
       await this.processDirty();
-    }).catch((e) => this.log(`[${this.R}] checkout round: ${(e as Error).message}`));
+    }).catch((e) => {
+      // Reloading the state failed before the round could start (the node refused): try again later.
+      this.scheduled = false;
+      this.log(`[${this.R}] checkout round: ${(e as Error).message}`);
+      setTimeout(() => this.schedule(), RETRY_MS).unref?.();
+    });
   }
 
   private async processDirty() {
-    const now = Date.now();
-    const batch = [...this.dirty].filter((db) => (this.retryAt.get(db) ?? 0) <= now);
-    if (!batch.length) return;
+    const batch = this.backoff.due(this.dirty);
+    if (!batch.length) return this.backoff.arm(this.dirty);
     for (const db of batch) this.dirty.delete(db);
     let failed: Set<string>;
     try {
       failed = await this.checkout.process(batch);
     } catch (e) {
       failed = new Set(batch);
+      this.trouble(e);
       this.log(`[${this.R}] checkout batch: ${(e as Error).message}`);
     }
     // After the answers, so a round's order copies are in the same copy; a database whose feed showed
@@ -156,23 +188,16 @@ export class RegionService {
     const toCopy = batch.filter((d) => !failed.has(d) && this.backup.needs(d, this.checkout.touched.has(d)));
     for (const db of batch) this.checkout.touched.delete(db);
     if (toCopy.length) this.backupInBackground(toCopy);
-    for (const db of batch) {
-      if (failed.has(db)) continue;
-      this.retryAt.delete(db);
-      this.failures.delete(db);
-    }
+    for (const db of batch) if (!failed.has(db)) this.backoff.succeeded(db);
     for (const db of failed) {
-      // Backs off per database (2 s, 4 s, ... up to a minute): a broken one costs little and delays nobody else.
-      const n = (this.failures.get(db) ?? 0) + 1;
-      const wait = Math.min(60_000, RETRY_MS * 2 ** (n - 1));
-      this.failures.set(db, n);
+      this.backoff.failed(db);
       this.dirty.add(db);
-      this.retryAt.set(db, Date.now() + wait);
-      setTimeout(() => this.schedule(), wait).unref?.();
     }
     for (const db of this.checkout.more) if (!failed.has(db)) this.dirty.add(db);
     this.checkout.more.clear();
-    if ([...this.dirty].some((db) => !failed.has(db))) this.schedule();
+    if (this.backoff.due(this.dirty).length) this.schedule();
+    // Whatever waits out a back-off has a wake-up, whichever way this round ended.
+    this.backoff.arm(this.dirty);
   }
 
   private backupChain: Promise<unknown> = Promise.resolve();
@@ -181,11 +206,15 @@ export class RegionService {
     this.backupChain = this.backupChain
       .then(async () => {
         if (this.stopped) return;
-        const failed = await this.backup.copy(dbs);
+        const { failed, nodeFailed } = await this.backup.copy(dbs);
         for (const db of failed) this.dirty.add(db);
+        if (nodeFailed) this.trouble();
         if (failed.size) setTimeout(() => this.schedule(), RETRY_MS * 5).unref?.();
       })
-      .catch((e) => this.log(`[${this.R}] backup: ${(e as Error).message}`));
+      .catch((e) => {
+        this.trouble(e);
+        this.log(`[${this.R}] backup: ${(e as Error).message}`);
+      });
   }
 
   private abortable() {
@@ -260,6 +289,7 @@ export class RegionService {
         }
       } catch (e) {
         if (this.stopped) return;
+        this.trouble(e);
         this.log(`[${this.R}] ops feed: ${(e as Error).message}`);
         await sleep(1000);
       }
