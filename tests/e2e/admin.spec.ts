@@ -1,15 +1,6 @@
 // Regional admin mode in a real Chromium: figures, stock, orders, offline receipts.
 import { test, expect, type Page } from '@playwright/test';
-import { pickRegion, shot, signUp } from './helpers.ts';
-
-async function adminSignIn(page: Page) {
-  await pickRegion(page, 'BDG');
-  await page.goto('/admin');
-  await page.getByTestId('admin-name').fill('admin-bdg');
-  await page.getByTestId('admin-password').fill('bdg-demo-123');
-  await page.getByTestId('admin-submit').click();
-  await expect(page.getByRole('heading', { name: /Ringkasan/ })).toBeVisible();
-}
+import { pickRegion, shot, signUp, adminSignIn } from './helpers.ts';
 
 test('overview: figures from the views and a drawn chart', async ({ page }) => {
   await adminSignIn(page);

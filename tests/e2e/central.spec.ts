@@ -1,16 +1,8 @@
 // Central admin in a real Chromium: the cross-region overview, and a product
 // made at central (with a photo resized in the browser) reaching a BDG shopper.
 import { test, expect, type Page } from '@playwright/test';
-import { nodes, pickRegion, shot } from './helpers.ts';
+import { nodes, pickRegion, shot, centralSignIn } from './helpers.ts';
 import { png } from '../../server/ops/png.ts';
-
-async function centralSignIn(page: Page) {
-  await page.goto('/pusat');
-  await page.getByTestId('central-name').fill('pusat');
-  await page.getByTestId('central-password').fill('pusat-demo-123');
-  await page.getByTestId('central-submit').click();
-  await expect(page.getByRole('heading', { name: 'Ringkasan semua region' })).toBeVisible();
-}
 
 test('overview across regions: revenue per region and a drawn chart', async ({ page }) => {
   await pickRegion(page, 'BDG');

@@ -1,7 +1,7 @@
 // What a person reads when something fails, or a stored value is shown, is a message of the
 // catalogue in the language they chose: never a schema's complaint, a node's reason or an enum.
 import { test, expect, type Locator, type Page } from '@playwright/test';
-import { nodes, pickRegion } from './helpers.ts';
+import { nodes, pickRegion, centralSignIn } from './helpers.ts';
 import { messages, type Locale } from '../../src/lib/i18n/messages.ts';
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -13,16 +13,8 @@ async function expectCatalogued(where: Locator, locale: Locale) {
   for (const text of texts) expect(catalogue(locale).some((r) => r.test(text)), `"${text}" is a ${locale} message`).toBe(true);
 }
 
-async function centralSignIn(page: Page) {
-  await pickRegion(page, 'BDG');
-  await page.goto('/pusat');
-  await page.getByTestId('central-name').fill('pusat');
-  await page.getByTestId('central-password').fill('pusat-demo-123');
-  await page.getByTestId('central-submit').click();
-  await expect(page.getByRole('navigation', { name: 'Pusat' })).toBeVisible();
-}
-
 test('catalogue errors at central (a bad SKU, an edit that conflicts) are messages in id and en', async ({ page }) => {
+  await pickRegion(page, 'BDG');
   await centralSignIn(page);
   await page.getByRole('navigation', { name: 'Pusat' }).getByRole('link', { name: 'Katalog' }).click();
   await page.getByTestId('new-product').click();
@@ -53,6 +45,7 @@ test('catalogue errors at central (a bad SKU, an edit that conflicts) are messag
 });
 
 test('statuses in the central and regional tables are words of the chosen language, "out" is not "Low"', async ({ page }) => {
+  await pickRegion(page, 'BDG');
   await centralSignIn(page);
   const nav = page.getByRole('navigation', { name: 'Pusat' });
   for (const locale of ['id', 'en'] as const) {

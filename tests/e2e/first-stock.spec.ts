@@ -2,17 +2,8 @@
 // and then sold: the receipt names a warehouse item that did not exist, and the region service makes it.
 import { test, expect, type Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
-import { nodes, pickRegion, signUp, now } from './helpers.ts';
+import { nodes, pickRegion, signUp, now, adminSignIn } from './helpers.ts';
 import { ids, ulid } from '../../src/lib/model/index.ts';
-
-async function adminSignIn(page: Page) {
-  await pickRegion(page, 'BDG');
-  await page.goto('/admin');
-  await page.getByTestId('admin-name').fill('admin-bdg');
-  await page.getByTestId('admin-password').fill('bdg-demo-123');
-  await page.getByTestId('admin-submit').click();
-  await expect(page.getByRole('navigation', { name: 'Admin' })).toBeVisible();
-}
 
 async function newProduct(name: string) {
   const n = nodes();

@@ -17,7 +17,7 @@ export default async function setup() {
   const build = spawnSync('npm', ['run', '-s', 'build'], { cwd: projectRoot, stdio: 'inherit' });
   if (build.status !== 0) throw new Error('npm run build failed');
   const c = await startCluster(['JKT', 'BDG', 'SBY']);
-  await seed(c.topology, c.secrets, { ...defaultDemoOptions(), products: 40, usersPerRegion: 3, ordersPerRegion: 20 });
+  await seed(c.topology, c.secrets, { ...defaultDemoOptions(), products: 40, usersPerRegion: 3, ordersPerRegion: 45 });
   const services = await Promise.all(c.topology.regions.map((r) => c.service(r.code)));
   const port = await freePort();
   const server = createAppServer(c.topology, join(projectRoot, 'build'), { admins: regionAdminsOf(c.secrets), readers: readersOf(c.secrets) });

@@ -38,3 +38,22 @@ export async function signUp(page: Page, name: string) {
 }
 
 export const now = () => new Date().toISOString();
+
+/** Signs the central admin in at /pusat (the demo account). */
+export async function centralSignIn(page: Page) {
+  await page.goto('/pusat');
+  await page.getByTestId('central-name').fill(DEMO.centralAdmin.name);
+  await page.getByTestId('central-password').fill(DEMO.centralAdmin.password);
+  await page.getByTestId('central-submit').click();
+  await expect(page.getByRole('navigation', { name: 'Pusat' })).toBeVisible();
+}
+
+/** Picks the region and signs its demo admin in at /admin. */
+export async function adminSignIn(page: Page, region = 'BDG') {
+  await pickRegion(page, region);
+  await page.goto('/admin');
+  await page.getByTestId('admin-name').fill(DEMO.regionAdmin(region).name);
+  await page.getByTestId('admin-password').fill(DEMO.regionAdmin(region).password);
+  await page.getByTestId('admin-submit').click();
+  await expect(page.getByRole('navigation', { name: 'Admin' })).toBeVisible();
+}

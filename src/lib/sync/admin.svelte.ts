@@ -5,6 +5,7 @@
 // made offline and show as pending until they land.
 import PouchDB from 'pouchdb-browser';
 import { shop } from './shop.svelte.ts';
+import { viewQuery } from './key-pager.ts';
 import { RequestError } from './request-error.ts';
 import { AdminRequest, LedgerEntry, ids, ulid, type OrderStatus, type ResultCode } from '../model/index.ts';
 
@@ -205,9 +206,7 @@ class RegionAdmin {
 
   /** A view of the region's `ops`, e.g. view('orders_by_day', { group: true }). */
   async view(name: string, params: Record<string, unknown> = {}) {
-    const q = new URLSearchParams();
-    for (const [k, v] of Object.entries(params)) q.set(k, typeof v === 'string' && !['startkey', 'endkey', 'key'].includes(k) ? v : JSON.stringify(v));
-    const res = await fetch(`${nodeUrl(this.region!)}/ops/_design/sebaran/_view/${name}?${q}`, { credentials: 'include' });
+    const res = await fetch(`${nodeUrl(this.region!)}/ops/_design/sebaran/_view/${name}?${viewQuery(params)}`, { credentials: 'include' });
     if (!res.ok) {
       const body = await res.json().catch(() => ({}));
       throw new RequestError(res.status, body?.error, `${name}: ${body?.reason ?? ''}`);

@@ -3,6 +3,7 @@
 // views and databases; catalog writes go straight to central (its one writer)
 // and replicate out to every region and device.
 import { Category, Product } from '../model/index.ts';
+import { viewQuery } from './key-pager.ts';
 import { RequestError } from './request-error.ts';
 
 const node = () => `${location.origin}/db/${(localStorage.getItem('sebaran.central') ?? 'pusat').toLowerCase()}`;
@@ -50,9 +51,7 @@ class CentralAdmin {
   }
 
   view(db: string, name: string, params: Record<string, unknown> = {}) {
-    const q = new URLSearchParams();
-    for (const [k, v] of Object.entries(params)) q.set(k, JSON.stringify(v));
-    return call(`${base(db)}/_design/sebaran/_view/${name}?${q}`).then((r) => r.rows as Array<{ id?: string; key: any; value: any; doc?: any }>);
+    return call(`${base(db)}/_design/sebaran/_view/${name}?${viewQuery(params)}`).then((r) => r.rows as Array<{ id?: string; key: any; value: any; doc?: any }>);
   }
 
   allDocs(db: string, prefix: string) {

@@ -1,0 +1,73 @@
+// Order lists page by key and say "x–y dari z", at central (all regions merged) and in a region:
+// no list is cut silently (central showed at most 50 orders before), each page holds rows the
+// previous did not, older ones, and the total is the node's own count of the range.
+import { test, expect, type Page } from '@playwright/test';
+import { adminSignIn, centralSignIn, nodes, pickRegion, shot } from './helpers.ts';
+import type { Couch } from '../../server/couch-client.ts';
+
+const q = (v: unknown) => encodeURIComponent(JSON.stringify(v));
+
+/** The node's count of a region's orders (the view's own reduce), as the list must show it. */
+async function ordersAt(couch: Couch, regions: string[], status?: string) {
+  let n = 0;
+  for (const R of regions) {
+    const [view, prefix] = status ? ['orders_by_status', [R, status]] : ['orders_by_created', [R]];
+    const r = await couch.ok('GET', `/ops/_design/sebaran/_view/${view}?reduce=true&startkey=${q(prefix)}&endkey=${q([...prefix, {}])}`);
+    n += r.rows[0]?.value ?? 0;
+  }
+  return n;
+}
+
+const ids = (page: Page, testid: string) => page.getByTestId(testid).evaluateAll((rows) => rows.map((r) => r.getAttribute('data-order') ?? ''));
+
+/** Walks the first pages forward and back: ranges, no row twice, previous gives the same rows again. */
+async function walk(page: Page, row: string, pager: string, total: number) {
+  const fmt = (n: number) => new Intl.NumberFormat('id-ID').format(n);
+  const range = page.getByTestId(`${pager}-range`);
+  await expect(range).toHaveText(`1–${fmt(Math.min(20, total))} dari ${fmt(total)}`);
+  await expect(page.getByTestId(row)).toHaveCount(Math.min(20, total));
+  const first = await ids(page, row);
+  expect(total).toBeGreaterThan(40); // the demo holds enough orders for three pages
+  await page.getByTestId(`${pager}-next`).click();
+  await expect(range).toHaveText(`21–40 dari ${fmt(total)}`);
+  const second = await ids(page, row);
+  expect(second).toHaveLength(20);
+  expect(second.filter((r) => first.includes(r))).toEqual([]);
+  await page.getByTestId(`${pager}-next`).click();
+  await expect(range).toHaveText(new RegExp(`^41–\\d+ dari ${fmt(total).replace('.', '\\.')}$`));
+  await page.getByTestId(`${pager}-prev`).click();
+  await expect(range).toHaveText(`21–40 dari ${fmt(total)}`);
+  expect(await ids(page, row)).toEqual(second);
+  await page.getByTestId(`${pager}-prev`).click();
+  await expect(page.getByTestId(`${pager}-prev`)).toBeDisabled();
+  expect(await ids(page, row)).toEqual(first);
+}
+
+test('central order list: every region merged newest first, paged by key, "x–y dari z" from the views', async ({ page }) => {
+  const regions = nodes().topology.regions.map((r) => r.code);
+  const central = nodes().centralAdmin();
+  await pickRegion(page, 'BDG');
+  await centralSignIn(page);
+  await page.getByRole('navigation', { name: 'Pusat' }).getByRole('link', { name: 'Pesanan' }).click();
+  await expect(page.getByTestId('co-row').first()).toBeVisible();
+  const total = await ordersAt(central, regions);
+  expect(total).toBeGreaterThan(50); // more than the old list's silent cut
+  await walk(page, 'co-row', 'co-pager', total);
+  await shot(page, 'central-orders-paged');
+  // A filter counts its own range: delivered orders of JKT only.
+  await page.getByTestId('co-region').selectOption('JKT');
+  await page.getByTestId('co-status').selectOption('delivered');
+  await page.getByTestId('co-apply').click();
+  const delivered = await ordersAt(central, ['JKT'], 'delivered');
+  await expect(page.getByTestId('co-pager-range')).toHaveText(new RegExp(`dari ${new Intl.NumberFormat('id-ID').format(delivered).replace('.', '\\.')}$`));
+  for (const text of await page.getByTestId('co-row').allInnerTexts()) expect(text).toContain('JKT');
+});
+
+test('regional order list: paged by key in both directions, the same rows again on the way back', async ({ page }) => {
+  await adminSignIn(page, 'BDG');
+  await page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'Pesanan' }).click();
+  await page.getByTestId('orders-filter').click();
+  await expect(page.getByTestId('order-list-row').first()).toBeVisible();
+  const total = await ordersAt(nodes().regionAdmin('BDG'), ['BDG']);
+  await walk(page, 'order-list-row', 'orders-pager', total);
+});
