@@ -39,6 +39,7 @@ async function walk(page: Page, row: string, pager: string, total: number) {
   await expect(range).toHaveText(`21–40 dari ${fmt(total)}`);
   expect(await ids(page, row)).toEqual(second);
   await page.getByTestId(`${pager}-prev`).click();
+  await expect(range).toHaveText(`1–${fmt(Math.min(20, total))} dari ${fmt(total)}`);
   await expect(page.getByTestId(`${pager}-prev`)).toBeDisabled();
   expect(await ids(page, row)).toEqual(first);
 }
@@ -70,4 +71,54 @@ test('regional order list: paged by key in both directions, the same rows again 
   await expect(page.getByTestId('order-list-row').first()).toBeVisible();
   const total = await ordersAt(nodes().regionAdmin('BDG'), ['BDG']);
   await walk(page, 'order-list-row', 'orders-pager', total);
+});
+
+/** Every page of a list in turn: the ids seen, each once, and the ranges they came with. */
+async function allPages(page: Page, row: string, attr: string, pager: string) {
+  const seen: string[] = [];
+  for (let k = 0; k < 100; k++) {
+    const range = await page.getByTestId(`${pager}-range`).innerText();
+    const ids = await page.getByTestId(row).evaluateAll((rs, a) => rs.map((r) => r.getAttribute(a) ?? ''), attr);
+    const [from, to] = range.split(' ')[0].split('–').map((x) => Number(x.replace(/\./g, '')));
+    expect([from, to]).toEqual([seen.length + 1, seen.length + ids.length]);
+    seen.push(...ids);
+    const next = page.getByTestId(`${pager}-next`);
+    if (await next.isDisabled()) break;
+    await next.click();
+    await expect(page.getByTestId(`${pager}-range`)).not.toHaveText(range);
+  }
+  expect(new Set(seen).size).toBe(seen.length);
+  return seen;
+}
+
+test('central stock and catalog, and a region\'s stock: paged, never cut, every row on some page', async ({ page, browser }) => {
+  await pickRegion(page, 'BDG');
+  await centralSignIn(page);
+  const nav = page.getByRole('navigation', { name: 'Pusat' });
+  await nav.getByRole('link', { name: 'Stok' }).click();
+  await expect(page.getByTestId('cs-row').first()).toBeVisible();
+  const stockDocs = (await nodes().centralAdmin().ok('GET', `/inventory/_all_docs?startkey=${q('stock:')}&endkey=${q('stock:\uffff')}`)).rows.length;
+  expect(stockDocs).toBeGreaterThan(50); // more than one page
+  await expect(page.getByTestId('cs-pager-range')).toHaveText(`1–50 dari ${new Intl.NumberFormat('id-ID').format(stockDocs)}`);
+  expect(await allPages(page, 'cs-row', 'data-stock', 'cs-pager')).toHaveLength(stockDocs);
+
+  await nav.getByRole('link', { name: 'Katalog' }).click();
+  await expect(page.getByTestId('catalog-row').first()).toBeVisible();
+  const products = (await nodes().centralAdmin().ok('GET', `/catalog/_all_docs?startkey=${q('product:')}&endkey=${q('product:\uffff')}`)).rows.length;
+  expect(products).toBeGreaterThan(20);
+  expect(await allPages(page, 'catalog-row', 'data-product', 'catalog-pager')).toHaveLength(products);
+  // A search starts again at its first page.
+  await page.getByTestId('catalog-search').fill('zzz-tidak-ada');
+  await expect(page.getByTestId('catalog-pager-range')).toHaveText('Tidak ada data yang cocok.');
+
+  // The region's admin on a device of their own.
+  const ctx = await browser.newContext();
+  const admin = await ctx.newPage();
+  await adminSignIn(admin, 'BDG');
+  await admin.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'Stok gudang' }).click();
+  await expect(admin.getByTestId('stock-row').first()).toBeVisible();
+  const bdg = (await nodes().regionAdmin('BDG').ok('GET', `/inventory/_all_docs?startkey=${q('stock:BDG:')}&endkey=${q('stock:BDG:\uffff')}`)).rows.length;
+  expect(bdg).toBeGreaterThan(50);
+  expect(await allPages(admin, 'stock-row', 'data-stock', 'stock-pager')).toHaveLength(bdg);
+  await ctx.close();
 });

@@ -1,8 +1,60 @@
-// A page's state for a key-paged list (key-pager.ts): the rows shown, "x-y of z",
-// and the cursors of the pages visited, so "previous" goes back by key too.
+// A list page's paging state, "x-y of z" with previous/next (components/admin/PageNav.svelte):
+//  - ListPager: a list read from a node's views a page at a time, by key (key-pager.ts), with the
+//    cursors of the pages visited, so "previous" goes back by key too;
+//  - SlicePager: rows already in the browser (the region's replicated stock, which the admin has
+//    offline too), shown a page at a time so no list is cut silently.
 import { countOf, pageOf, type Cursor, type KeyRow, type KeySource, type TimeRange } from './key-pager.ts';
 
-export class ListPager {
+/** What PageNav shows and drives. */
+export interface Paged {
+  readonly page: number;
+  readonly first: number;
+  readonly last: number;
+  readonly total: number;
+  readonly hasNext: boolean;
+  readonly loading: boolean;
+  next(): unknown;
+  previous(): unknown;
+}
+
+export class SlicePager<T> implements Paged {
+  private wanted = $state(0);
+  readonly loading = false;
+
+  /** `source` is read reactively: a filter that changes it keeps the page in range. */
+  constructor(private source: () => T[], readonly perPage = 50) {}
+
+  get total() {
+    return this.source().length;
+  }
+  get page() {
+    return Math.max(0, Math.min(this.wanted, Math.ceil(this.total / this.perPage) - 1));
+  }
+  get rows() {
+    return this.source().slice(this.page * this.perPage, (this.page + 1) * this.perPage);
+  }
+  get first() {
+    return this.total ? this.page * this.perPage + 1 : 0;
+  }
+  get last() {
+    return Math.min(this.total, (this.page + 1) * this.perPage);
+  }
+  get hasNext() {
+    return this.last < this.total;
+  }
+  next() {
+    if (this.hasNext) this.wanted = this.page + 1;
+  }
+  previous() {
+    if (this.page > 0) this.wanted = this.page - 1;
+  }
+  /** Back to the first page (a new filter or sort). */
+  restart() {
+    this.wanted = 0;
+  }
+}
+
+export class ListPager implements Paged {
   rows = $state.raw<KeyRow[]>([]);
   total = $state(0);
   page = $state(0);
