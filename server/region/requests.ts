@@ -30,7 +30,11 @@ export class AdminRequests {
 
   /** Answers every request among `docs` not answered yet; returns false if one must be tried again. */
   async answerAll(docs: any[]): Promise<boolean> {
-    const mine = docs.filter((d) => d?.type === 'admin_request' && REQUEST_ID.exec(d._id)?.[1] === this.R && d.kind !== 'restock');
+    // In the order they were made (their ULIDs), not the feed's: on CouchDB a database has several shards, and
+    // its changes feed interleaves them, so a count made before a cancel may come after it (and undo it).
+    const mine = docs
+      .filter((d) => d?.type === 'admin_request' && REQUEST_ID.exec(d._id)?.[1] === this.R && d.kind !== 'restock')
+      .sort((a, b) => (REQUEST_ID.exec(a._id)![2] < REQUEST_ID.exec(b._id)![2] ? -1 : 1));
     if (!mine.length) return true;
     const resultIds = mine.map((d) => ids.result(d._id));
     const rows = (await this.svc.ok('POST', '/ops/_all_docs', { keys: resultIds })).rows as any[];

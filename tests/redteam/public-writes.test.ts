@@ -91,11 +91,15 @@ describe('sizes and attachments', () => {
     expect((await c.admin('BDG').getDoc(db(), 'cart:stock:BDG:BDG-KOTA:ATT-2'))._attachments).toBeUndefined();
   });
 
-  it("a shopper's 60 MB attachment on a cart item is refused and stores nothing (CouchDB runs the write rules before it reads a standalone attachment: 403; the embedded node checks the size first: 413)", async () => {
+  it("a shopper's 60 MB attachment on a cart item is refused and stores nothing (CouchDB runs the write rules before it reads a standalone attachment: 403, or it closes the connection before the client has sent the body; the embedded node checks the size first: 413)", async () => {
     const me = c.anon('BDG').as(shopper);
     const id = 'cart:stock:BDG:BDG-KOTA:BIG';
-    const r = await me.request('PUT', `/${db()}/${id}/x.png`, mb(60), { 'Content-Type': 'image/png' });
-    if (c.engine === 'couchdb') expect([r.status, r.json.error]).toEqual([403, 'forbidden']);
+    const r = await me.request('PUT', `/${db()}/${id}/x.png`, mb(60), { 'Content-Type': 'image/png' }).catch((e: Error & { cause?: { code?: string } }) => e);
+    if (r instanceof Error) {
+      // CouchDB answered and closed while 60 MB were still on their way: the client sees a reset, not the 403.
+      expect(c.engine).toBe('couchdb');
+      expect(r.cause?.code).toMatch(/^(ECONNRESET|EPIPE)$/);
+    } else if (c.engine === 'couchdb') expect([r.status, r.json.error]).toEqual([403, 'forbidden']);
     else expect([r.status, r.json.error]).toEqual([413, 'attachment_too_large']);
     expect(await c.admin('BDG').getDoc(db(), id)).toBeNull();
   });
