@@ -28,9 +28,9 @@ async function openOrderOf(page: Page, shopper: string) {
   await page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'Pesanan' }).click();
   await page.getByTestId('orders-shopper').fill(shopper);
   await page.getByTestId('orders-filter').click();
-  await page.getByTestId('order-list-row').first().getByRole('button').click();
+  await page.getByTestId('order-list-row').first().getByRole('link').click();
   await expect(page.getByTestId('detail-status')).toHaveText('Dikonfirmasi');
-  return page.getByTestId('order-detail').getByRole('heading').textContent();
+  return page.getByTestId('order-ref').textContent();
 }
 
 test('a status change the service refuses (the order was canceled on another device) is explained, translated', async ({ browser }) => {
@@ -40,6 +40,13 @@ test('a status change the service refuses (the order was canceled on another dev
   const order = await openOrderOf(first, shopper);
   expect(await openOrderOf(second, shopper)).toBe(order);
   await first.getByTestId('move-canceled').click();
+  // A cancel asks first: "Tidak" changes nothing, "Ya, batalkan" cancels.
+  await expect(first.getByTestId('confirm-cancel')).toContainText(`Batalkan pesanan ${order}?`);
+  await first.getByTestId('confirm-no').click();
+  await expect(first.getByTestId('confirm-cancel')).toHaveCount(0);
+  await expect(first.getByTestId('detail-status')).toHaveText('Dikonfirmasi');
+  await first.getByTestId('move-canceled').click();
+  await first.getByTestId('confirm-yes').click();
   await expect(first.getByTestId('detail-status')).toHaveText('Dibatalkan');
   // The second device still shows the order as placed and asks for a move the order can no longer make.
   await second.getByTestId('move-processed').click();

@@ -73,3 +73,4 @@ export * from './order-state.ts';
 export * from './stock.ts';
 export * from './checkout.ts';
 export * from './cart.ts';
+export * from './order-ref.ts';
