@@ -46,6 +46,35 @@ test('receive goods, offline too: pending until the connection returns, then the
   await page.evaluate(() => window.dispatchEvent(new Event('online')));
   await expect(qtyCell).toHaveText(String(before + 15), { timeout: 45_000 });
   await expect(page.getByTestId('pending-count')).toHaveCount(0, { timeout: 20_000 });
+  await expect(page.getByTestId('toast').filter({ hasText: 'sampai di node region' }).first()).toBeVisible();
+});
+
+test('a stock count of 0 on a row that has stock asks first; "Tidak" changes nothing, "Ya" empties it', async ({ page }) => {
+  await adminSignIn(page);
+  await page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'Stok gudang' }).click();
+  const row = page.getByTestId('stock-row').filter({ has: page.getByTestId('stock-qty').filter({ hasText: /^[1-9]/ }) }).last();
+  await expect(row).toBeVisible();
+  const stockId = await row.getAttribute('data-stock');
+  const qtyCell = page.locator(`[data-stock="${stockId}"] [data-testid="stock-qty"]`);
+  const before = parseInt(await qtyCell.innerText(), 10);
+  await row.getByTestId('act-count').click();
+  await page.getByTestId('act-amount').fill('0');
+  await page.getByTestId('act-submit').click();
+  await expect(page.getByTestId('confirm-zero')).toContainText(`(sekarang ${before})`);
+  await page.getByTestId('confirm-no').click();
+  await expect(page.getByTestId('confirm-zero')).toHaveCount(0);
+  await expect(page.getByTestId('pending-count')).toHaveCount(0);
+  await expect(qtyCell).toHaveText(String(before));
+  // Confirmed, the count empties it.
+  await page.getByTestId('act-submit').click();
+  await page.getByTestId('confirm-yes').click();
+  await expect(page.getByTestId('toast').filter({ hasText: 'Tersimpan' }).first()).toBeVisible();
+  await expect(qtyCell).toHaveText('0', { timeout: 30_000 });
+  // Put the stock back for the tests that follow.
+  await page.locator(`[data-stock="${stockId}"]`).getByTestId('act-receive').click();
+  await page.getByTestId('act-amount').fill(String(before));
+  await page.getByTestId('act-submit').click();
+  await expect(qtyCell).toHaveText(String(before), { timeout: 30_000 });
 });
 
 test('an order status change made in admin mode reaches the shopper live', async ({ page, browser }) => {
@@ -68,12 +97,24 @@ test('an order status change made in admin mode reaches the shopper live', async
   await page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'Pesanan' }).click();
   await page.getByTestId('orders-shopper').fill(name);
   await page.getByTestId('orders-filter').click();
-  await page.getByTestId('order-list-row').first().getByRole('button').click();
+  await page.getByTestId('order-list-row').first().getByRole('link').click();
   await expect(page.getByTestId('detail-status')).toHaveText('Dikonfirmasi');
   await expect(page.getByTestId('move-shipped')).toHaveCount(0); // the state machine offers only valid moves
+  // Actions are verbs; lines name their warehouse, not its id.
+  await expect(page.getByTestId('move-processed')).toHaveText('Proses');
+  await expect(page.getByTestId('move-canceled')).toHaveText('Batalkan');
+  await expect(page.getByTestId('line-warehouse').first()).toHaveText(/^Gudang /);
+  await expect(page.getByTestId('order-ref')).toHaveText(/^BDG-\d{6}-[0-9A-Z]{6}$/);
   await page.getByTestId('move-processed').click();
   await expect(page.getByTestId('detail-status')).toHaveText('Diproses');
+  await expect(page.getByTestId('order-timeline').locator('li')).toHaveCount(2);
+  await expect(page.getByTestId('order-timeline').locator('li').last()).toContainText('oleh admin-bdg');
   await shot(page, 'admin-order');
+  // The order has a URL of its own: loaded afresh, it shows the same order as it is now.
+  const ref = await page.getByTestId('order-ref').textContent();
+  await page.reload();
+  await expect(page.getByTestId('order-ref')).toHaveText(ref!);
+  await expect(page.getByTestId('detail-status')).toHaveText('Diproses');
   await expect(shopper.getByTestId('order-status').first()).toHaveText('Diproses');
   await shopperCtx.close();
 });

@@ -1,7 +1,7 @@
 // Central admin in a real Chromium: the cross-region overview, and a product
 // made at central (with a photo resized in the browser) reaching a BDG shopper.
 import { test, expect, type Page } from '@playwright/test';
-import { nodes, pickRegion, shot, centralSignIn } from './helpers.ts';
+import { nodes, pickRegion, shot, centralSignIn, adminSignIn } from './helpers.ts';
 import { png } from '../../server/ops/png.ts';
 
 test('overview across regions: revenue per region and a drawn chart', async ({ page }) => {
@@ -31,7 +31,7 @@ test('a product created at central with a photo appears in a BDG shopper\'s open
   const photo = png(600, (x, y) => [(x * 255) / 600, (y * 255) / 600, 120]);
   await page.getByTestId('p-photo').setInputFiles({ name: 'kopi.png', mimeType: 'image/png', buffer: photo });
   await page.getByTestId('p-save').click();
-  await expect(page.getByRole('status')).toContainText('Tersimpan: Kopi Tubruk Uji Pusat');
+  await expect(page.getByTestId('toast').filter({ hasText: 'Tersimpan: Kopi Tubruk Uji Pusat' })).toBeVisible();
   await shot(page, 'central-catalog');
   // The shopper's already-open catalog shows it without a reload.
   await shopper.getByTestId('search').fill('Tubruk Uji Pusat');
@@ -44,6 +44,30 @@ test('a product created at central with a photo appears in a BDG shopper\'s open
   const w = await img.evaluate((i: HTMLImageElement) => i.naturalWidth);
   expect(w).toBe(320);
   await shopperCtx.close();
+  // Deleting asks first. This product has no stock anywhere: a plain question; "Ya, hapus" deletes it.
+  await page.getByTestId('catalog-search').fill(sku);
+  await page.getByTestId('p-delete').click();
+  await expect(page.getByTestId('confirm-delete')).toHaveText(/Hapus Kopi Tubruk Uji Pusat\?/);
+  await page.getByTestId('confirm-yes').click();
+  await expect(page.getByTestId('toast').filter({ hasText: 'Terhapus: Kopi Tubruk Uji Pusat' })).toBeVisible();
+  await expect(page.getByTestId('catalog-row')).toHaveCount(0);
+});
+
+test('deleting a product that regions still stock says how much, and "Tidak" keeps it', async ({ page }) => {
+  await pickRegion(page, 'BDG');
+  await centralSignIn(page);
+  const stock = (await nodes().centralAdmin().allDocs('inventory')).map((r: any) => r.doc).filter((d: any) => d.type === 'warehouse_item' && d.quantity > 0);
+  const productId = stock[0].product_id as string;
+  const held = stock.filter((d: any) => d.product_id === productId).reduce((n: number, d: any) => n + d.quantity, 0);
+  await page.getByRole('navigation', { name: 'Pusat' }).getByRole('link', { name: 'Katalog' }).click();
+  await page.getByTestId('catalog-search').fill(productId.replace(/^product:/, ''));
+  await expect(page.getByTestId('catalog-row')).toHaveCount(1);
+  await page.getByTestId('p-delete').click();
+  await expect(page.getByTestId('confirm-delete')).toContainText(`Masih ada ${held} unit di gudang region`);
+  await page.getByTestId('confirm-no').click();
+  await expect(page.getByTestId('confirm-delete')).toHaveCount(0);
+  await expect(page.getByTestId('catalog-row')).toHaveCount(1);
+  expect(await nodes().centralAdmin().getDoc('catalog', productId)).not.toBeNull();
 });
 
 test('stock, orders and users across regions, filterable', async ({ page }) => {
@@ -64,7 +88,7 @@ test('stock, orders and users across regions, filterable', async ({ page }) => {
   await page.getByTestId('co-region').selectOption('SBY');
   await page.getByTestId('co-apply').click();
   await expect(page.getByTestId('co-row').first()).toContainText('SBY');
-  await page.getByTestId('co-row').first().getByRole('button').click();
+  await page.getByTestId('co-row').first().getByRole('link').click();
   await expect(page.getByTestId('co-detail')).toContainText('order:SBY:');
   await nav.getByRole('link', { name: 'Pengguna' }).click();
   await expect(page.getByTestId('cu-counts')).toContainText('BDG:');
@@ -92,15 +116,19 @@ test('a restock request reaches exactly one region, which marks it done; sync he
   // The BDG admin sees it on the stock page and marks it done.
   const ctx = await browser.newContext();
   const admin = await ctx.newPage();
-  await pickRegion(admin, 'BDG');
-  await admin.goto('/admin');
-  await admin.getByTestId('admin-name').fill('admin-bdg');
-  await admin.getByTestId('admin-password').fill('bdg-demo-123');
-  await admin.getByTestId('admin-submit').click();
+  await adminSignIn(admin, 'BDG');
   await admin.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'Stok gudang' }).click();
   await expect(admin.getByTestId('restock-item')).toHaveCount(1);
+  // Marked done offline: it leaves the list at once (not when the service answers, nor after a reload),
+  // and the admin is told it waits for the connection; it reaches the node when the connection returns.
+  await ctx.setOffline(true);
   await admin.getByTestId('restock-done').click();
-  await expect(admin.getByTestId('restock-item')).toHaveCount(0, { timeout: 20_000 });
+  await expect(admin.getByTestId('restock-item')).toHaveCount(0);
+  await expect(admin.getByTestId('toast').filter({ hasText: 'Tersimpan di perangkat' })).toBeVisible();
+  await expect(admin.getByTestId('pending-count')).toBeVisible();
+  await ctx.setOffline(false);
+  await admin.evaluate(() => window.dispatchEvent(new Event('online')));
+  await expect(admin.getByTestId('pending-count')).toHaveCount(0, { timeout: 30_000 });
   await ctx.close();
   await expect(page.getByTestId('cs-restock').first()).toContainText('Selesai', { timeout: 30_000 });
 

@@ -23,6 +23,9 @@ test('catalogue errors at central (a bad SKU, an edit that conflicts) are messag
   await page.getByTestId('p-save').click();
   const alert = page.getByRole('alert');
   await expect(alert).toHaveText('Isian SKU belum benar. Periksa lalu coba lagi.');
+  // Beside the field it is about, which is marked invalid.
+  await expect(page.getByTestId('field-error')).toHaveText('Isian SKU belum benar. Periksa lalu coba lagi.');
+  await expect(page.getByTestId('p-sku')).toHaveAttribute('aria-invalid', 'true');
   await page.getByRole('button', { name: 'English' }).click();
   await page.getByTestId('p-save').click();
   await expect(alert).toHaveText('The SKU is not right yet. Check it and try again.');
@@ -30,7 +33,7 @@ test('catalogue errors at central (a bad SKU, an edit that conflicts) are messag
 
   // Someone else saves the product while it is open here: the save is a conflict, said in words.
   const row = page.getByTestId('catalog-row').first();
-  const sku = (await row.locator('td').first().innerText()).trim();
+  const sku = (await row.getAttribute('data-product'))!.replace(/^product:/, '');
   await row.getByRole('button', { name: 'Edit' }).click();
   const central = nodes().centralAdmin();
   const current = await central.getDoc('catalog', `product:${sku}`);
@@ -53,7 +56,7 @@ test('statuses in the central and regional tables are words of the chosen langua
     await nav.getByRole('link', { name: locale === 'id' ? 'Pesanan' : 'Orders', exact: true }).click();
     await page.getByTestId('co-apply').click();
     await expect(page.getByTestId('co-row').first()).toBeVisible();
-    await expectCatalogued(page.getByTestId('co-row').locator('td:nth-child(5)'), locale);
+    await expectCatalogued(page.getByTestId('co-row').locator('td:nth-child(6)'), locale);
     await nav.getByRole('link', { name: locale === 'id' ? 'Stok' : 'Stock', exact: true }).click();
     await expect(page.getByTestId('cs-row').first()).toBeVisible();
     // Low and empty rows only: the list is paged, and an out-of-stock row may be on any page.
@@ -81,7 +84,7 @@ test('statuses in the central and regional tables are words of the chosen langua
     if (locale === 'en') await page.getByRole('button', { name: 'English' }).click();
     await adminNav.getByRole('link', { name: locale === 'id' ? 'Pesanan' : 'Orders', exact: true }).click();
     await expect(page.getByTestId('order-list-row').first()).toBeVisible();
-    await expectCatalogued(page.getByTestId('order-list-row').locator('td:nth-child(4)'), locale);
+    await expectCatalogued(page.getByTestId('order-list-row').locator('td:nth-child(5)'), locale);
     await adminNav.getByRole('link', { name: locale === 'id' ? 'Stok gudang' : 'Warehouse stock', exact: true }).click();
     await expect(page.getByTestId('stock-row').first()).toBeVisible();
     await page.getByTestId('stock-low').check();

@@ -25,6 +25,17 @@ test('first visit: pick a region, browse, search, open a product', async ({ page
   await page.getByRole('button', { name: 'English' }).click();
   await expect(page.getByTestId('region-line')).toContainText('You are shopping as a BDG (BDG) customer');
   await page.getByRole('button', { name: 'Bahasa Indonesia' }).click();
+  // Back to the list: the search is as it was left.
+  await page.goBack();
+  await expect(page.getByTestId('search')).toHaveValue('Beras');
+  await expect(page.getByTestId('product-card').first()).toContainText('Beras');
+  // The next page starts at its top.
+  await page.getByTestId('search').fill('');
+  await page.getByTestId('next-page').scrollIntoViewIfNeeded();
+  await expect.poll(() => page.evaluate(() => window.scrollY)).toBeGreaterThan(0);
+  await page.getByTestId('next-page').click();
+  await expect(page.getByTestId('catalog-page')).toHaveText(/^Halaman 2 /);
+  await expect.poll(() => page.evaluate(() => window.scrollY)).toBe(0);
 });
 
 test('BDG and JKT show different stock for the same product', async ({ browser }) => {
@@ -107,10 +118,15 @@ test('offline: reload, browse, add to cart and check out; confirmed when back on
   await page.getByTestId('checkout').click();
   await page.waitForURL('**/pesanan');
   await expect(page.getByTestId('order-status').first()).toHaveText('Menunggu koneksi');
+  // The order number is known before the region has seen the order, and stays the same after.
+  await page.getByTestId('order-row').first().getByRole('button').click();
+  const ref = await page.getByTestId('shopper-order-ref').textContent();
+  expect(ref).toMatch(/^BDG-\d{6}-[0-9A-Z]{6}$/);
   await shot(page, 'orders-offline');
   await context.setOffline(false);
   await page.evaluate(() => window.dispatchEvent(new Event('online')));
   await expect(page.getByTestId('order-status').first()).toHaveText('Dikonfirmasi', { timeout: 45_000 });
+  await expect(page.getByTestId('shopper-order-ref')).toHaveText(ref!);
 });
 
 test('the cart follows the shopper to a second device; an order the stock cannot cover is rejected with the reason', async ({ page, browser }) => {

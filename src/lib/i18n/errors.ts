@@ -21,11 +21,16 @@ export function errorKey(err: unknown): MessageKey {
   return 'error.unknown';
 }
 
-/** The message for a failure; a schema's complaint names the field it is about. */
-export function errorText(err: unknown): string {
+/** The form field a schema's complaint is about (its first one a person typed), or null. */
+export function invalidField(err: unknown): string | null {
   const issues = (err as { issues?: Array<{ path?: unknown[] }> } | null)?.issues;
   // An id is made from a field (product:<SKU>): name the field a person typed, not the id.
-  const field = (Array.isArray(issues) ? issues : []).map((i) => String(i?.path?.[0] ?? '')).find((f) => (FIELDS as readonly string[]).includes(f));
+  return (Array.isArray(issues) ? issues : []).map((i) => String(i?.path?.[0] ?? '')).find((f) => (FIELDS as readonly string[]).includes(f)) ?? null;
+}
+
+/** The message for a failure; a schema's complaint names the field it is about. */
+export function errorText(err: unknown): string {
+  const field = invalidField(err);
   if (field) return t('error.invalidField', { field: t(`field.${field}` as MessageKey) });
   return t(errorKey(err));
 }

@@ -12,3 +12,13 @@ export function formatDate(iso: string, locale: 'id' | 'en' = 'id'): string {
     timeZone: TIME_ZONE, dateStyle: 'medium', timeStyle: 'short',
   }).format(new Date(iso));
 }
+
+/** Rupiah on a chart axis: short, in the reader's language ("Rp 1,2 jt" / "IDR 1.2M"). */
+export function formatIDRShort(amount: number, locale: 'id' | 'en' = 'id'): string {
+  return new Intl.NumberFormat(locale === 'id' ? 'id-ID' : 'en-US', { style: 'currency', currency: 'IDR', notation: 'compact', maximumFractionDigits: 1 }).format(amount);
+}
+
+/** A Jakarta calendar day (YYYY-MM-DD) as a chart label: "25 Nov". */
+export function formatDay(day: string, locale: 'id' | 'en' = 'id'): string {
+  return new Intl.DateTimeFormat(locale === 'id' ? 'id-ID' : 'en-GB', { timeZone: 'UTC', day: 'numeric', month: 'short' }).format(new Date(`${day}T00:00:00Z`));
+}

@@ -59,6 +59,11 @@ class CentralAdmin {
     return call(`${base(db)}/_all_docs?${q}`).then((r) => (r.rows as any[]).map((x) => x.doc));
   }
 
+  /** A catalog product's photo at central (the session cookie goes with the image request). */
+  photoUrl(productId: string) {
+    return `${base('catalog')}/${encodeURIComponent(productId)}/photo.png`;
+  }
+
   get(db: string, id: string) {
     return call(`${base(db)}/${encodeURIComponent(id)}`);
   }

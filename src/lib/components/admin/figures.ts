@@ -1,5 +1,6 @@
 // Dashboard arithmetic over view rows, in Asia/Jakarta days (src/lib/model/jakarta.ts).
 import { addDays, jakartaDay, monthStart, weekStart } from '../../model/jakarta.ts';
+import { formatIDRShort } from '../../i18n/format.ts';
 
 export { jakartaDay, weekStart };
 
@@ -24,4 +25,23 @@ export function lastDays(rows: DayRow[], days: number, now = Date.now()): DayRow
     const day = addDays(today, i - (days - 1));
     return by.get(day) ?? { day, count: 0, sum: 0 };
   });
+}
+
+/**
+ * chart.js options both dashboards share: the chart fills its container (whose height the page sets),
+ * from the first render; a money axis reads in rupiah, in the reader's language.
+ */
+export function chartOptions(opts: { money?: boolean; locale: 'id' | 'en'; legend?: boolean }) {
+  return {
+    animation: false as const,
+    responsive: true,
+    maintainAspectRatio: false,
+    plugins: { legend: { display: opts.legend ?? true } },
+    scales: {
+      y: {
+        beginAtZero: true,
+        ticks: opts.money ? { callback: (v: string | number) => formatIDRShort(Number(v), opts.locale) } : { precision: 0 },
+      },
+    },
+  };
 }
