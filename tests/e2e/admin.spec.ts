@@ -1,6 +1,6 @@
 // Regional admin mode in a real Chromium: figures, stock, orders, offline receipts.
 import { test, expect, type Page } from '@playwright/test';
-import { pickRegion, shot, signUp, adminSignIn } from './helpers.ts';
+import { nodes, pickRegion, shot, signUp, adminSignIn } from './helpers.ts';
 
 test('overview: figures from the views and a drawn chart', async ({ page }) => {
   await adminSignIn(page);
@@ -124,8 +124,15 @@ test('users: the region\'s shoppers, each with their order history', async ({ pa
   await page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'Pengguna' }).click();
   await page.getByTestId('users-search').fill('pembeli.bdg');
   await expect(page.getByTestId('user-row')).toHaveCount(1);
-  await page.getByTestId('user-row').getByRole('button').click();
-  await expect(page.getByTestId('user-history').locator('li').first()).toBeVisible();
+  await page.getByTestId('user-row').getByRole('link').click();
+  // The shopper's own page: profile, and every order of theirs, each linking to its own page.
+  await expect(page).toHaveURL(/\/admin\/pengguna\/pembeli\.bdg$/);
+  await expect(page.getByTestId('user-profile')).toContainText('pembeli.bdg');
+  await expect(page.getByTestId('user-order').first()).toBeVisible();
+  const total = (await nodes().regionAdmin('BDG').ok('GET', `/ops/_design/sebaran/_view/orders_by_user?reduce=true&startkey=${encodeURIComponent('["BDG","pembeli.bdg"]')}&endkey=${encodeURIComponent('["BDG","pembeli.bdg",{}]')}`)).rows[0].value;
+  await expect(page.getByTestId('user-orders-pager-range')).toHaveText(new RegExp(`dari ${total}$`));
+  await page.getByTestId('user-order').first().getByRole('link').click();
+  await expect(page.getByTestId('order-detail')).toContainText('pembeli.bdg');
 });
 
 test('reports: stock and sales as a real Excel workbook and a PDF, in the admin\'s language', async ({ page }) => {

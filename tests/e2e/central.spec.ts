@@ -68,6 +68,14 @@ test('deleting a product that regions still stock says how much, and "Tidak" kee
   await expect(page.getByTestId('confirm-delete')).toHaveCount(0);
   await expect(page.getByTestId('catalog-row')).toHaveCount(1);
   expect(await nodes().centralAdmin().getDoc('catalog', productId)).not.toBeNull();
+  // Its own page: the same stock, warehouse by warehouse, and its sales in every region.
+  await page.getByTestId('catalog-row').getByRole('link').click();
+  await expect(page).toHaveURL(new RegExp(`/pusat/katalog/${productId.replace(/^product:/, '')}$`));
+  await expect(page.getByTestId('product-detail')).toContainText(productId.replace(/^product:/, ''));
+  await expect(page.getByRole('heading', { level: 2 }).first()).toHaveText(`Stok per gudang (${held} unit)`);
+  const rows = (await nodes().centralAdmin().allDocs('inventory')).filter((r: any) => r.doc.type === 'warehouse_item' && r.doc.product_id === productId);
+  await expect(page.getByTestId('product-stock').locator('tbody tr')).toHaveCount(rows.length);
+  await expect(page.getByTestId('product-sales').locator('tbody tr')).toHaveCount(3);
 });
 
 test('stock, orders and users across regions, filterable', async ({ page }) => {

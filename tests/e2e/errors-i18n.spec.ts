@@ -61,7 +61,7 @@ test('statuses in the central and regional tables are words of the chosen langua
     await expect(page.getByTestId('cs-row').first()).toBeVisible();
     // Low and empty rows only: the list is paged, and an out-of-stock row may be on any page.
     await page.getByTestId('cs-low').check();
-    const statuses = await page.getByTestId('cs-row').evaluateAll((rows) => rows.map((r) => [r.children[3].textContent!.trim(), r.children[4].textContent!.trim()]));
+    const statuses = await page.getByTestId('cs-row').evaluateAll((rows) => rows.map((r) => [r.querySelector('[data-testid=cs-qty]')!.textContent!.trim(), r.querySelector('[data-testid=cs-status]')!.textContent!.trim()]));
     const out = locale === 'id' ? 'Habis' : 'Out of stock';
     expect(statuses.filter(([qty]) => qty === '0').length).toBeGreaterThan(0);
     for (const [qty, status] of statuses) {
@@ -88,7 +88,7 @@ test('statuses in the central and regional tables are words of the chosen langua
     await adminNav.getByRole('link', { name: locale === 'id' ? 'Stok gudang' : 'Warehouse stock', exact: true }).click();
     await expect(page.getByTestId('stock-row').first()).toBeVisible();
     await page.getByTestId('stock-low').check();
-    const rows = await page.getByTestId('stock-row').evaluateAll((rs) => rs.map((r) => [r.children[2].textContent!.trim(), r.children[3].firstChild!.textContent!.trim()]));
+    const rows = await page.getByTestId('stock-row').evaluateAll((rs) => rs.map((r) => [r.querySelector('[data-testid=stock-qty]')!.firstChild!.textContent!.trim(), r.querySelector('[data-testid=stock-status]')!.firstChild!.textContent!.trim()]));
     expect(rows.some(([qty]) => qty === '0')).toBe(true);
     for (const [qty, status] of rows) if (qty === '0') expect(status).toBe(locale === 'id' ? 'Habis' : 'Out of stock');
   }

@@ -67,7 +67,7 @@ test('shop pages: catalog, product, cart, orders, sign-in', async ({ page }) => 
   ]);
 });
 
-test('regional admin pages: overview, stock, orders, an order, users, reports', async ({ page }) => {
+test('regional admin pages: overview, stock, orders, an order, users, a shopper, reports', async ({ page }) => {
   await adminSignIn(page, 'BDG');
   const order = (await nodes().regionAdmin('BDG').ok('GET', `/ops/_design/sebaran/_view/orders_by_created?reduce=false&limit=1&descending=true&startkey=${encodeURIComponent('["BDG",{}]')}&endkey=${encodeURIComponent('["BDG"]')}`)).rows[0].id;
   await visitAll(page, 'admin', [
@@ -76,17 +76,20 @@ test('regional admin pages: overview, stock, orders, an order, users, reports', 
     { name: 'orders', path: '/admin/pesanan', ready: visible('order-list-row') },
     { name: 'order', path: `/admin/pesanan/${encodeURIComponent(order)}`, ready: visible('order-timeline') },
     { name: 'users', path: '/admin/pengguna', ready: visible('user-row') },
+    { name: 'shopper', path: '/admin/pengguna/pembeli.bdg', ready: visible('user-order') },
     { name: 'reports', path: '/admin/laporan', ready: async (p) => void (await expect(p.getByRole('heading', { level: 1 })).toBeVisible()) },
   ]);
 });
 
-test('central admin pages: overview, catalog, stock, orders, an order, users, sync health', async ({ page }) => {
+test('central admin pages: overview, catalog, a product, stock, orders, an order, users, sync health', async ({ page }) => {
   await pickRegion(page, 'BDG');
   await centralSignIn(page);
+  const sku = (await nodes().centralAdmin().allDocs('catalog', `startkey=${encodeURIComponent('"product:"')}&endkey=${encodeURIComponent('"product:\uffff"')}&limit=1`))[0].id.replace(/^product:/, '');
   const order = (await nodes().centralAdmin().ok('GET', `/ops/_design/sebaran/_view/orders_by_created?reduce=false&limit=1&descending=true&startkey=${encodeURIComponent('["SBY",{}]')}&endkey=${encodeURIComponent('["SBY"]')}`)).rows[0].id;
   await visitAll(page, 'central', [
     { name: 'overview', path: '/pusat', ready: visible('central-top') },
     { name: 'catalog', path: '/pusat/katalog', ready: visible('catalog-row') },
+    { name: 'product', path: `/pusat/katalog/${sku}`, ready: visible('product-stock') },
     { name: 'stock', path: '/pusat/stok', ready: visible('cs-row') },
     { name: 'orders', path: '/pusat/pesanan', ready: visible('co-row') },
     { name: 'order', path: `/pusat/pesanan/${encodeURIComponent(order)}`, ready: visible('order-timeline') },

@@ -74,6 +74,9 @@ test('sign up, fill the cart, check out, and see a status change live', async ({
   await expect(page.getByRole('status').filter({ hasText: 'Ditambahkan ke keranjang' })).toBeVisible();
   await page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: /^Keranjang/ }).click();
   await expect(page.getByTestId('cart-line')).toHaveCount(1);
+  // Each line says which warehouse it ships from, by name, and shows the product's photo.
+  await expect(page.getByTestId('cart-warehouse')).toHaveText(/^Dikirim dari Gudang BDG [AB]$/);
+  await expect(page.getByTestId('cart-line').locator('img')).toBeVisible();
   await page.getByTestId('cart-qty').fill('2');
   await page.getByTestId('cart-qty').dispatchEvent('change');
   await expect(page.getByTestId('cart-total')).toContainText('Rp');
@@ -139,7 +142,7 @@ test('the cart follows the shopper to a second device; an order the stock cannot
   await expect(page.getByRole('status').filter({ hasText: 'Ditambahkan ke keranjang' })).toBeVisible();
   await page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: /^Keranjang/ }).click();
   await expect(page.getByTestId('cart-line')).toHaveCount(1);
-  const productName = (await page.getByTestId('cart-line').locator('.name').innerText()).trim();
+  const productName = (await page.getByTestId('cart-name').innerText()).trim();
 
   // Second device: same shopper, same cart.
   const other = await browser.newContext();

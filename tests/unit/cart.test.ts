@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cartLines, cartTotal } from '../../src/lib/model/index.ts';
-import { queryCatalog } from '../../src/lib/components/shop/catalog-query.ts';
+import { queryCatalog } from '../../src/lib/ui/catalog-query.ts';
 import { validFixtures as v } from '../fixtures/documents.ts';
 
 describe('cart rules', () => {

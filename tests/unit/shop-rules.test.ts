@@ -62,7 +62,7 @@ describe('checkout decision', () => {
 
 describe('dashboard periods (Asia/Jakarta calendar)', () => {
   it('counts today, the week from Monday and the month from the 1st', async () => {
-    const { periodTotals, weekStart } = await import('../../src/lib/components/admin/figures.ts');
+    const { periodTotals, weekStart } = await import('../../src/lib/ui/figures.ts');
     expect(weekStart('2026-11-24')).toBe('2026-11-23'); // a Tuesday
     expect(weekStart('2026-11-23')).toBe('2026-11-23');
     expect(weekStart('2026-11-01')).toBe('2026-10-26'); // a Sunday

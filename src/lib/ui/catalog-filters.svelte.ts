@@ -1,6 +1,6 @@
 // The shopper's catalog search, category, sort and page: kept in this module,
 // which outlives the catalog page, so opening a product and coming back finds
 // the list as it was left.
-import type { SortKey } from '$lib/components/shop/catalog-query.ts';
+import type { SortKey } from '$lib/ui/catalog-query.ts';
 
 export const catalogFilters = $state({ text: '', category: '', sort: 'name' as SortKey, onlyAvailable: false, page: 1 });

@@ -1,6 +1,6 @@
 // Dashboard arithmetic over view rows, in Asia/Jakarta days (src/lib/model/jakarta.ts).
-import { addDays, jakartaDay, monthStart, weekStart } from '../../model/jakarta.ts';
-import { formatIDRShort } from '../../i18n/format.ts';
+import { addDays, jakartaDay, monthStart, weekStart } from '../model/jakarta.ts';
+import { formatIDRShort } from '../i18n/format.ts';
 
 export { jakartaDay, weekStart };
 
