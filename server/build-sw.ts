@@ -30,6 +30,18 @@ export async function buildServiceWorker(buildDir = join(projectRoot, 'build')) 
     runtimeCaching: [
       { urlPattern: ({ url }) => url.pathname.startsWith('/_app/immutable/'), handler: 'CacheFirst', options: { cacheName: 'sebaran-app-immutable' } },
       { urlPattern: ({ url }) => url.pathname.startsWith('/fonts/'), handler: 'CacheFirst', options: { cacheName: 'sebaran-fonts' } },
+      // Product photos carry their revision in the URL, so a cached one never goes stale. Thumbnails are
+      // all cached for offline use (src/lib/sync/photo-cache.ts, same cache); detail sizes only as seen.
+      {
+        urlPattern: ({ url }) => /^\/db\/[^/]+\/catalog\/[^/]+\/thumb\.[a-z]+$/.test(url.pathname),
+        handler: 'CacheFirst',
+        options: { cacheName: 'sebaran-thumbs', cacheableResponse: { statuses: [200] } },
+      },
+      {
+        urlPattern: ({ url }) => /^\/db\/[^/]+\/catalog\/[^/]+\/photo\.[a-z]+$/.test(url.pathname),
+        handler: 'CacheFirst',
+        options: { cacheName: 'sebaran-photos', cacheableResponse: { statuses: [200] }, expiration: { maxEntries: 300 } },
+      },
     ],
     swDest: join(buildDir, 'sw.js'),
     // Every page is the same client-rendered shell.

@@ -38,11 +38,14 @@ test('a product created at central with a photo appears in a BDG shopper\'s open
   await expect(shopper.getByTestId('product-card')).toHaveCount(1, { timeout: 30_000 });
   await expect(shopper.getByTestId('product-card')).toContainText(/Rp\s27\.500/);
   await expect(shopper.getByTestId('stock-badge')).toHaveText('Tidak tersedia di region kamu');
-  // The photo travelled as an attachment, resized in the browser.
+  // The photo travelled as two attachments, resized in the browser: the card shows the thumbnail,
+  // the product's page the detail size.
   const img = shopper.getByTestId('product-card').locator('img');
   await expect(img).toBeVisible();
-  const w = await img.evaluate((i: HTMLImageElement) => i.naturalWidth);
-  expect(w).toBe(320);
+  await expect.poll(() => img.evaluate((i: HTMLImageElement) => i.naturalWidth)).toBe(160);
+  await shopper.getByTestId('product-card').getByRole('link').click();
+  const detail = shopper.locator('main img').first();
+  await expect.poll(() => detail.evaluate((i: HTMLImageElement) => i.naturalWidth)).toBe(480);
   await shopperCtx.close();
   // Deleting asks first. This product has no stock anywhere: a plain question; "Ya, hapus" deletes it.
   await page.getByTestId('catalog-search').fill(sku);
@@ -84,12 +87,25 @@ test('stock, orders and users across regions, filterable', async ({ page }) => {
   const nav = page.getByRole('navigation', { name: 'Pusat' });
   await nav.getByRole('link', { name: 'Stok' }).click();
   await expect(page.getByTestId('cs-row').first()).toBeVisible();
-  const all = parseInt(await page.getByTestId('cs-count').innerText(), 10);
+  // Counts come from the view's reduce over the filter's range, and agree with the node's documents.
+  const stock = (await nodes().centralAdmin().allDocs('inventory')).map((r: any) => r.doc).filter((d: any) => d.type === 'warehouse_item');
+  const n = (x: number) => new Intl.NumberFormat('id-ID').format(x);
+  await expect(page.getByTestId('cs-pager-range')).toHaveText(`1–50 dari ${n(stock.length)}`);
   await page.getByTestId('cs-region').selectOption('JKT');
-  const jkt = parseInt(await page.getByTestId('cs-count').innerText(), 10);
-  expect(jkt).toBeGreaterThan(0);
-  expect(jkt).toBeLessThan(all);
+  const jkt = stock.filter((d: any) => d.region_code === 'JKT');
+  await expect(page.getByTestId('cs-pager-range')).toHaveText(`1–50 dari ${n(jkt.length)}`);
   await expect(page.getByTestId('cs-row').first()).toContainText('JKT');
+  // Low only: rows at or under their threshold (out of stock included), lowest first.
+  await page.getByTestId('cs-low').check();
+  const low = jkt.filter((d: any) => d.quantity <= 0 || d.quantity <= d.low_threshold);
+  expect(low.length).toBeGreaterThan(0);
+  await expect(page.getByTestId('cs-pager-range')).toHaveText(`1–${Math.min(50, low.length)} dari ${n(low.length)}`);
+  await page.getByTestId('cs-order').selectOption('qty-desc');
+  const max = Math.max(...low.map((d: any) => d.quantity));
+  await expect(page.getByTestId('cs-qty').first()).toHaveText(String(max));
+  await page.getByTestId('cs-order').selectOption('qty');
+  await expect(page.getByTestId('cs-qty').first()).toHaveText(String(Math.min(...low.map((d: any) => d.quantity))));
+  await expect(page.getByTestId('cs-row').first()).not.toContainText('…'); // names filled in
   await shot(page, 'central-stock');
   await nav.getByRole('link', { name: 'Pesanan' }).click();
   await expect(page.getByTestId('co-row').first()).toBeVisible();
@@ -149,23 +165,36 @@ test('a restock request reaches exactly one region, which marks it done; sync he
   await shot(page, 'central-sync');
 });
 
-test('categories: create, rename, and delete only when no product uses them', async ({ page }) => {
+test('categories: their own page with product counts; create, rename, and delete only when no product uses them', async ({ page }) => {
   await centralSignIn(page);
-  await page.getByRole('navigation', { name: 'Pusat' }).getByRole('link', { name: 'Katalog' }).click();
-  await expect(page.getByTestId('new-product')).toBeEnabled();
+  await page.getByRole('navigation', { name: 'Pusat' }).getByRole('link', { name: 'Kategori' }).click();
+  await expect(page).toHaveURL(/\/pusat\/kategori$/);
+  // Each category says how many products use it, as the node counts them.
+  const products = (await nodes().centralAdmin().allDocs('catalog')).map((r: any) => r.doc).filter((d: any) => d.type === 'product');
+  const staples = products.filter((p: any) => p.category_id === 'category:sembako').length;
+  const sembako = page.getByTestId('category-row').filter({ hasText: '(sembako)' });
+  await expect(sembako).toContainText(`${staples} produk`);
   const slug = `uji-${Date.now().toString(36)}`;
-  await page.getByPlaceholder('slug').fill(slug);
-  await page.getByPlaceholder('Nama kategori').fill('Kategori Uji');
+  await page.getByTestId('c-slug').fill(slug);
+  await page.getByTestId('c-name').fill('Kategori Uji');
   await page.getByRole('button', { name: 'Tambah kategori' }).click();
-  const item = page.getByRole('listitem').filter({ hasText: `(${slug})` });
+  const item = page.getByTestId('category-row').filter({ hasText: `(${slug})` });
   await expect(item).toContainText('Kategori Uji');
-  page.once('dialog', (d) => d.accept('Kategori Baru'));
+  await expect(item).toContainText('0 produk');
   await item.getByRole('button', { name: 'Ubah nama' }).click();
+  await item.getByTestId('c-rename').fill('Kategori Baru');
+  await item.getByTestId('c-rename-save').click();
   await expect(item).toContainText('Kategori Baru');
-  page.once('dialog', (d) => d.accept());
+  expect((await nodes().centralAdmin().getDoc('catalog', `category:${slug}`))?.name).toBe('Kategori Baru');
   await item.getByRole('button', { name: 'Hapus' }).click();
+  await page.getByTestId('confirm-delete-category').getByTestId('confirm-yes').click();
   await expect(item).toHaveCount(0);
   // A category with products is kept, with the reason.
-  await page.getByRole('listitem').filter({ hasText: '(sembako)' }).getByRole('button', { name: 'Hapus' }).click();
+  await sembako.getByRole('button', { name: 'Hapus' }).click();
   await expect(page.getByRole('alert')).toContainText('masih dipakai');
+  await expect(page.getByTestId('confirm-delete-category')).toHaveCount(0);
+  // Its product count links to the catalog, filtered to it.
+  await sembako.getByRole('link').click();
+  await expect(page).toHaveURL(/\/pusat\/katalog\?kategori=category%3Asembako$/);
+  await expect(page.getByTestId('catalog-pager-range')).toHaveText(`1–${Math.min(20, staples)} dari ${staples}`);
 });

@@ -4,12 +4,10 @@
 // into a local outbox that is pushed to the region's `ops`, so they can be
 // made offline and show as pending until they land.
 import PouchDB from 'pouchdb-browser';
-import { shop } from './shop.svelte.ts';
-import { viewQuery } from './key-pager.ts';
+import { NodeClient } from './node-client.ts';
 import { RequestError } from './request-error.ts';
 import { AdminRequest, LedgerEntry, ids, ulid, type OrderStatus, type ResultCode } from '../model/index.ts';
 
-const nodeUrl = (region: string) => `${location.origin}/db/${region.toLowerCase()}`;
 const nowIso = () => new Date().toISOString();
 
 export interface RequestAnswer {
@@ -44,35 +42,23 @@ class RegionAdmin {
   private outbox: PouchDB.Database | null = null;
   private push: PouchDB.Replication.Replication<{}> | null = null;
 
-  async restore() {
-    const region = shop.region;
-    if (!region) return;
-    try {
-      const res = await fetch(`${nodeUrl(region)}/_session`, { credentials: 'include' });
-      const body = await res.json();
-      const roles: string[] = body?.userCtx?.roles ?? [];
-      if (roles.includes('region-admin') && roles.includes(`region:${region}`)) this.open(region, body.userCtx.name);
-    } catch {
+  private node: NodeClient | null = null;
+
+  /** Is a regional admin of `region` signed in there (or, offline, was one last time)? */
+  async restore(region: string) {
+    const node = new NodeClient(region);
+    const s = await node.session();
+    if (s === 'offline') {
       const remembered = localStorage.getItem(`sebaran.admin.${region}`);
       if (remembered) this.open(region, remembered);
-    }
+    } else if (s && s.roles.includes('region-admin') && s.roles.includes(`region:${region}`)) this.open(region, s.name);
   }
 
-  async signIn(name: string, password: string): Promise<'ok' | 'wrong' | 'not-admin' | 'offline'> {
-    const region = shop.region!;
-    let res: Response;
-    try {
-      res = await fetch(`${nodeUrl(region)}/_session`, {
-        method: 'POST', credentials: 'include', headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ name, password }),
-      });
-    } catch {
-      return 'offline';
-    }
-    if (res.status === 401) return 'wrong';
-    const body = await res.json();
-    if (!body.roles?.includes('region-admin') || !body.roles?.includes(`region:${region}`)) return 'not-admin';
-    this.open(region, name);
+  async signIn(region: string, name: string, password: string): Promise<'ok' | 'wrong' | 'not-admin' | 'offline'> {
+    const s = await new NodeClient(region).signIn(name, password);
+    if (s === 'wrong' || s === 'offline') return s;
+    if (!s.roles.includes('region-admin') || !s.roles.includes(`region:${region}`)) return 'not-admin';
+    this.open(region, s.name);
     return 'ok';
   }
 
@@ -86,11 +72,12 @@ class RegionAdmin {
   }
 
   private open(region: string, name: string) {
+    this.node = new NodeClient(region);
     this.region = region;
     this.user = name;
     localStorage.setItem(`sebaran.admin.${region}`, name);
     this.outbox = new PouchDB(`sebaran-${region}-admin-outbox`);
-    const remote = new PouchDB(`${nodeUrl(region)}/ops`, {
+    const remote = new PouchDB(`${this.node.url}/ops`, {
       skip_setup: true,
       fetch: (u: string | Request, opts: RequestInit = {}) => (PouchDB as any).fetch(u, { ...opts, credentials: 'include' }),
     } as any);
@@ -111,24 +98,11 @@ class RegionAdmin {
     let landed = new Set<string>();
     const results = new Map(this.results);
     try {
-      const res = await fetch(`${nodeUrl(this.region)}/ops/_all_docs`, {
-        method: 'POST', credentials: 'include', headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ keys: [...all.map((d) => d._id), ...all.map((d) => d._id.replace(/^request:/, 'result:'))] }),
-      });
-      if (res.ok) {
-        const rows = (await res.json()).rows as any[];
-        landed = new Set(rows.filter((r) => r.value && !r.value.deleted && !r.id.startsWith('result:')).map((r) => r.id));
-        const found = rows.filter((r) => r.value && r.id.startsWith('result:')).map((r) => r.id);
-        if (found.length) {
-          const docs = await fetch(`${nodeUrl(this.region)}/ops/_all_docs?include_docs=true`, {
-            method: 'POST', credentials: 'include', headers: { 'Content-Type': 'application/json' },
-            body: JSON.stringify({ keys: found }),
-          }).then((r) => r.json());
-          for (const r of docs.rows as any[]) {
-            if (r.doc) results.set(r.doc.request_id, { ok: r.doc.ok, code: r.doc.code, args: r.doc.args, message: r.doc.message });
-          }
-        }
-      } else landed = new Set(this.pending.length ? [] : all.map((d) => d._id));
+      const ids = all.map((d) => d._id);
+      const answers = ids.map((id) => id.replace(/^request:/, 'result:'));
+      const [held, found] = await Promise.all([this.node!.has('ops', ids), this.node!.docs('ops', answers)]);
+      landed = held;
+      for (const r of found) results.set(r.request_id, { ok: r.ok, code: r.code, args: r.args, message: r.message });
     } catch {
       /* offline: everything not confirmed stays pending */
     }
@@ -190,12 +164,7 @@ class RegionAdmin {
   /** Central's restock requests for this region, with whether each is done. */
   async restocks() {
     const R = this.region!;
-    const range = (p: string) => `include_docs=true&startkey=${encodeURIComponent(JSON.stringify(p))}&endkey=${encodeURIComponent(JSON.stringify(p + '\uffff'))}`;
-    const [reqs, results] = await Promise.all(
-      [`request:${R}:`, `result:${R}:`].map((p) =>
-        fetch(`${nodeUrl(R)}/ops/_all_docs?${range(p)}`, { credentials: 'include' }).then((r) => r.json()).then((b) => (b.rows ?? []).map((x: any) => x.doc)),
-      ),
-    );
+    const [reqs, results] = await Promise.all([this.node!.allDocs('ops', `request:${R}:`), this.node!.allDocs('ops', `result:${R}:`)]);
     const done = new Map(results.map((r: any) => [r.request_id, r]));
     return (reqs as any[]).filter((d) => d.kind === 'restock').map((d) => ({ req: d, done: done.get(d._id) ?? null }));
   }
@@ -205,19 +174,12 @@ class RegionAdmin {
   }
 
   /** A view of the region's `ops`, e.g. view('orders_by_day', { group: true }). */
-  async view(name: string, params: Record<string, unknown> = {}) {
-    const res = await fetch(`${nodeUrl(this.region!)}/ops/_design/sebaran/_view/${name}?${viewQuery(params)}`, { credentials: 'include' });
-    if (!res.ok) {
-      const body = await res.json().catch(() => ({}));
-      throw new RequestError(res.status, body?.error, `${name}: ${body?.reason ?? ''}`);
-    }
-    return (await res.json()).rows as Array<{ key: any; value: any; id?: string; doc?: any }>;
+  view(name: string, params: Record<string, unknown> = {}) {
+    return this.node!.view('ops', name, params);
   }
 
-  async doc(id: string) {
-    const res = await fetch(`${nodeUrl(this.region!)}/ops/${encodeURIComponent(id)}`, { credentials: 'include' });
-    if (!res.ok) throw new RequestError(res.status, '', id);
-    return res.json();
+  doc(id: string) {
+    return this.node!.get('ops', id);
   }
 }
 

@@ -5,6 +5,9 @@
 import type PouchDB from 'pouchdb-browser';
 import type { Category, Product, Warehouse, WarehouseItem } from '../model/index.ts';
 
+/** A product as the shop holds it: its photos by name only (fetched by URL, see shop-photos). */
+export type ShopProduct = Product & { attachments?: Record<string, { content_type?: string }> };
+
 export interface StockLine {
   item: WarehouseItem;
   warehouse: Warehouse | undefined;
@@ -12,9 +15,12 @@ export interface StockLine {
 
 const CACHE_ID = '_local/sebaran-view';
 
+const namesOf = (atts: Record<string, { content_type?: string }> | undefined) =>
+  atts ? Object.fromEntries(Object.entries(atts).map(([n, a]) => [n, { content_type: a.content_type }])) : undefined;
+
 export class CatalogView {
   private categories = new Map<string, Category>();
-  private products = new Map<string, Product>();
+  private products = new Map<string, ShopProduct>();
   private warehouses = new Map<string, Warehouse>();
   private items = new Map<string, WarehouseItem>();
   private seqs = { catalog: 0 as number | string, inventory: 0 as number | string };
@@ -27,8 +33,9 @@ export class CatalogView {
     else if (id.startsWith('product:')) {
       if (deleted || !doc.active) this.products.delete(id);
       else {
+        // Only the photos' names are kept (a replica pulled before photos went by URL has them inline).
         const { _attachments, ...rest } = doc;
-        this.products.set(id, rest);
+        this.products.set(id, { ...rest, attachments: rest.attachments ?? namesOf(_attachments) });
       }
     } else if (id.startsWith('warehouse:')) deleted ? this.warehouses.delete(id) : this.warehouses.set(id, doc);
     else if (id.startsWith('stock:')) deleted ? this.items.delete(id) : this.items.set(id, doc);

@@ -3,69 +3,54 @@
 // views and databases; catalog writes go straight to central (its one writer)
 // and replicate out to every region and device.
 import { Category, Product } from '../model/index.ts';
-import { viewQuery } from './key-pager.ts';
-import { RequestError } from './request-error.ts';
-
-const node = () => `${location.origin}/db/${(localStorage.getItem('sebaran.central') ?? 'pusat').toLowerCase()}`;
-const base = (db: string) => `${node()}/${db}`;
-
-async function call(url: string, init: RequestInit = {}) {
-  const res = await fetch(url, { credentials: 'include', ...init, headers: { 'Content-Type': 'application/json', ...(init.headers ?? {}) } });
-  const body = await res.json().catch(() => ({}));
-  if (!res.ok) throw new RequestError(res.status, body?.error, body?.reason);
-  return body;
-}
+import { NodeClient } from './node-client.ts';
+import { photoName, type PhotoSize } from '../model/photos.ts';
 
 class CentralAdmin {
   user = $state<string | null>(null);
+  /** Central's node; its code comes from the topology (restore). */
+  node = new NodeClient(globalThis.localStorage?.getItem('sebaran.central') ?? 'pusat');
 
   async restore(centralCode: string) {
     localStorage.setItem('sebaran.central', centralCode);
-    try {
-      const s = await call(`${node()}/_session`);
-      if (s?.userCtx?.roles?.includes('central-admin')) this.user = s.userCtx.name;
-    } catch {
-      /* offline: central admin work needs the network */
-    }
+    this.node = new NodeClient(centralCode);
+    const s = await this.node.session();
+    if (s && s !== 'offline' && s.roles.includes('central-admin')) this.user = s.name;
   }
 
   async signIn(name: string, password: string): Promise<'ok' | 'wrong' | 'not-admin' | 'offline'> {
-    let res: Response;
-    try {
-      res = await fetch(`${node()}/_session`, {
-        method: 'POST', credentials: 'include', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ name, password }),
-      });
-    } catch {
-      return 'offline';
-    }
-    if (res.status === 401) return 'wrong';
-    const body = await res.json();
-    if (!body.roles?.includes('central-admin')) return 'not-admin';
-    this.user = name;
+    const s = await this.node.signIn(name, password);
+    if (s === 'wrong' || s === 'offline') return s;
+    if (!s.roles.includes('central-admin')) return 'not-admin';
+    this.user = s.name;
     return 'ok';
   }
 
   async signOut() {
     this.user = null;
-    await fetch(`${node()}/_session`, { method: 'DELETE', credentials: 'include' }).catch(() => {});
+    await this.node.signOut();
   }
 
   view(db: string, name: string, params: Record<string, unknown> = {}) {
-    return call(`${base(db)}/_design/sebaran/_view/${name}?${viewQuery(params)}`).then((r) => r.rows as Array<{ id?: string; key: any; value: any; doc?: any }>);
+    return this.node.view(db, name, params);
   }
 
   allDocs(db: string, prefix: string) {
-    const q = `include_docs=true&startkey=${encodeURIComponent(JSON.stringify(prefix))}&endkey=${encodeURIComponent(JSON.stringify(prefix + '\uffff'))}`;
-    return call(`${base(db)}/_all_docs?${q}`).then((r) => (r.rows as any[]).map((x) => x.doc));
+    return this.node.allDocs(db, prefix);
   }
 
-  /** A catalog product's photo at central (the session cookie goes with the image request). */
-  photoUrl(productId: string) {
-    return `${base('catalog')}/${encodeURIComponent(productId)}/photo.png`;
+  docs(db: string, ids: string[]) {
+    return this.node.docs(db, ids);
+  }
+
+  /** A catalog product's photo at central, in a size (null without one). */
+  photoUrl(product: { _id: string; _rev?: string; _attachments?: Record<string, unknown> }, size: PhotoSize = 'thumb') {
+    const name = photoName(product._attachments, size);
+    return name ? this.node.attachmentUrl('catalog', product._id, name, product._rev) : null;
   }
 
   get(db: string, id: string) {
-    return call(`${base(db)}/${encodeURIComponent(id)}`);
+    return this.node.get(db, id);
   }
 
   /** Saves a category or product after the same check the node makes. */
@@ -73,17 +58,16 @@ class CentralAdmin {
     const schema = doc.type === 'category' ? Category : Product;
     const parsed = schema.safeParse(doc);
     if (!parsed.success) throw parsed.error; // its issues name the field; the page says which, in words
-    const r = await call(`${base('catalog')}/${encodeURIComponent(doc._id)}`, { method: 'PUT', body: JSON.stringify(parsed.data) });
-    return r.rev as string;
+    return (await this.node.put('catalog', parsed.data)).rev as string;
   }
 
   async deleteCatalog(id: string, rev: string) {
-    await call(`${base('catalog')}/${encodeURIComponent(id)}?rev=${encodeURIComponent(rev)}`, { method: 'DELETE' });
+    await this.node.remove('catalog', id, rev);
   }
 
   /** Writes a document into central's `ops` (restock requests: homed at central, delivered to one region). */
   put(db: string, doc: { _id: string }) {
-    return call(`${base(db)}/${encodeURIComponent(doc._id)}`, { method: 'PUT', body: JSON.stringify(doc) });
+    return this.node.put(db, doc);
   }
 }
 

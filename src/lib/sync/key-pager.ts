@@ -73,7 +73,7 @@ export async function countOf(sources: KeySource[], range: TimeRange) {
   return counts.reduce((a, b) => a + b, 0);
 }
 
-export type ViewFn = (name: string, params: Record<string, unknown>) => Promise<Array<{ id?: string; key: any; value: any }>>;
+export type ViewFn = (name: string, params: Record<string, unknown>) => Promise<Array<{ id?: string; key: any; value: any; doc?: any }>>;
 
 /** A view's range under `prefix`, as a source: rows with reduce=false, the count from its `_count`. */
 export function viewSource(view: ViewFn, name: string, prefix: unknown[]): KeySource {
@@ -108,6 +108,79 @@ export function memorySource(prefix: unknown[], rows: KeyRow[]): KeySource {
     prefix,
     rows: async (p) => select(p).slice(0, typeof p.limit === 'number' ? p.limit : undefined),
     count: async (p) => select(p).length,
+  };
+}
+
+/** One page of a query, and where the page after it starts (null: this is the last). */
+export interface Page<R> {
+  rows: R[];
+  next: unknown | null;
+}
+
+/** A list read a page at a time from wherever it lives (ListPager drives it). */
+export interface PageQuery<R = KeyRow> {
+  page(start: unknown | null, perPage: number): Promise<Page<R>>;
+  count(): Promise<number>;
+}
+
+/** Several sources merged newest first over a time range (the order lists). */
+export function mergedQuery(sources: KeySource[], range: TimeRange): PageQuery {
+  return {
+    page: (start, perPage) => pageOf(sources, range, perPage, start as Cursor | null),
+    count: () => countOf(sources, range),
+  };
+}
+
+/** A reduced row's count: `_count` gives a number, `_stats` an object with `count`. */
+export const countValue = (v: unknown) => Number(typeof v === 'object' && v ? (v as { count?: number }).count : v) || 0;
+
+/**
+ * One view range in the view's own order (or reversed), paged by key: each page starts at the key and
+ * document id of the row after the last one shown. No client-side sorting, so CouchDB's collation
+ * (ICU for strings) is the only order there is. `lo` and `hi` bound the range in ascending terms.
+ */
+export function viewRange(view: ViewFn, name: string, r: { lo: unknown[]; hi: unknown[]; descending?: boolean; includeDocs?: boolean }): PageQuery {
+  const desc = !!r.descending;
+  return {
+    async page(start, perPage) {
+      const at = start as { key: unknown[]; id: string } | null;
+      const rows = (await view(name, {
+        reduce: false,
+        ...(desc ? { descending: true } : {}),
+        startkey: at ? at.key : desc ? r.hi : r.lo,
+        ...(at ? { startkey_docid: at.id } : {}),
+        endkey: desc ? r.lo : r.hi,
+        limit: perPage + 1,
+        ...(r.includeDocs ? { include_docs: true } : {}),
+      })) as KeyRow[];
+      const extra = rows[perPage];
+      return { rows: rows.slice(0, perPage), next: extra ? { key: extra.key, id: extra.id } : null };
+    },
+    async count() {
+      return countValue((await view(name, { reduce: true, startkey: r.lo, endkey: r.hi }))[0]?.value);
+    },
+  };
+}
+
+/** A query of rows read with include_docs, as a query of their documents. */
+export function docsOf<D>(q: PageQuery): PageQuery<D> {
+  return {
+    page: async (start, n) => {
+      const p = await q.page(start, n);
+      return { rows: p.rows.map((r) => (r as KeyRow & { doc: D }).doc), next: p.next };
+    },
+    count: () => q.count(),
+  };
+}
+
+/** Rows already in hand (search hits), paged by position; `fill` turns a page of them into what is shown. */
+export function arrayQuery<T, R>(items: T[], fill: (page: T[]) => Promise<R[]>): PageQuery<R> {
+  return {
+    async page(start, perPage) {
+      const from = Number(start ?? 0);
+      return { rows: await fill(items.slice(from, from + perPage)), next: from + perPage < items.length ? from + perPage : null };
+    },
+    count: async () => items.length,
   };
 }
 

@@ -1,9 +1,9 @@
 // A list page's paging state, "x-y of z" with previous/next (components/admin/PageNav.svelte):
-//  - ListPager: a list read from a node's views a page at a time, by key (key-pager.ts), with the
-//    cursors of the pages visited, so "previous" goes back by key too;
+//  - ListPager: a list read from a node's views a page at a time, by key (key-pager.ts: one view
+//    range, or several merged), with where each visited page starts, so "previous" goes back by key too;
 //  - SlicePager: rows already in the browser (the region's replicated stock, which the admin has
 //    offline too), shown a page at a time so no list is cut silently.
-import { countOf, pageOf, type Cursor, type KeyRow, type KeySource, type TimeRange } from './key-pager.ts';
+import type { KeyRow, PageQuery } from './key-pager.ts';
 
 /** What PageNav shows and drives. */
 export interface Paged {
@@ -54,15 +54,14 @@ export class SlicePager<T> implements Paged {
   }
 }
 
-export class ListPager implements Paged {
-  rows = $state.raw<KeyRow[]>([]);
+export class ListPager<R = KeyRow> implements Paged {
+  rows = $state.raw<R[]>([]);
   total = $state(0);
   page = $state(0);
   loading = $state(false);
   hasNext = $state(false);
-  private starts: Array<Cursor | null> = [null];
-  private sources: KeySource[] = [];
-  private range: TimeRange = { lo: '', hi: '\uffff' };
+  private starts: unknown[] = [null];
+  private query: PageQuery<R> | null = null;
   /** Answers of an older query that arrive late are dropped. */
   private ask = 0;
 
@@ -75,12 +74,20 @@ export class ListPager implements Paged {
     return this.page * this.perPage + this.rows.length;
   }
 
-  /** A new query (filters changed): back to the first page. */
-  reset(sources: KeySource[], range: TimeRange) {
-    this.sources = sources;
-    this.range = range;
+  /** A new query (filters or order changed): back to the first page. */
+  reset(query: PageQuery<R>) {
+    this.query = query;
     this.starts = [null];
     return this.show(0);
+  }
+
+  /** The rows shown no longer answer what is asked (a search being typed): show none until the new query lands. */
+  clear() {
+    this.ask++;
+    this.rows = [];
+    this.total = 0;
+    this.hasNext = false;
+    this.loading = true;
   }
 
   next() {
@@ -92,21 +99,23 @@ export class ListPager implements Paged {
   }
 
   /** The current page again (after a change to one of its rows). */
-  load() {
+  reload() {
     return this.show(this.page);
   }
 
   /** Fetches page `n`, then shows it: the page number, rows and total change together. */
   private async show(n: number) {
+    if (!this.query) return;
+    const q = this.query;
     const ask = ++this.ask;
     this.loading = true;
     try {
-      const [p, total] = await Promise.all([pageOf(this.sources, this.range, this.perPage, this.starts[n] ?? null), countOf(this.sources, this.range)]);
+      const [p, total] = await Promise.all([q.page(this.starts[n] ?? null, this.perPage), q.count()]);
       if (ask !== this.ask) return;
       this.page = n;
       this.rows = p.rows;
       this.total = total;
-      this.hasNext = !!p.next;
+      this.hasNext = p.next !== null;
       this.starts[n + 1] = p.next;
     } finally {
       if (ask === this.ask) this.loading = false;

@@ -1,5 +1,5 @@
 // The order lists of both admin levels: which view serves a filter, one source per region.
-import { memorySource, viewSource, type KeyRow, type KeySource, type TimeRange, type ViewFn } from './key-pager.ts';
+import { memorySource, mergedQuery, viewSource, type KeyRow, type KeySource, type PageQuery, type TimeRange, type ViewFn } from './key-pager.ts';
 
 export interface OrderFilter {
   status: string;
@@ -20,4 +20,9 @@ export async function orderSources(regions: string[], f: OrderFilter, view: View
   return regions.map((R) =>
     shopper ? viewSource(view, 'orders_by_user', [R, shopper]) : f.status ? viewSource(view, 'orders_by_status', [R, f.status]) : viewSource(view, 'orders_by_created', [R]),
   );
+}
+
+/** The order list for a filter, as one query: every region's range merged newest first. */
+export async function orderQuery(regions: string[], f: OrderFilter, view: ViewFn, range: TimeRange): Promise<PageQuery> {
+  return mergedQuery(await orderSources(regions, f, view, range), range);
 }

@@ -23,6 +23,12 @@ export interface PullOptions {
   /** Keep only documents a filter accepts (e.g. design docs are skipped). */
   accept?: (doc: any) => boolean;
   onProgress?: (p: { phase: 'snapshot' | 'changes'; docs: number }) => void;
+  /**
+   * 'inline' (default) copies attachments with their documents; 'names' copies only what they are
+   * (name, type, digest, size) into a plain `attachments` field, so a device pulls the catalog's text
+   * without every photo and fetches the images it shows by URL (the shop's photos).
+   */
+  attachments?: 'inline' | 'names';
 }
 
 const STATE_ID = '_local/sebaran-pull';
@@ -40,6 +46,17 @@ export class PullError extends Error {
 }
 
 const defaultAccept = (d: any) => typeof d?._id === 'string' && !d._id.startsWith('_design/');
+
+/** Attachment stubs cannot be stored without their data: their description moves to a plain field. */
+function namesOnly(doc: any) {
+  if (!doc._attachments) return doc;
+  const { _attachments, ...rest } = doc;
+  const attachments: Record<string, { content_type?: string; digest?: string; length?: number }> = {};
+  for (const [name, a] of Object.entries(_attachments as Record<string, any>)) attachments[name] = { content_type: a.content_type, digest: a.digest, length: a.length };
+  return { ...rest, attachments };
+}
+const shape = (o: PullOptions) => (o.attachments === 'names' ? namesOnly : (d: any) => d);
+const withAttachments = (o: PullOptions) => (o.attachments === 'names' ? '' : '&attachments=true');
 
 async function getJson(o: PullOptions, path: string, init: RequestInit = {}) {
   const f = o.fetch ?? fetch;
@@ -78,9 +95,9 @@ async function saveState(o: PullOptions, prev: PullState | null, since: string |
 async function snapshot(o: PullOptions): Promise<number> {
   const info = await getJson(o, '');
   const since = info.update_seq;
-  const all = await getJson(o, '/_all_docs?include_docs=true&attachments=true');
+  const all = await getJson(o, `/_all_docs?include_docs=true${withAttachments(o)}`);
   const accept = o.accept ?? defaultAccept;
-  const docs = (all.rows as any[]).map((r) => r.doc).filter((d) => d && accept(d));
+  const docs = (all.rows as any[]).map((r) => r.doc).filter((d) => d && accept(d)).map(shape(o));
   const size = o.batchSize ?? 1000;
   for (let i = 0; i < docs.length; i += size) {
     await o.local.bulkDocs(docs.slice(i, i + size), { new_edits: false });
@@ -105,12 +122,12 @@ export async function pullChanges(o: PullOptions, longpoll = false, timeoutMs = 
     const ch = await getJson(o, `/_changes?since=${encodeURIComponent(String(st!.since))}&limit=${limit}&style=all_docs${feed}`, { signal });
     const wanted = (ch.results as any[]).filter((c) => !c.id.startsWith('_design/'));
     if (wanted.length) {
-      const got = await getJson(o, '/_bulk_get?revs=true&attachments=true', {
+      const got = await getJson(o, `/_bulk_get?revs=true${withAttachments(o)}`, {
         method: 'POST',
         body: JSON.stringify({ docs: wanted.flatMap((c) => c.changes.map((x: any) => ({ id: c.id, rev: x.rev }))) }),
         signal,
       });
-      const docs = (got.results as any[]).flatMap((r) => r.docs.map((d: any) => d.ok)).filter((d) => d && (d._deleted || accept(d)));
+      const docs = (got.results as any[]).flatMap((r) => r.docs.map((d: any) => d.ok)).filter((d) => d && (d._deleted || accept(d))).map(shape(o));
       if (docs.length) await o.local.bulkDocs(docs, { new_edits: false });
       written += docs.length;
       o.onProgress?.({ phase: 'changes', docs: written });

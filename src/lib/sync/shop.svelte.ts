@@ -4,7 +4,8 @@
 // here, so they keep working offline. The one stateful singleton of the shop.
 import PouchDB from 'pouchdb-browser';
 import { pullChanges, hasPulled } from './pull.ts';
-import { CatalogView, type StockLine } from './catalog-view.ts';
+import { CatalogView, type ShopProduct, type StockLine } from './catalog-view.ts';
+import { ShopPhotos } from './shop-photos.svelte.ts';
 import type { PublicTopology } from '../model/topology.ts';
 import { userDbName, type Category, type Product, type Warehouse, type WarehouseItem } from '../model/index.ts';
 import { SIGNUP_ERRORS, type SignUp, type SignUpError } from '../model/signup.ts';
@@ -30,7 +31,9 @@ class Shop {
   ready = $state(false);
   error = $state<string | null>(null);
   categories = $state.raw<Category[]>([]);
-  products = $state.raw<Product[]>([]);
+  products = $state.raw<ShopProduct[]>([]);
+  /** Photo URLs, and the thumbnails being cached for offline use. */
+  readonly photos = new ShopPhotos(() => this.region);
   /** The region's warehouses (the admin's stock page offers them for a first receipt). */
   warehouses = $state.raw<Warehouse[]>([]);
   /** Warehouse items of this region, by product id. */
@@ -51,7 +54,6 @@ class Shop {
     sawNode: () => (self.online = true),
   }))(this);
   private pulling: AbortController | null = null;
-  private photos = new Map<string, string>();
   private generation = 0;
 
   async init() {
@@ -121,8 +123,7 @@ class Shop {
   private stopSync() {
     this.pulling?.abort();
     this.pulling = null;
-    for (const url of this.photos.values()) URL.revokeObjectURL(url);
-    this.photos.clear();
+    this.photos.stop();
   }
 
   /** Keeps the catalog and stock replicas current: one long-poll loop per database, backing off when offline. */
@@ -137,9 +138,12 @@ class Shop {
       while (gen === this.generation && !abort.signal.aborted) {
         try {
           this.syncing = true;
-          await pullChanges({ url: `${nodeUrl(region)}/${name}`, local, onProgress }, !first, 25_000, abort.signal);
+          // The catalog comes without its photos: they are fetched by URL as they scroll into view.
+          const attachments = name === 'catalog' ? 'names' : 'inline';
+          await pullChanges({ url: `${nodeUrl(region)}/${name}`, local, onProgress, attachments }, !first, 25_000, abort.signal);
           if (gen !== this.generation) return;
           await this.reloadCatalog();
+          if (name === 'catalog') this.photos.prepare(this.products);
           this.online = true;
           this.error = null;
           backoff = 1000;
@@ -195,19 +199,6 @@ class Shop {
 
   available(productId: string) {
     return (this.stock.get(productId) ?? []).reduce((n, l) => n + l.item.quantity, 0);
-  }
-
-  async photo(productId: string): Promise<string | null> {
-    const hit = this.photos.get(productId);
-    if (hit) return hit;
-    try {
-      const blob = (await this.catalogDb!.getAttachment(productId, 'photo.png')) as Blob;
-      const url = URL.createObjectURL(blob);
-      this.photos.set(productId, url);
-      return url;
-    } catch {
-      return null;
-    }
   }
 
   // --- session -------------------------------------------------------------

@@ -1,0 +1,104 @@
+// The browser's one client for a node's HTTP API (CouchDB's), through the app's /db/<node> proxy:
+// where a node is, its session (the cookie is scoped to that path, so each node has its own),
+// documents, key ranges and views, and errors as RequestError (status + CouchDB error name).
+// The shop, the regional admin and the central admin all speak to their nodes through this.
+import { viewQuery } from './key-pager.ts';
+import { RequestError } from './request-error.ts';
+
+/** Where a node is, seen from the browser: its code, lower-cased, under the app's proxy. */
+export const nodeUrl = (code: string) => `${location.origin}/db/${code.toLowerCase()}`;
+
+export interface Session {
+  name: string;
+  roles: string[];
+}
+
+export interface ViewRow {
+  id?: string;
+  key: any;
+  value: any;
+  doc?: any;
+}
+
+const json = { 'Content-Type': 'application/json' };
+const range = (prefix: string) => `startkey=${encodeURIComponent(JSON.stringify(prefix))}&endkey=${encodeURIComponent(JSON.stringify(prefix + '\uffff'))}`;
+
+export class NodeClient {
+  constructor(readonly code: string) {}
+
+  get url() {
+    return nodeUrl(this.code);
+  }
+
+  /** A JSON request; a non-2xx answer throws RequestError, no answer throws TypeError (offline). */
+  async call(path: string, init: RequestInit = {}) {
+    const res = await fetch(this.url + path, { credentials: 'include', ...init, headers: { ...json, ...(init.headers ?? {}) } });
+    const body = await res.json().catch(() => ({}));
+    if (!res.ok) throw new RequestError(res.status, body?.error, body?.reason);
+    return body;
+  }
+
+  /** Who the node's cookie belongs to: a session, null when signed out, 'offline' when the node is unreachable. */
+  async session(): Promise<Session | null | 'offline'> {
+    try {
+      const ctx = (await this.call('/_session'))?.userCtx;
+      return ctx?.name ? { name: ctx.name, roles: Array.isArray(ctx.roles) ? ctx.roles : [] } : null;
+    } catch (e) {
+      return e instanceof RequestError ? null : 'offline';
+    }
+  }
+
+  async signIn(name: string, password: string): Promise<Session | 'wrong' | 'offline'> {
+    try {
+      const body = await this.call('/_session', { method: 'POST', body: JSON.stringify({ name, password }) });
+      return { name: body?.name ?? name, roles: Array.isArray(body?.roles) ? body.roles : [] };
+    } catch (e) {
+      return e instanceof RequestError && e.status === 401 ? 'wrong' : 'offline';
+    }
+  }
+
+  async signOut() {
+    await this.call('/_session', { method: 'DELETE' }).catch(() => {});
+  }
+
+  get(db: string, id: string) {
+    return this.call(`/${db}/${encodeURIComponent(id)}`);
+  }
+
+  put(db: string, doc: { _id: string }) {
+    return this.call(`/${db}/${encodeURIComponent(doc._id)}`, { method: 'PUT', body: JSON.stringify(doc) });
+  }
+
+  remove(db: string, id: string, rev: string) {
+    return this.call(`/${db}/${encodeURIComponent(id)}?rev=${encodeURIComponent(rev)}`, { method: 'DELETE' });
+  }
+
+  /** Every document whose id starts with `prefix` (small sets: warehouses, categories, one region's requests). */
+  async allDocs(db: string, prefix: string) {
+    return ((await this.call(`/${db}/_all_docs?include_docs=true&${range(prefix)}`)).rows as any[]).map((r) => r.doc).filter(Boolean);
+  }
+
+  /** The documents with these ids, in that order; a missing or deleted one is left out. */
+  async docs(db: string, ids: string[]) {
+    if (!ids.length) return [];
+    const rows = (await this.call(`/${db}/_all_docs?include_docs=true`, { method: 'POST', body: JSON.stringify({ keys: ids }) })).rows as any[];
+    return rows.map((r) => r.doc).filter(Boolean);
+  }
+
+  /** Which of these ids the node holds (not deleted). */
+  async has(db: string, ids: string[]) {
+    if (!ids.length) return new Set<string>();
+    const rows = (await this.call(`/${db}/_all_docs`, { method: 'POST', body: JSON.stringify({ keys: ids }) })).rows as any[];
+    return new Set(rows.filter((r) => r.value && !r.value.deleted).map((r) => r.id as string));
+  }
+
+  /** A view of `db`'s design document, e.g. view('ops', 'orders_by_day', { group: true }). */
+  async view(db: string, name: string, params: Record<string, unknown> = {}): Promise<ViewRow[]> {
+    return (await this.call(`/${db}/_design/sebaran/_view/${name}?${viewQuery(params)}`)).rows;
+  }
+
+  /** An attachment's URL (the session cookie goes with the image request). */
+  attachmentUrl(db: string, id: string, name: string, rev?: string) {
+    return `${this.url}/${db}/${encodeURIComponent(id)}/${name}${rev ? `?rev=${encodeURIComponent(rev)}` : ''}`;
+  }
+}
