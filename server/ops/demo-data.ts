@@ -2,7 +2,8 @@
 // date: same inputs, same documents. Pure: no I/O here, see seed.ts.
 import { cancelEntries, ids, saleEntries, ulid, type Category, type LedgerEntry, type Order, type Product, type UserProfile, type Warehouse, type WarehouseItem } from '../../src/lib/model/index.ts';
 import type { Topology } from '../../src/lib/model/topology.ts';
-import { productImage } from './png.ts';
+import { CATEGORIES, demoProducts } from './demo-products.ts';
+import { productImages } from './product-art.ts';
 
 export interface DemoOptions {
   seed: number;
@@ -13,7 +14,7 @@ export interface DemoOptions {
   days: number;
   /** Orders per region; default about 8 a day. */
   ordersPerRegion: number;
-  /** Attach a generated photo to every product. */
+  /** Attach generated pictures to every product: thumb.png (128 px) and photo.png (480 px). */
   photos: boolean;
 }
 
@@ -50,21 +51,6 @@ export function rng(seed: number) {
   };
 }
 
-const CATEGORIES: Array<[string, string, string, number, string[]]> = [
-  ['sembako', 'Sembako', 'Staples', 35, ['Beras', 'Minyak Goreng', 'Gula Pasir', 'Tepung Terigu', 'Telur Ayam', 'Garam']],
-  ['minuman', 'Minuman', 'Drinks', 200, ['Teh Melati', 'Kopi Bubuk', 'Air Mineral', 'Sirup Jeruk', 'Susu UHT', 'Jus Mangga']],
-  ['makanan-ringan', 'Makanan Ringan', 'Snacks', 20, ['Keripik Singkong', 'Kacang Garing', 'Wafer Cokelat', 'Biskuit Kelapa', 'Kerupuk Udang', 'Rengginang']],
-  ['bumbu-dapur', 'Bumbu Dapur', 'Spices', 10, ['Kecap Manis', 'Sambal Terasi', 'Merica Bubuk', 'Ketumbar', 'Kaldu Ayam', 'Saus Tiram']],
-  ['perawatan-diri', 'Perawatan Diri', 'Personal Care', 300, ['Sabun Mandi', 'Sampo Lidah Buaya', 'Pasta Gigi', 'Sikat Gigi', 'Minyak Kayu Putih', 'Losion']],
-  ['kebersihan-rumah', 'Kebersihan Rumah', 'Household', 180, ['Sabun Cuci Piring', 'Deterjen Bubuk', 'Pembersih Lantai', 'Pewangi Pakaian', 'Spons', 'Kantong Sampah']],
-  ['ibu-bayi', 'Ibu & Bayi', 'Mother & Baby', 330, ['Popok Bayi', 'Bedak Bayi', 'Tisu Basah', 'Susu Formula', 'Minyak Telon', 'Bubur Bayi']],
-  ['alat-tulis', 'Alat Tulis', 'Stationery', 250, ['Buku Tulis', 'Pulpen Hitam', 'Pensil 2B', 'Penghapus', 'Spidol', 'Map Plastik']],
-  ['elektronik', 'Elektronik Kecil', 'Small Electronics', 270, ['Lampu LED', 'Baterai AA', 'Kabel Data', 'Stopkontak', 'Senter', 'Kipas Mini']],
-  ['kesehatan', 'Kesehatan', 'Health', 0, ['Vitamin C', 'Masker Medis', 'Plester Luka', 'Obat Batuk Herbal', 'Hand Sanitizer', 'Termometer']],
-];
-const BRANDS = ['Nusantara', 'Sari Rasa', 'Cap Merpati', 'Priangan', 'Bengawan', 'Mentari', 'Pelangi', 'Dwi Jaya', 'Sumber Makmur', 'Garuda'];
-const SIZES = ['kecil', 'sedang', 'besar', 'hemat', 'isi ulang'];
-const UNITS = ['pcs', 'pak', 'botol', 'kg', 'dus'];
 const FIRST = ['budi', 'sari', 'agus', 'dewi', 'rina', 'andi', 'putri', 'eko', 'wati', 'joko', 'siti', 'rudi', 'yuni', 'hendra', 'lestari', 'bayu', 'indah', 'dimas', 'fitri', 'gilang', 'ayu', 'fajar', 'maya', 'rizki', 'nur'];
 const LAST = ['santoso', 'wijaya', 'saputra', 'lestari', 'pratama', 'hidayat', 'kusuma', 'nugroho', 'siregar', 'utami', 'setiawan', 'halim'];
 const STREETS = ['Jl. Merdeka', 'Jl. Sudirman', 'Jl. Diponegoro', 'Jl. Asia Afrika', 'Jl. Pahlawan', 'Jl. Gatot Subroto', 'Jl. Ahmad Yani'];
@@ -77,29 +63,33 @@ export function generateDemo(t: Topology, o: DemoOptions): DemoData {
   const anchor = o.anchor.getTime();
   const catalogTime = iso(anchor - (o.days + 1) * DAY);
   const catalog: Array<Category | Product> = [];
-  CATEGORIES.forEach(([slug, name, name_en], i) =>
+  CATEGORIES.forEach(({ slug, name, name_en }, i) =>
     catalog.push({ _id: ids.category(slug), type: 'category', slug, name, name_en, sort: i, updated_at: catalogTime }),
   );
   const products: Product[] = [];
+  // Names shuffle from their own stream, so the catalogue's vocabulary does not shift prices and dates.
+  const product = demoProducts(rng(o.seed ^ 0x6e616d65).next);
   for (let i = 0; i < o.products; i++) {
-    const [slug, , , hue, nouns] = CATEGORIES[i % CATEGORIES.length];
-    const noun = nouns[Math.floor(i / CATEGORIES.length) % nouns.length];
-    const brand = r.pick(BRANDS);
-    const size = r.pick(SIZES);
+    const d = product(i);
+    const { slug } = d.category;
     const sku = `${slug.slice(0, 3).toUpperCase()}-${String(i + 1).padStart(5, '0')}`;
     const p: Product = {
       _id: ids.product(sku), type: 'product', sku,
-      name: `${noun} ${brand} ${size}`,
-      description: `${noun} merek ${brand}, ukuran ${size}. Produk pilihan untuk kebutuhan sehari-hari.`,
+      name: d.name,
+      description: d.description,
       category_id: ids.category(slug),
       price: r.int(4, 400) * 500,
-      unit: r.pick(UNITS),
+      unit: d.kind.unit,
       active: true,
       created_at: iso(anchor - r.int(o.days + 1, o.days + 200) * DAY),
       updated_at: catalogTime,
     };
     if (o.photos) {
-      p._attachments = { 'photo.png': { content_type: 'image/png', data: productImage(hue, i).toString('base64') } };
+      const { thumb, photo } = productImages(d.art);
+      p._attachments = {
+        'thumb.png': { content_type: 'image/png', data: thumb.toString('base64') },
+        'photo.png': { content_type: 'image/png', data: photo.toString('base64') },
+      };
     }
     products.push(p);
   }

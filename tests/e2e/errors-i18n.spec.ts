@@ -59,8 +59,12 @@ test('statuses in the central and regional tables are words of the chosen langua
     await expectCatalogued(page.getByTestId('co-row').locator('td:nth-child(6)'), locale);
     await nav.getByRole('link', { name: locale === 'id' ? 'Stok' : 'Stock', exact: true }).click();
     await expect(page.getByTestId('cs-row').first()).toBeVisible();
-    // Low and empty rows only: the list is paged, and an out-of-stock row may be on any page.
+    // Low and empty rows only: the list is paged, and an out-of-stock row may be on any page. The
+    // filter is a view range at central: wait for its answer.
+    const everything = await page.getByTestId('cs-pager-range').innerText();
     await page.getByTestId('cs-low').check();
+    await expect(page.getByTestId('cs-pager-range')).not.toHaveText(everything);
+    await expect(page.getByTestId('cs-row').first()).toBeVisible();
     const statuses = await page.getByTestId('cs-row').evaluateAll((rows) => rows.map((r) => [r.querySelector('[data-testid=cs-qty]')!.textContent!.trim(), r.querySelector('[data-testid=cs-status]')!.textContent!.trim()]));
     const out = locale === 'id' ? 'Habis' : 'Out of stock';
     expect(statuses.filter(([qty]) => qty === '0').length).toBeGreaterThan(0);

@@ -38,6 +38,9 @@ async function visitAll(page: Page, who: string, visits: Visit[]) {
         await page.goto(v.path);
         await v.ready(page);
         await page.screenshot({ path: `test-results/screens/pages/${who}-${v.name}-${locale}-${size}.png`, fullPage: true });
+        // Nothing makes the page wider than the screen (a wide table scrolls in its own box).
+        const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+        if (wide > viewport.width) found.push(`${v.path} (${locale}, ${size}) is ${wide} px wide on a ${viewport.width} px screen`);
         // Both sizes: the phone layout is a different page to a screen reader (the admin bar, wrapped tables).
         for (const x of await violations(page)) found.push(`${v.path} (${locale}, ${size}) ${x}`);
       }
@@ -81,7 +84,7 @@ test('regional admin pages: overview, stock, orders, an order, users, a shopper,
   ]);
 });
 
-test('central admin pages: overview, catalog, a product, stock, orders, an order, users, sync health', async ({ page }) => {
+test('central admin pages: overview, catalog, categories, a product, stock, orders, an order, users, sync health', async ({ page }) => {
   await pickRegion(page, 'BDG');
   await centralSignIn(page);
   const sku = (await nodes().centralAdmin().allDocs('catalog', `startkey=${encodeURIComponent('"product:"')}&endkey=${encodeURIComponent('"product:\uffff"')}&limit=1`))[0].id.replace(/^product:/, '');
@@ -89,6 +92,7 @@ test('central admin pages: overview, catalog, a product, stock, orders, an order
   await visitAll(page, 'central', [
     { name: 'overview', path: '/pusat', ready: visible('central-top') },
     { name: 'catalog', path: '/pusat/katalog', ready: visible('catalog-row') },
+    { name: 'categories', path: '/pusat/kategori', ready: visible('category-row') },
     { name: 'product', path: `/pusat/katalog/${sku}`, ready: visible('product-stock') },
     { name: 'stock', path: '/pusat/stok', ready: visible('cs-row') },
     { name: 'orders', path: '/pusat/pesanan', ready: visible('co-row') },

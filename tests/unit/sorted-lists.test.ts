@@ -13,7 +13,8 @@ import { ViewEngine } from '../../server/node/views.ts';
 import { designDoc } from '../../server/design.ts';
 import { productQuery, type ProductOrder } from '../../src/lib/sync/catalog-list.ts';
 import { productStock, stockQuery, unitsHeld, type StockOrder } from '../../src/lib/sync/stock-list.ts';
-import { stockStatus, type Product, type WarehouseItem } from '../../src/lib/model/index.ts';
+import { stockStatus, type Product, type UserProfile, type WarehouseItem } from '../../src/lib/model/index.ts';
+import { userQuery } from '../../src/lib/sync/user-list.ts';
 import type { PageQuery, ViewFn } from '../../src/lib/sync/key-pager.ts';
 import { rng } from './random-text.ts';
 
@@ -21,7 +22,7 @@ const dir = mkdtempSync(join(tmpdir(), 'sebaran-lists-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const engine = new ViewEngine();
 
-async function database(name: 'catalog' | 'inventory', docs: object[]) {
+async function database(name: 'catalog' | 'inventory' | 'ops', docs: object[]) {
   const db = new PouchDB(join(dir, `${name}-${Math.random().toString(36).slice(2)}`), { adapter: 'leveldb' } as any);
   const { validate_doc_update: _rules, ...ddoc } = designDoc(name, null);
   await db.bulkDocs([ddoc, ...docs] as any[]);
@@ -162,6 +163,53 @@ describe('central stock list (stock_sorted)', () => {
         const rows = all.filter((i) => i.product_id === p);
         expect((await productStock(view, p)).map((i) => i._id).sort()).toEqual(rows.map((i) => i._id).sort());
         expect(await unitsHeld(view, p)).toBe(rows.reduce((n, i) => n + i.quantity, 0));
+      }
+    });
+  }
+});
+
+const FIRST = ['budi', 'sari', 'agus', 'dewi', 'rina', 'andi', 'putri'];
+const LAST = ['santoso', 'wijaya', 'saputra', 'lestari', 'pratama'];
+
+function users(seed: number): UserProfile[] {
+  const r = rng(seed);
+  const pick = <T>(xs: T[]) => xs[Math.floor(r() * xs.length)];
+  return Array.from({ length: 20 + Math.floor(r() * 60) }, (_, i) => {
+    const R = pick(['BDG', 'JKT', 'SBY']);
+    const first = pick(FIRST), last = pick(LAST);
+    const name = `${first}.${last}${i}.${R.toLowerCase()}`;
+    return {
+      _id: `user:${R}:${name}`, type: 'user', region_code: R, name, full_name: `${first[0].toUpperCase()}${first.slice(1)} ${last}`,
+      email: `${first}_${last}@contoh.id`, created_at: new Date(Date.UTC(2026, 0, 1 + Math.floor(r() * 300))).toISOString(),
+    } as UserProfile;
+  });
+}
+
+describe('shopper lists (users_sorted, users_search)', () => {
+  for (let seed = 1; seed <= 4; seed++) {
+    it(`pages, orders and searches agree with the documents (case ${seed})`, async () => {
+      const all = users(seed);
+      const { view } = await database('ops', all);
+      const docs = async (ids: string[]) => ids.map((id) => all.find((u) => u._id === id)!);
+      const r = rng(seed * 7);
+      const byName = (a: UserProfile, b: UserProfile) => collate([a.name], [b.name]) || (a._id < b._id ? -1 : 1);
+      const newest = (a: UserProfile, b: UserProfile) => -(collate([a.created_at, a.name], [b.created_at, b.name]) || (a._id < b._id ? -1 : 1));
+      for (const scope of ['all', 'BDG', 'SBY']) {
+        const want = all.filter((u) => scope === 'all' || u.region_code === scope);
+        for (const [order, cmp] of [['name', byName], ['newest', newest]] as const) {
+          const { query } = await userQuery(view, docs, { scope, search: '', order });
+          expect(await query.count()).toBe(want.length);
+          expect((await walk(query, 1 + Math.floor(r() * 12))).map((u) => u._id)).toEqual([...want].sort(cmp).map((u) => u._id));
+        }
+        for (let k = 0; k < 10; k++) {
+          const u = all[Math.floor(r() * all.length)];
+          const own = `${u.name} ${u.full_name} ${u.email}`.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+          const w = own[Math.floor(r() * own.length)];
+          const q = w.slice(0, 1 + Math.floor(r() * w.length));
+          const hit = (x: UserProfile) => `${x.name} ${x.full_name} ${x.email}`.toLowerCase().split(/[^a-z0-9]+/).some((y) => y.startsWith(q));
+          const { query } = await userQuery(view, docs, { scope, search: q.toUpperCase(), order: 'name' });
+          expect((await walk(query, 5)).map((x) => x._id).sort()).toEqual(want.filter(hit).map((x) => x._id).sort());
+        }
       }
     });
   }

@@ -46,6 +46,7 @@ class RegionAdmin {
 
   /** Is a regional admin of `region` signed in there (or, offline, was one last time)? */
   async restore(region: string) {
+    if (this.user && this.region === region) return;
     const node = new NodeClient(region);
     const s = await node.session();
     if (s === 'offline') {
@@ -180,6 +181,11 @@ class RegionAdmin {
 
   doc(id: string) {
     return this.node!.get('ops', id);
+  }
+
+  /** Documents of the region's `ops` by id (a page of a list). */
+  docs(ids: string[]) {
+    return this.node!.docs('ops', ids);
   }
 }
 

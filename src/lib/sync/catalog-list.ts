@@ -4,6 +4,9 @@
 // word also matches, and pages them in hand; the documents of a page are fetched by id.
 import type { Product } from '../model/index.ts';
 import { arrayQuery, docsOf, viewRange, type PageQuery, type ViewFn } from './key-pager.ts';
+import { matchesAll, wordSearch, words } from './word-search.ts';
+
+export { SEARCH_CAP, words } from './word-search.ts';
 
 export type ProductOrder = 'name' | 'name-desc' | 'price' | 'price-desc' | 'sku';
 
@@ -14,12 +17,6 @@ export interface ProductFilter {
   order: ProductOrder;
 }
 
-/** A search reads at most this many hits; past it the page says the search is too broad. */
-export const SEARCH_CAP = 2000;
-
-/** The words of a text as the search view cuts them: lower case, split at spaces and punctuation. */
-export const words = (text: string) => text.toLowerCase().split(/[\s.,;:!?()/&+"'-]+/).filter(Boolean);
-
 export interface SearchHit {
   id: string;
   name: string;
@@ -28,11 +25,11 @@ export interface SearchHit {
   price: number;
 }
 
+/** A product's own words, as the search view cuts them (the SKU whole and in parts). */
+export const productWords = (h: Pick<SearchHit, 'name' | 'sku'>) => [...words(`${h.name} ${h.sku}`), h.sku.toLowerCase()];
+
 /** Does a product match every word of the query, each as the start of one of its words? */
-export function matches(query: string[], hit: Pick<SearchHit, 'name' | 'sku'>) {
-  const own = [...words(`${hit.name} ${hit.sku}`), hit.sku.toLowerCase()];
-  return query.every((q) => own.some((w) => w.startsWith(q)));
-}
+export const matches = (query: string[], hit: Pick<SearchHit, 'name' | 'sku'>) => matchesAll(query, productWords(hit));
 
 const byOrder: Record<ProductOrder, (a: SearchHit, b: SearchHit) => number> = {
   name: (a, b) => a.name.localeCompare(b.name, 'id') || a.sku.localeCompare(b.sku),
@@ -44,16 +41,10 @@ const byOrder: Record<ProductOrder, (a: SearchHit, b: SearchHit) => number> = {
 
 /** The hits of a search, filtered and ordered; `capped` when the view held more than SEARCH_CAP. */
 export async function searchHits(view: ViewFn, f: ProductFilter): Promise<{ hits: SearchHit[]; capped: boolean }> {
-  const query = words(f.search);
-  const longest = query.reduce((a, b) => (b.length > a.length ? b : a), '');
-  const rows = await view('products_search', { startkey: longest, endkey: `${longest}\ufff0`, limit: SEARCH_CAP + 1 });
-  const seen = new Map<string, SearchHit>();
-  for (const r of rows.slice(0, SEARCH_CAP)) {
-    const [name, sku, category, price] = r.value as [string, string, string, number];
-    if (!seen.has(r.id!)) seen.set(r.id!, { id: r.id!, name, sku, category, price });
-  }
-  const hits = [...seen.values()].filter((h) => (!f.category || h.category === f.category) && matches(query, h)).sort(byOrder[f.order]);
-  return { hits, capped: rows.length > SEARCH_CAP };
+  type V = [string, string, string, number];
+  const found = await wordSearch<V>(view, 'products_search', f.search, ([name, sku]) => productWords({ name, sku }));
+  const hits = found.hits.map(({ id, value: [name, sku, category, price] }) => ({ id, name, sku, category, price }));
+  return { hits: hits.filter((h) => !f.category || h.category === f.category).sort(byOrder[f.order]), capped: found.capped };
 }
 
 /** The list for a filter, a page of products at a time. */

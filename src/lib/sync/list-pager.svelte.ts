@@ -74,8 +74,12 @@ export class ListPager<R = KeyRow> implements Paged {
     return this.page * this.perPage + this.rows.length;
   }
 
-  /** A new query (filters or order changed): back to the first page. */
+  /**
+   * A new query (filters or order changed): back to the first page. The rows of the old query go at
+   * once, so nothing on screen answers a question no longer asked (nor can be clicked) meanwhile.
+   */
   reset(query: PageQuery<R>) {
+    this.clear();
     this.query = query;
     this.starts = [null];
     return this.show(0);

@@ -6,17 +6,16 @@ import PouchDB from 'pouchdb-browser';
 import { pullChanges, hasPulled } from './pull.ts';
 import { CatalogView, type ShopProduct, type StockLine } from './catalog-view.ts';
 import { ShopPhotos } from './shop-photos.svelte.ts';
+import { cachedTopology, chosenRegion, loadTopology, REGION_KEY } from './topology.ts';
 import type { PublicTopology } from '../model/topology.ts';
-import { userDbName, type Category, type Product, type Warehouse, type WarehouseItem } from '../model/index.ts';
+import { userDbName, type Category, type Warehouse, type WarehouseItem } from '../model/index.ts';
 import { SIGNUP_ERRORS, type SignUp, type SignUpError } from '../model/signup.ts';
 import { closeSession, currentSession, isStaff, nodeUrl, openSession, requestSignUp, type Session } from './session.ts';
 import { ShopperDb } from './shopper.svelte.ts';
 
 export { ShopError } from './user-docs.ts';
 
-const REGION_KEY = 'sebaran.region';
 const USER_KEY = 'sebaran.user';
-const TOPOLOGY_KEY = 'sebaran.topology';
 
 export type { StockLine } from './catalog-view.ts';
 
@@ -62,19 +61,10 @@ class Shop {
       this.kick();
     });
     addEventListener('offline', () => (this.online = false));
-    const cached = localStorage.getItem(TOPOLOGY_KEY);
-    if (cached) this.topology = JSON.parse(cached);
-    try {
-      const res = await fetch('/config.json', { cache: 'no-store' });
-      if (res.ok) {
-        this.topology = await res.json();
-        localStorage.setItem(TOPOLOGY_KEY, JSON.stringify(this.topology));
-      }
-    } catch {
-      /* offline: the cached topology will do */
-    }
-    const region = localStorage.getItem(REGION_KEY);
-    if (region && this.topology?.regions.some((r) => r.code === region)) await this.chooseRegion(region);
+    this.topology = cachedTopology();
+    this.topology = await loadTopology();
+    const region = chosenRegion(this.topology);
+    if (region) await this.chooseRegion(region);
   }
 
   regionName(code = this.region) {

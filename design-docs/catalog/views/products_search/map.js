@@ -4,7 +4,8 @@ function (doc) {
   if (doc.type !== 'product') return;
   var name = String(doc.name).toLowerCase();
   var sku = String(doc.sku).toLowerCase();
-  var words = (name + ' ' + sku.replace(/-/g, ' ')).split(/[\s.,;:!?()\/&+"'\-]+/);
+  // The same cut as words() in src/lib/sync/word-search.ts.
+  var words = (name + ' ' + sku).split(/[\s.,;:!?()\/&+"'@_\-]+/);
   words.push(sku);
   var seen = {};
   for (var i = 0; i < words.length; i++) {

@@ -1,0 +1,48 @@
+// What the central admin's detail pages show, read in their load functions: a product across the
+// business (stock by warehouse, sales by region) and an order. A page gets `missing` for an id central
+// does not hold, and `failure` (to put into words) when the node could not be read.
+import { centralAdmin } from './central.svelte.ts';
+import { productStock } from './stock-list.ts';
+import { ids, type Order, type Product, type Warehouse, type WarehouseItem } from '../model/index.ts';
+
+import { isMissing, type Loaded } from './loaded.ts';
+
+async function guarded<T>(read: () => Promise<T>): Promise<Loaded<T>> {
+  if (!centralAdmin.user) return { state: 'signed-out' };
+  try {
+    return { state: 'ok', ...(await read()) };
+  } catch (e) {
+    return isMissing(e) ? { state: 'missing' } : { state: 'failed', failure: e };
+  }
+}
+
+const warehouseNames = async () =>
+  new Map(((await centralAdmin.allDocs('inventory', 'warehouse:')) as Warehouse[]).map((w) => [w._id, w.name]));
+
+export interface ProductPage {
+  product: Product;
+  category: string;
+  items: WarehouseItem[];
+  warehouses: Map<string, string>;
+  sales: Array<{ region: string; units: number; revenue: number }>;
+}
+
+export const productPage = (sku: string, regions: string[]) =>
+  guarded<ProductPage>(async () => {
+    const id = ids.product(sku);
+    const product = (await centralAdmin.get('catalog', id)) as Product;
+    const [items, warehouses, category, ...perRegion] = await Promise.all([
+      productStock((n, q) => centralAdmin.view('inventory', n, q), id),
+      warehouseNames(),
+      centralAdmin.get('catalog', product.category_id).catch(() => null),
+      ...regions.map((R) => centralAdmin.view('ops', 'product_sales', { group: true, startkey: [R, id], endkey: [R, id] })),
+    ]);
+    const sales = regions.map((R, k) => ({ region: R, units: perRegion[k][0]?.value[0] ?? 0, revenue: perRegion[k][0]?.value[1] ?? 0 }));
+    return { product, category: category?.name ?? '', items, warehouses, sales };
+  });
+
+export const orderPage = (id: string) =>
+  guarded<{ order: Order; warehouses: Map<string, string> }>(async () => {
+    const [order, warehouses] = await Promise.all([centralAdmin.get('ops', id) as Promise<Order>, warehouseNames().catch(() => new Map<string, string>())]);
+    return { order, warehouses };
+  });
