@@ -18,6 +18,7 @@ import { ids, ulid, userDbName } from '../src/lib/model/index.ts';
 import { follow, median, percentile, nodeMemoryMb, table } from './lib.ts';
 import { browserBench } from './browser.ts';
 import { scaleBench } from './scale.ts';
+import { wanBench } from './wan.ts';
 import { chooseEngine } from './engine.ts';
 import { compareLatest } from './compare.ts';
 import { centralOverview, timed } from './overview.ts';
@@ -53,6 +54,26 @@ if (scaleArg > 0) {
   const at = new Date().toISOString();
   writeFileSync(join(dir, `scale-${engine}-${at.replace(/[:.]/g, '-')}.json`), JSON.stringify({ at, engine, ...r }, null, 2));
   writeFileSync(join(dir, 'scale-latest.json'), JSON.stringify({ at, engine, ...r }, null, 2));
+  process.exit(0);
+}
+if (process.argv.includes('--wan')) {
+  // A separate run: replication across a bad WAN (latency, drops, a partition) under load.
+  const w = await wanBench((l) => console.error(l), quick ? 90 : 150, 30);
+  const ok = (b: boolean) => (b ? 'ok' : 'MISSED');
+  const rows: Array<[string, string, string, string]> = [
+    ['load', `${w.checkoutsPerSecond} checkouts/s in ${w.regions.join(', ')}, ${w.editsPerSecond} catalog edits/s, ${w.seconds} s; +150 ms RTT, 1% drops, ${w.partitionS} s partition`, '-', 'info'],
+    ['order lag region -> central outside the partition, p50 / p95', `${w.orderLagMs.p50.toFixed(0)} / ${w.orderLagMs.p95.toFixed(0)} ms (${w.orderLagMs.samples})`, 'p95 < 1500 ms', ok(w.orderLagMs.p95 < 1500)],
+    ['catalog lag central -> region outside the partition, p50 / p95', `${w.catalogLagMs.p50.toFixed(0)} / ${w.catalogLagMs.p95.toFixed(0)} ms (${w.catalogLagMs.samples})`, 'p95 < 1500 ms', ok(w.catalogLagMs.p95 < 1500)],
+    ['convergence after the heal: orders / catalog', `${(w.convergenceAfterHealMs.orders / 1000).toFixed(1)} / ${(w.convergenceAfterHealMs.catalog / 1000).toFixed(1)} s`, '< 10 s', ok(Math.max(w.convergenceAfterHealMs.orders, w.convergenceAfterHealMs.catalog) < 10_000)],
+    ['checkouts answered: placed / rejected / unanswered', `${w.placed} / ${w.rejected} / ${w.unanswered} of ${w.requests}`, 'none unanswered', ok(w.unanswered === 0)],
+    ['lost or doubled (invariants)', w.problems.length ? w.problems.slice(0, 3).join('; ') : 'none', 'none', ok(w.problems.length === 0)],
+  ];
+  console.log(`\nengine: ${engine}\n` + table(rows));
+  const dir = join(projectRoot, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const at = new Date().toISOString();
+  writeFileSync(join(dir, `wan-${engine}-${at.replace(/[:.]/g, '-')}.json`), JSON.stringify({ at, ...w }, null, 2));
+  writeFileSync(join(dir, `wan-latest-${engine}.json`), JSON.stringify({ at, ...w }, null, 2));
   process.exit(0);
 }
 const LAG_SAMPLES = quick ? 30 : 100;
