@@ -62,6 +62,16 @@ test('central order list: every region merged newest first, paged by key, "x–y
   const delivered = await ordersAt(central, ['JKT'], 'delivered');
   await expect(page.getByTestId('co-pager-range')).toHaveText(new RegExp(`dari ${new Intl.NumberFormat('id-ID').format(delivered).replace('.', '\\.')}$`));
   for (const text of await page.getByTestId('co-row').allInnerTexts()) expect(text).toContain('JKT');
+  // Oldest first: the same range from its other end, the first row the oldest of them all.
+  await page.getByTestId('co-status').selectOption('');
+  await page.getByTestId('co-sort').selectOption('oldest');
+  const jkt = await central.ok('GET', `/ops/_design/sebaran/_view/orders_by_created?reduce=false&limit=1&startkey=${q(['JKT'])}&endkey=${q(['JKT', {}])}`);
+  await expect(page.getByTestId('co-row').first()).toHaveAttribute('data-order', jkt.rows[0].id);
+  await page.getByTestId('co-pager-next').click();
+  await expect(page.getByTestId('co-pager-range')).toHaveText(new RegExp('^21–40 dari'));
+  const second = await ids(page, 'co-row');
+  const oldest = await central.ok('GET', `/ops/_design/sebaran/_view/orders_by_created?reduce=false&limit=40&startkey=${q(['JKT'])}&endkey=${q(['JKT', {}])}`);
+  expect(second).toEqual(oldest.rows.slice(20, 40).map((r: { id: string }) => r.id));
 });
 
 test('regional order list: paged by key in both directions, the same rows again on the way back', async ({ page }) => {

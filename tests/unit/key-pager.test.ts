@@ -4,7 +4,7 @@
 // queries as CouchDB does (startkey + startkey_docid inclusive, endkey inclusive, descending); the
 // integration and e2e tests run the same module against real nodes.
 import { describe, expect, it } from 'vitest';
-import { countOf, memorySource, newestFirst, pageOf, type KeyRow, type KeySource } from '../../src/lib/sync/key-pager.ts';
+import { countOf, memorySource, newestFirst, oldestFirst, pageOf, type KeyRow, type KeySource } from '../../src/lib/sync/key-pager.ts';
 import { rng } from './random-text.ts';
 
 /** A view range answered like CouchDB (memorySource), checked to be asked as the pager must: descending, never skip. */
@@ -54,6 +54,26 @@ describe('key paging', () => {
         seen.push(...p.rows);
         if (!p.next) break;
         expect(p.rows.length).toBe(perPage);
+        cursor = p.next;
+      }
+      expect(seen.map((x) => x.id)).toEqual(inRange.map((x) => x.id));
+      expect(await countOf(sources, range)).toBe(inRange.length);
+    });
+  }
+
+  for (let seed = 101; seed <= 130; seed++) {
+    it(`case ${seed}: oldest first, every row once, in order`, async () => {
+      const { regions, times, rows, perPage } = generated(seed);
+      const sources = regions.map((R) => memorySource([R], rows.filter((x) => x.key[0] === R)));
+      const sorted = [...times].sort();
+      const range = seed % 2 ? { lo: '', hi: '\uffff', oldestFirst: true } : { lo: sorted[Math.floor(sorted.length / 3)], hi: sorted[Math.floor((2 * sorted.length) / 3)], oldestFirst: true };
+      const inRange = rows.filter((x) => String(x.key[1]) >= range.lo && String(x.key[1]) <= range.hi).sort(oldestFirst);
+      const seen: KeyRow[] = [];
+      let cursor = null;
+      for (let pages = 0; pages < 1000; pages++) {
+        const p = await pageOf(sources, range, perPage, cursor);
+        seen.push(...p.rows);
+        if (!p.next) break;
         cursor = p.next;
       }
       expect(seen.map((x) => x.id)).toEqual(inRange.map((x) => x.id));

@@ -280,6 +280,8 @@ export const en: Record<keyof typeof id, string> = {
   'user.since': 'Joined',
   'central.productBack': '← All products',
   'central.productNotFound': 'This product is not in the catalog.',
+  'orders.sort.newest': 'Newest first',
+  'orders.sort.oldest': 'Oldest first',
   'user.order.name': 'Account name A–Z',
   'user.order.newest': 'Newest first',
   'offline.preparing': 'Getting ready for offline use {pct}%',

@@ -278,6 +278,8 @@ export const id = {
   'user.since': 'Terdaftar',
   'central.productBack': '← Semua produk',
   'central.productNotFound': 'Produk ini tidak ada di katalog.',
+  'orders.sort.newest': 'Terbaru dulu',
+  'orders.sort.oldest': 'Terlama dulu',
   'user.order.name': 'Nama akun A–Z',
   'user.order.newest': 'Terbaru mendaftar',
   'offline.preparing': 'Menyiapkan mode offline {pct}%',

@@ -28,10 +28,11 @@ export interface Cursor {
   id: string;
 }
 
-/** Time bounds of the range, both inclusive ('' and '\uffff' leave a side open). */
+/** Time bounds of the range, both inclusive ('' and '\uffff' leave a side open); newest first unless `oldestFirst`. */
 export interface TimeRange {
   lo: string;
   hi: string;
+  oldestFirst?: boolean;
 }
 
 const atOf = (r: KeyRow) => String(r.key[r.key.length - 1]);
@@ -43,24 +44,29 @@ export function newestFirst(a: KeyRow, b: KeyRow) {
   return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
 }
 
-/** Whether a row is at or after the cursor in newest-first order (on its page or a later one). */
-const from = (c: Cursor | null) => (r: KeyRow) => !c || atOf(r) < c.at || (atOf(r) === c.at && r.id <= c.id);
+/** Ascending by (time, id): the order of an ascending view with equal keys. */
+export const oldestFirst = (a: KeyRow, b: KeyRow) => newestFirst(b, a);
+
+/** Whether a row is at or after the cursor in the list's order (on its page or a later one). */
+const from = (c: Cursor | null, oldest: boolean) => (r: KeyRow) =>
+  !c || (oldest ? atOf(r) > c.at || (atOf(r) === c.at && r.id >= c.id) : atOf(r) < c.at || (atOf(r) === c.at && r.id <= c.id));
 
 /** One page from `cursor` on, and the cursor of the page after it (null: this is the last). */
 export async function pageOf(sources: KeySource[], range: TimeRange, perPage: number, cursor: Cursor | null) {
+  const oldest = !!range.oldestFirst;
   const parts = await Promise.all(
     sources.map((s) =>
       s.rows({
-        descending: true,
-        startkey: [...s.prefix, cursor ? cursor.at : range.hi],
+        ...(oldest ? {} : { descending: true }),
+        startkey: [...s.prefix, cursor ? cursor.at : oldest ? range.lo : range.hi],
         ...(cursor ? { startkey_docid: cursor.id } : {}),
-        endkey: [...s.prefix, range.lo],
+        endkey: [...s.prefix, oldest ? range.hi : range.lo],
         limit: perPage + 1,
         reduce: false,
       }),
     ),
   );
-  const merged = parts.flat().filter(from(cursor)).sort(newestFirst);
+  const merged = parts.flat().filter(from(cursor, oldest)).sort(oldest ? oldestFirst : newestFirst);
   const extra = merged[perPage];
   return { rows: merged.slice(0, perPage), next: extra ? { at: atOf(extra), id: extra.id } : null };
 }
@@ -94,16 +100,22 @@ const cmpKey = (a: unknown[], b: unknown[]) => {
 
 /**
  * Rows already in hand (a filter no view serves, over a range known to be small) answered as a
- * descending view query would be: startkey + startkey_docid inclusive, endkey inclusive, limit.
+ * view query would be, either way: startkey + startkey_docid inclusive, endkey inclusive, limit.
  * Keys compare as strings part by part, which is CouchDB's order for the codes and ISO times used here.
  */
 export function memorySource(prefix: unknown[], rows: KeyRow[]): KeySource {
-  const desc = [...rows].sort((a, b) => cmpKey(b.key, a.key) || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+  const asc = [...rows].sort((a, b) => cmpKey(a.key, b.key) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const desc = [...asc].reverse();
   const select = (p: Record<string, any>) =>
-    desc.filter((r) => {
-      const c = cmpKey(r.key, p.startkey);
-      return (c < 0 || (c === 0 && (p.startkey_docid === undefined || r.id <= p.startkey_docid))) && cmpKey(r.key, p.endkey) >= 0;
-    });
+    p.descending
+      ? desc.filter((r) => {
+          const c = cmpKey(r.key, p.startkey);
+          return (c < 0 || (c === 0 && (p.startkey_docid === undefined || r.id <= p.startkey_docid))) && cmpKey(r.key, p.endkey) >= 0;
+        })
+      : asc.filter((r) => {
+          const c = cmpKey(r.key, p.startkey);
+          return (c > 0 || (c === 0 && (p.startkey_docid === undefined || r.id >= p.startkey_docid))) && cmpKey(r.key, p.endkey) <= 0;
+        });
   return {
     prefix,
     rows: async (p) => select(p).slice(0, typeof p.limit === 'number' ? p.limit : undefined),
