@@ -4,6 +4,7 @@
 import { createServer, request as httpRequest, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { extname, join, normalize, resolve, sep } from 'node:path';
+import { createGzip, constants as zlibConstants } from 'node:zlib';
 import { publicTopology, type Topology } from '../src/lib/model/topology.ts';
 import type { Credentials } from './couch-client.ts';
 import { rateLimiter, type RateLimit } from './rate-limit.ts';
@@ -56,6 +57,11 @@ export function nodeTargets(t: Topology): Record<string, string> {
   return out;
 }
 
+function wantsGzip(req: IncomingMessage, r: IncomingMessage) {
+  return req.method !== 'HEAD' && r.statusCode !== 204 && r.statusCode !== 304 && !r.headers['content-encoding']
+    && /^application\/json/.test(String(r.headers['content-type'] ?? '')) && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+}
+
 function proxy(req: IncomingMessage, res: ServerResponse, target: string, path: string, as?: Credentials) {
   const u = new URL(target);
   const headers = { ...req.headers, host: u.host };
@@ -71,6 +77,16 @@ function proxy(req: IncomingMessage, res: ServerResponse, target: string, path: 
       // The cookie must belong to the app origin and its /db/<node> path.
       const cookie = h['set-cookie'];
       if (cookie) h['set-cookie'] = cookie.map((c) => c.replace(/Path=\/;?/i, `Path=${req.url!.split('/').slice(0, 3).join('/')};`));
+      // JSON compresses about tenfold: a first visit pulls megabytes of it over a phone's link. Each
+      // chunk is flushed as it comes, so long-polls and continuous feeds still arrive as they happen.
+      if (wantsGzip(req, r)) {
+        delete h['content-length'];
+        h['content-encoding'] = 'gzip';
+        h.vary = 'Accept-Encoding';
+        res.writeHead(r.statusCode ?? 502, h);
+        r.pipe(createGzip({ flush: zlibConstants.Z_SYNC_FLUSH })).pipe(res);
+        return;
+      }
       res.writeHead(r.statusCode ?? 502, h);
       r.pipe(res);
     },

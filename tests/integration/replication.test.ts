@@ -3,7 +3,8 @@ import { startCluster, until, now, type TestCluster } from './harness.ts';
 import { DEMO } from '../../server/config.ts';
 import { createAppServer, readersOf } from '../../server/app-server.ts';
 import { freePort } from '../../server/cluster.ts';
-import type { Server } from 'node:http';
+import { request, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createGunzip, gunzipSync } from 'node:zlib';
 
 let c: TestCluster;
 let app: Server;
@@ -157,5 +158,48 @@ describe('_db_updates', () => {
     const foreign = (await c.admin('PUSAT').ok('GET', '/_db_updates?since=now')).last_seq;
     const replay = await bdg.ok('GET', `/_db_updates?since=${encodeURIComponent(foreign)}`);
     expect(events(replay)).toEqual(expect.arrayContaining(['created ops', 'created userdb-7a7a']));
+  });
+});
+
+describe('the app server compresses what devices pull', () => {
+  /** A raw GET through the app server, asking for gzip or not; the body as the wire carried it. */
+  const raw = (path: string, gzip: boolean) =>
+    new Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+      const req = request(`${appUrl}${path}`, { headers: gzip ? { 'Accept-Encoding': 'gzip, deflate, br' } : {} }, (res) => {
+        const parts: Buffer[] = [];
+        res.on('data', (b: Buffer) => parts.push(b));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(parts as unknown as Uint8Array[]) }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+
+  it('gzips JSON for a client that accepts it, and only then; the content is the same', async () => {
+    const path = '/db/bdg/catalog/_all_docs?include_docs=true';
+    const plain = await raw(path, false);
+    const zipped = await raw(path, true);
+    expect(plain.status).toBe(200);
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    expect(JSON.parse(gunzipSync(zipped.body as unknown as Uint8Array).toString()).rows).toEqual(JSON.parse(plain.body.toString()).rows);
+  });
+
+  it('a continuous feed still delivers each change as it happens (every chunk is flushed)', async () => {
+    const sku = `GZ-${Date.now().toString(36).toUpperCase()}`;
+    const lines: string[] = [];
+    const req = request(`${appUrl}/db/bdg/catalog/_changes?feed=continuous&since=now&heartbeat=1000`, { headers: { 'Accept-Encoding': 'gzip' } }, (res) => {
+      expect(res.headers['content-encoding']).toBe('gzip');
+      res.pipe(createGunzip()).on('data', (b: Buffer) => lines.push(...b.toString().split('\n').filter(Boolean)));
+    });
+    req.end();
+    try {
+      // Before the write, the feed says nothing of it: what follows is the write arriving, not a buffer emptied at the end.
+      await until(async () => req.socket !== undefined && req.socket !== null, 5000);
+      expect(lines.some((l) => l.includes(sku))).toBe(false);
+      await c.admin('PUSAT').as(DEMO.centralAdmin).ok('PUT', `/catalog/product:${sku}`, product(sku));
+      expect(await until(async () => lines.some((l) => l.includes(`product:${sku}`)), 20_000)).toBe(true);
+    } finally {
+      req.destroy();
+    }
   });
 });

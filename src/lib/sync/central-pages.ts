@@ -46,3 +46,39 @@ export const orderPage = (id: string) =>
     const [order, warehouses] = await Promise.all([centralAdmin.get('ops', id) as Promise<Order>, warehouseNames().catch(() => new Map<string, string>())]);
     return { order, warehouses };
   });
+
+type Row = { key: any; value: any };
+
+export interface Overview {
+  perRegion: Array<{ region: string; count: number; sum: number }>;
+  /** The ten best sellers across regions, named (only those ten products are read). */
+  top: Array<{ product: string; name: string; units: number; revenue: number }>;
+  days: Row[];
+  weeks: Row[];
+}
+
+/** Central's overview: four grouped view queries, and the names of the top ten products. */
+export const overviewPage = () =>
+  guarded<Overview>(async () => {
+    const [byRegion, days, weeks, products] = await Promise.all([
+      centralAdmin.view('ops', 'orders_by_day', { group_level: 1 }),
+      centralAdmin.view('ops', 'orders_by_day', { group: true }),
+      centralAdmin.view('ops', 'orders_by_week', { group: true }),
+      centralAdmin.view('ops', 'product_sales', { group: true }),
+    ]);
+    const merged = new Map<string, { units: number; revenue: number }>();
+    for (const r of products) {
+      const m = merged.get(r.key[1]) ?? { units: 0, revenue: 0 };
+      m.units += r.value[0];
+      m.revenue += r.value[1];
+      merged.set(r.key[1], m);
+    }
+    const best = [...merged].map(([product, v]) => ({ product, ...v })).sort((a, b) => b.units - a.units).slice(0, 10);
+    const names = new Map(((await centralAdmin.docs('catalog', best.map((b) => b.product))) as Product[]).map((p) => [p._id, p.name]));
+    return {
+      perRegion: byRegion.map((r) => ({ region: r.key[0], count: r.value.count, sum: r.value.sum })),
+      top: best.map((b) => ({ ...b, name: names.get(b.product) ?? b.product })),
+      days,
+      weeks,
+    };
+  });
