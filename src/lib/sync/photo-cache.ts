@@ -13,13 +13,17 @@ export interface CacheProgress {
   failed: number;
 }
 
-/** Puts every URL not already cached into the thumbnail cache, a few at a time. */
-export async function cacheThumbs(urls: string[], onProgress: (p: CacheProgress) => void, signal: AbortSignal, parallel = 6): Promise<CacheProgress> {
-  if (!('caches' in globalThis)) return { done: urls.length, total: urls.length, failed: 0 };
+/**
+ * Puts every URL not already cached into the thumbnail cache, a few at a time. `known` holds the URLs
+ * this page has seen cached: a round with nothing new (a catalog edit) costs no look at the cache.
+ */
+export async function cacheThumbs(urls: string[], onProgress: (p: CacheProgress) => void, signal: AbortSignal, known: Set<string>, parallel = 6): Promise<CacheProgress> {
+  if (!('caches' in globalThis) || urls.every((u) => known.has(u))) return { done: urls.length, total: urls.length, failed: 0 };
   const cache = await caches.open(THUMB_CACHE);
   // One look at what is there already, instead of a lookup per thumbnail.
   const have = new Set((await cache.keys()).map((r) => r.url));
-  const queue = urls.filter((u) => !have.has(new URL(u, location.href).href));
+  for (const u of urls) if (have.has(new URL(u, location.href).href)) known.add(u);
+  const queue = urls.filter((u) => !known.has(u));
   const p: CacheProgress = { done: urls.length - queue.length, total: urls.length, failed: 0 };
   let last = 0;
   const report = (force = false) => {
@@ -32,6 +36,7 @@ export async function cacheThumbs(urls: string[], onProgress: (p: CacheProgress)
         const res = await fetch(url, { credentials: 'include', signal });
         if (res.ok) {
           await cache.put(url, res);
+          known.add(url);
           p.done++;
         } else p.failed++;
       } catch {

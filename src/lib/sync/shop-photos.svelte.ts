@@ -12,6 +12,8 @@ export class ShopPhotos {
   private abort: AbortController | null = null;
   private running: Promise<void> | null = null;
   private wanted: ShopProduct[] | null = null;
+  /** Thumbnail URLs known to be in the cache (so a catalog edit does not look through it again). */
+  private known = new Set<string>();
 
   constructor(private region: () => string | null) {}
 
@@ -34,7 +36,7 @@ export class ShopPhotos {
       this.wanted = null;
       const abort = (this.abort = new AbortController());
       const urls = products.map((p) => this.url(p, 'thumb')).filter((u): u is string => !!u);
-      await cacheThumbs(urls, (p) => (this.progress = p), abort.signal);
+      await cacheThumbs(urls, (p) => (this.progress = p), abort.signal, this.known);
     }
   }
 
