@@ -23,6 +23,10 @@ import { chooseEngine } from './engine.ts';
 import { compareLatest } from './compare.ts';
 import { centralOverview, timed } from './overview.ts';
 
+// A simulated device's PouchDB can reject a request it already retries (a socket hang up under load):
+// said, not fatal, so the run goes on and stops its cluster instead of leaving its nodes running.
+process.on('unhandledRejection', (e) => console.error(`bench: an error nothing waited for: ${(e as Error)?.message ?? e}`));
+
 if (process.argv.includes('--compare')) {
   console.log(compareLatest(join(projectRoot, 'bench', 'results')));
   process.exit(0);
