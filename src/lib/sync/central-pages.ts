@@ -4,17 +4,9 @@
 import { centralAdmin } from './central.svelte.ts';
 import { productStock } from './stock-list.ts';
 import { ids, type Order, type Product, type Warehouse, type WarehouseItem } from '../model/index.ts';
+import { loadFor } from './loaded.ts';
 
-import { isMissing, type Loaded } from './loaded.ts';
-
-async function guarded<T>(read: () => Promise<T>): Promise<Loaded<T>> {
-  if (!centralAdmin.user) return { state: 'signed-out' };
-  try {
-    return { state: 'ok', ...(await read()) };
-  } catch (e) {
-    return isMissing(e) ? { state: 'missing' } : { state: 'failed', failure: e };
-  }
-}
+const guarded = <T extends object>(read: () => Promise<T>) => loadFor(!!centralAdmin.user, read);
 
 const warehouseNames = async () =>
   new Map(((await centralAdmin.allDocs('inventory', 'warehouse:')) as Warehouse[]).map((w) => [w._id, w.name]));

@@ -3,20 +3,14 @@
 // the node could not be read, `signed-out` before the admin signs in (the layout asks for that).
 import { regionAdmin } from './admin.svelte.ts';
 import type { Order, UserProfile } from '../model/index.ts';
-import { isMissing, type Loaded } from './loaded.ts';
+import { loadFor } from './loaded.ts';
 
+/** Reads when a regional admin is signed in, with the region they administer. */
+const guarded = <T extends object>(read: (region: string) => Promise<T>) =>
+  loadFor(!!regionAdmin.user && !!regionAdmin.region, () => read(regionAdmin.region!));
 
-export async function readDoc<K extends string, T>(key: K, id: (region: string) => string): Promise<Loaded<Record<K, T>>> {
-  if (!regionAdmin.user || !regionAdmin.region) return { state: 'signed-out' };
-  try {
-    return { state: 'ok', [key]: (await regionAdmin.doc(id(regionAdmin.region))) as T } as { state: 'ok' } & Record<K, T>;
-  } catch (e) {
-    return isMissing(e) ? { state: 'missing' } : { state: 'failed', failure: e };
-  }
-}
-
-export const orderPage = (id: string) => readDoc<'order', Order>('order', () => id);
-export const shopperPage = (name: string) => readDoc<'profile', UserProfile>('profile', (R) => `user:${R}:${name}`);
+export const orderPage = (id: string) => guarded(async () => ({ order: (await regionAdmin.doc(id)) as Order }));
+export const shopperPage = (name: string) => guarded(async (R) => ({ profile: (await regionAdmin.doc(`user:${R}:${name}`)) as UserProfile }));
 
 export interface RegionOverview {
   days: Array<{ day: string; count: number; sum: number }>;
@@ -25,19 +19,13 @@ export interface RegionOverview {
 }
 
 /** The region's overview: its days, weeks and best sellers from the region node's views. */
-export async function overviewPage(): Promise<Loaded<RegionOverview>> {
-  const R = regionAdmin.region;
-  if (!regionAdmin.user || !R) return { state: 'signed-out' };
-  try {
+export const overviewPage = () =>
+  guarded<RegionOverview>(async (R) => {
     const range = { group: true, startkey: [R], endkey: [R, {}] };
     const [d, w, p] = await Promise.all([regionAdmin.view('orders_by_day', range), regionAdmin.view('orders_by_week', range), regionAdmin.view('product_sales', range)]);
     return {
-      state: 'ok',
       days: d.map((r) => ({ day: r.key[1], count: r.value.count, sum: r.value.sum })),
       weeks: w.map((r) => ({ day: r.key[1], count: r.value.count, sum: r.value.sum })).slice(-12),
       top: p.map((r) => ({ product: r.key[1], units: r.value[0], revenue: r.value[1] })).sort((a, b) => b.units - a.units).slice(0, 10),
     };
-  } catch (e) {
-    return { state: 'failed', failure: e };
-  }
-}
+  });
