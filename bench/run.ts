@@ -19,6 +19,7 @@ import { follow, median, percentile, nodeMemoryMb, table } from './lib.ts';
 import { browserBench } from './browser.ts';
 import { scaleBench } from './scale.ts';
 import { wanBench } from './wan.ts';
+import { serviceRestartBench } from './service-restart.ts';
 import { chooseEngine } from './engine.ts';
 import { compareLatest } from './compare.ts';
 import { centralOverview, timed } from './overview.ts';
@@ -58,6 +59,29 @@ if (scaleArg > 0) {
   const at = new Date().toISOString();
   writeFileSync(join(dir, `scale-${engine}-${at.replace(/[:.]/g, '-')}.json`), JSON.stringify({ at, engine, ...r }, null, 2));
   writeFileSync(join(dir, 'scale-latest.json'), JSON.stringify({ at, engine, ...r }, null, 2));
+  process.exit(0);
+}
+const restartArg = process.argv.indexOf('--service-restart');
+if (restartArg > 0) {
+  // A separate run: the region service restarting with a long history.
+  const n = Number(process.argv[restartArg + 1] ?? 1_000_000);
+  const r = await serviceRestartBench(n, (l) => console.error(l));
+  const ok = (b: boolean) => (b ? 'ok' : 'MISSED');
+  const rows: Array<[string, string, string, string]> = [
+    ['history loaded (BDG)', `${r.ledgerEntries} ledger entries, ${r.orders} orders: seed ${r.seedSeconds.toFixed(0)} s`, '-', 'info'],
+    ['first start of the service (no checkpoint: the whole feed)', `${r.firstStartSeconds.toFixed(1)} s, peak ${r.firstStartPeakRssMb} MB RSS`, '-', 'info'],
+    ['a checkout answered, service warm', `${r.warmCheckoutMs.toFixed(0)} ms`, '-', 'info'],
+    ['restart after kill -9 -> service running', `${(r.restartRunningMs / 1000).toFixed(1)} s`, '-', 'info'],
+    ['restart after kill -9 -> a waiting checkout answered', `${(r.restartToCheckoutMs / 1000).toFixed(1)} s`, '< 10 s', ok(r.restartToCheckoutMs < 10_000)],
+    ['service memory after the restart: now / peak', `${r.serviceRssMb} / ${r.servicePeakRssMb} MB RSS`, '< 300 MB', ok((r.servicePeakRssMb ?? Infinity) < 300)],
+    ['the node (BDG) meanwhile', `${r.nodeRssMb ?? '?'} MB RSS`, '-', 'info'],
+  ];
+  console.log(`\nengine: ${engine}\n` + table(rows));
+  const dir = join(projectRoot, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const at = new Date().toISOString();
+  writeFileSync(join(dir, `restart-${engine}-${at.replace(/[:.]/g, '-')}.json`), JSON.stringify({ at, ...r }, null, 2));
+  writeFileSync(join(dir, `restart-latest-${engine}.json`), JSON.stringify({ at, ...r }, null, 2));
   process.exit(0);
 }
 if (process.argv.includes('--wan')) {

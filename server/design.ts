@@ -34,8 +34,8 @@ export function validateSource(db: DbKind, region: string | null): string {
   );
 }
 
-function views(db: DbKind) {
-  const dir = join(root, db, 'views');
+function views(folder: string) {
+  const dir = join(root, folder, 'views');
   const out: Record<string, { map: string; reduce?: string }> = {};
   if (!existsSync(dir)) return out;
   for (const name of readdirSync(dir).sort()) {
@@ -48,4 +48,14 @@ function views(db: DbKind) {
 
 export function designDoc(db: DbKind, region: string | null) {
   return { _id: DESIGN_ID, language: 'javascript', validate_doc_update: validateSource(db, region), views: views(db) };
+}
+
+/**
+ * A region node's ledger fold, in a design document of its own: the region service reads it at start
+ * instead of the whole ledger, and querying it never waits on the order views' index (nor they on it).
+ * Only region nodes have it: nothing at central asks for it, so central never builds it.
+ */
+export const LEDGER_DESIGN_ID = '_design/ledger';
+export function ledgerDesignDoc() {
+  return { _id: LEDGER_DESIGN_ID, language: 'javascript', views: views('ledger') };
 }

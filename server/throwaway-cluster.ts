@@ -32,7 +32,7 @@ export interface TestCluster {
   admin(code: string): Couch;
   anon(code: string): Couch;
   /** Starts a region service as its own process (so a test can kill -9 it); `nodeUrl` puts something (a proxy) between it and its node. */
-  service(code: string, opts?: { nodeUrl?: string }): Promise<ServiceHandle>;
+  service(code: string, opts?: { nodeUrl?: string; readyMs?: number }): Promise<ServiceHandle>;
   stop(): Promise<void>;
 }
 
@@ -135,7 +135,7 @@ export async function startCluster(regions = ['JKT', 'BDG', 'SBY'], opts: Cluste
         },
       };
       services.add(handle);
-      const ready = await waitFor(async () => output.join('').includes('region service running'), 60_000, 100);
+      const ready = await waitFor(async () => output.join('').includes('region service running'), opts.readyMs ?? 60_000, 100);
       if (!ready) throw new Error(`region service ${code} did not start: ${output.join('')}`);
       return handle;
     },

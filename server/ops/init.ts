@@ -1,7 +1,7 @@
 // `init`: brings every node to the shape DESIGN.md describes. Idempotent: it
 // compares before it writes, and a second run reports nothing to change.
 import { Couch, docPath, waitFor, type Credentials } from '../couch-client.ts';
-import { designDoc } from '../design.ts';
+import { designDoc, ledgerDesignDoc } from '../design.ts';
 import { SERVICE_DB, serviceDbSecurity } from '../region/checkpoints.ts';
 import { DEMO, type Secrets } from '../config.ts';
 import type { Topology } from '../../src/lib/model/topology.ts';
@@ -108,6 +108,7 @@ export class Initializer {
       await this.security(node, db, securityFor(db, atCentral, centralLanes));
       await this.doc(node, db, designDoc(db, region), `write rules and views (_design/sebaran)`);
     }
+    if (!atCentral) await this.doc(node, 'ops', ledgerDesignDoc(), `the stock fold (_design/ledger)`);
   }
 }
 

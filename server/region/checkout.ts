@@ -45,9 +45,16 @@ export function ownerOf(db: string): string {
   return Buffer.from(db.slice('userdb-'.length), 'hex').toString('utf8');
 }
 
+/** The checkpoint that says a shopper's database has a copy of every order made before this run. */
+export const copiedKey = (name: string) => `copied:${name}`;
+
 type Answer = { db: string; copy: OrderCopy };
 
 export class Checkout {
+  /**
+   * Orders decided this run whose answer is not written yet. One decided before (a crash between the order
+   * and its answer) is found by its write's conflict, which answers from it and reloads the state.
+   */
   private orders = new Set<string>();
   private answered = new Map<string, Set<string>>();
   /** Databases read up to a page's end: read again on the next round. */
@@ -63,29 +70,42 @@ export class Checkout {
     private serviceName: string, private log: (l: string) => void,
   ) {}
 
-  /** Finishes every order's stock movements (after a crash between the order and its entries). */
+  /**
+   * Finishes the stock movements of orders a crash left without them. Only orders the ops feed showed
+   * after the service's checkpoint can be such: the checkpoint moves past an order only once its
+   * movements are written (service.ts), so a restart reads the tail, never the whole history.
+   */
   async recover() {
-    const rows = await this.svc.allDocs('ops', `include_docs=true&${range(`order:${this.R}:`)}`);
-    this.orders = new Set(rows.map((r: any) => r.id as string));
-    const missing: LedgerEntry[] = [];
-    const at = nowIso();
-    for (const { doc } of rows) {
-      // Only orders the node would accept now take stock; anything else (an operator's mistake) is logged, never fatal.
-      const order = Order.safeParse(doc);
-      if (!order.success) {
-        this.log(`[${this.R}] order ${doc?._id} is malformed, its stock is not touched: ${order.error.issues[0].message}`);
-        continue;
-      }
-      const o = order.data;
-      missing.push(...saleEntries(o, this.serviceName, at).filter((e) => !this.stock.hasDerived('sale', e.ref!, e.stock_id)));
-      if (o.status === 'canceled') {
-        missing.push(...cancelEntries(o, this.serviceName, at).filter((e) => !this.stock.hasDerived('cancel', e.ref!, e.stock_id)));
-      }
-    }
-    if (missing.length) this.log(`[${this.R}] finishing ${missing.length} stock movement(s) of orders a crash left behind`);
-    for (let i = 0; i < missing.length; i += 500) await this.stock.record(missing.slice(i, i + 500));
+    let finished = 0;
+    await this.ordersSince(await this.checkpoints.since('ops'), async (tail) => {
+      const at = nowIso();
+      const wanted = tail.flatMap((o) => [...saleEntries(o, this.serviceName, at), ...(o.status === 'canceled' ? cancelEntries(o, this.serviceName, at) : [])]);
+      const have = await this.stock.existing(wanted.map((e) => e._id));
+      const missing = wanted.filter((e) => !have.has(e._id));
+      for (let i = 0; i < missing.length; i += 500) await this.stock.record(missing.slice(i, i + 500));
+      finished += missing.length;
+    });
+    if (finished) this.log(`[${this.R}] finished ${finished} stock movement(s) of orders a crash left behind`);
     await this.stock.repair();
     this.stale = false;
+  }
+
+  /** The region's orders changed since `since` in the ops feed, handed to `each` a page at a time (memory). */
+  private async ordersSince(since: string | number, each: (orders: Order[]) => Promise<void>) {
+    for (;;) {
+      const ch = await this.svc.ok('GET', `/ops/_changes?include_docs=true&limit=2000&since=${encodeURIComponent(String(since))}`);
+      const page: Order[] = [];
+      for (const c of ch.results as any[]) {
+        if (c.deleted || c.doc?.type !== 'order' || !String(c.id).startsWith(`order:${this.R}:`)) continue;
+        // Only orders the node would accept now take stock; anything else (an operator's mistake) is logged, never fatal.
+        const order = Order.safeParse(c.doc);
+        if (order.success) page.push(order.data);
+        else this.log(`[${this.R}] order ${c.id} is malformed, its stock is not touched: ${order.error.issues[0].message}`);
+      }
+      if (page.length) await each(page);
+      if ((ch.results as any[]).length < 2000 && !(ch.pending > 0)) return;
+      since = ch.last_seq;
+    }
   }
 
   forget(db: string) {
@@ -120,6 +140,12 @@ export class Checkout {
       if (this.copied.has(name)) continue;
       const db = userDbName(name);
       try {
+        // Done in an earlier run for this database: new orders get their copy with their decision.
+        const incarnation = await this.incarnation(db);
+        if ((await this.checkpoints.since(copiedKey(name), incarnation)) === 1) {
+          this.copied.add(name);
+          continue;
+        }
         // Orders are kept by name; an account made after an order (a new account of a deleted name)
         // must not receive it. The account's id is a ULID: its time is when the account was made; an
         // account without one (made straight in _users) is cut off at its name's last deletion. No
@@ -143,6 +169,7 @@ export class Checkout {
           }
         }
         this.copied.add(name);
+        this.checkpoints.set(copiedKey(name), 1, incarnation);
       } catch (e) {
         if (!(e instanceof CouchError && e.status === 404)) this.log(`[${this.R}] order copies for ${name}: ${(e as Error).message}`);
       }
@@ -254,7 +281,7 @@ export class Checkout {
         continue;
       }
       const entries = saleEntries(valid.data, this.serviceName, at);
-      for (const e of entries) this.stock.apply(e); // taken now, so the next request in the batch sees it
+      for (const e of entries) this.stock.take(e); // taken now, so the next request in the batch sees it
       decided.push({ db, order: valid.data, entries });
     }
     // 1. The decisions. Each order is its own document: the node takes or refuses each alone.
@@ -276,15 +303,15 @@ export class Checkout {
           this.stats.confirmed++;
         } else if (r.error === 'conflict') {
           // Decided before, unknown to this run's memory: answer from that order, and reload the fold.
-          for (const e of x.entries) this.stock.unapply(e);
+          for (const e of x.entries) this.stock.untake(e);
           this.stale = true;
           existing.push({ db: x.db, id: x.order._id });
         } else if (!REFUSALS.has(r.error)) {
           // Not a refusal by the rules: no answer to the shopper now; the request is read again after a reload.
-          for (const e of x.entries) this.stock.unapply(e);
+          for (const e of x.entries) this.stock.untake(e);
           unknown.push(`${x.order._id}: ${r.error} ${r.reason ?? ''}`);
         } else {
-          for (const e of x.entries) this.stock.unapply(e);
+          for (const e of x.entries) this.stock.untake(e);
           this.log(`[${this.R}] order ${x.order._id} refused by the node: ${r.reason}`);
           this.stats.rejected++;
           answers.push({ db: x.db, copy: this.rejection(ids.orderCopy(x.order._id), x.order.request_id, [{ stock_id: '*', code: 'order_invalid', reason: String(r.reason ?? r.error).slice(0, 300) }]) });
@@ -316,7 +343,11 @@ export class Checkout {
       [...byDb].map(async ([db, docs]) => {
         try {
           await this.putCopies(db, docs);
-          for (const d of docs) this.answered.get(db)?.add(d._id);
+          for (const d of docs) {
+            this.answered.get(db)?.add(d._id);
+            // Answered: the request is skipped from now on, so its order need not be remembered (memory).
+            if (d.order_id) this.orders.delete(d.order_id);
+          }
         } catch (e) {
           notDone.add(db);
           this.log(`[${this.R}] answers in ${db}: ${(e as Error).message}`);

@@ -13,7 +13,7 @@
 import { Couch, isNodeFailure, type Credentials } from '../couch-client.ts';
 import { Checkpoints } from './checkpoints.ts';
 import { Stock } from './stock.ts';
-import { Checkout, ownerOf } from './checkout.ts';
+import { Checkout, copiedKey, ownerOf } from './checkout.ts';
 import { AdminRequests } from './requests.ts';
 import { Shoppers } from './shoppers.ts';
 import { Health } from './health.ts';
@@ -147,6 +147,7 @@ export class RegionService {
       this.backoff.forget(db);
       this.checkout.forget(db);
       await this.checkpoints.forget(db).catch(() => {});
+      await this.checkpoints.forget(copiedKey(ownerOf(db))).catch(() => {});
     }
     if (rescan) {
       const mine = dbs.filter((db) => live.has(ownerOf(db)));
@@ -271,8 +272,11 @@ export class RegionService {
         if (!res.ok) throw new Error(`${res.status} ${body?.reason}`);
         const docs = (body.results as any[]).filter((c) => !c.deleted && c.doc).map((c) => c.doc);
         const relevant = docs.filter((d) => d.type === 'ledger' || d.type === 'admin_request');
-        const done = !relevant.length || (await this.serial(async () => {
-          const touched = relevant.filter((d) => d.type === 'ledger' && this.stock.apply(d)).map((d) => d.stock_id as string);
+        const orders = docs.some((d) => d.type === 'order');
+        // Orders pass through `serial` too: after a failed write it reloads (and recovers) before the
+        // checkpoint below can move past an order whose movements are not written yet.
+        const done = (!relevant.length && !orders) || (await this.serial(async () => {
+          const touched = await this.stock.seen(relevant.filter((d) => d.type === 'ledger'));
           await this.stock.ensureSnapshots(touched);
           await this.stock.writeSnapshots(touched);
           return this.requests.answerAll(relevant);
@@ -281,9 +285,10 @@ export class RegionService {
           await sleep(RETRY_MS);
           continue;
         }
-        // Written out when it moved past work, or once a minute: the service's own writes (health) cost no churn.
+        // Written out when it moved past work, or once a minute: the service's own writes (health) cost no
+        // churn. Past orders too: every order before it has its stock movements (recover reads only the rest).
         opsSince = body.last_seq;
-        if (relevant.length || Date.now() - opsSaved > 60_000) {
+        if (relevant.length || orders || Date.now() - opsSaved > 60_000) {
           this.checkpoints.set('ops', body.last_seq);
           opsSaved = Date.now();
         }

@@ -1,9 +1,13 @@
-// The region's stock: the ledger folded in memory by its one writer, and the
-// snapshots (`inventory` warehouse items) written from that fold. The ledger
-// is the truth; a snapshot is always rewritable from it, so a crash between
-// a ledger write and a snapshot write is repaired by `repair` on start.
+// The region's stock: the ledger's fold, kept in memory by its one writer,
+// and the snapshots (`inventory` warehouse items) written from it. The ledger
+// is the truth and the node folds it (the `_design/ledger` view): the service
+// reads that fold at start, adds what it writes itself, and reads the fold of
+// an item again when the ops feed shows an entry someone else wrote. A
+// snapshot is always rewritable from the fold, so a crash between a ledger
+// write and a snapshot write is repaired by `repair` on start.
 import { Couch, CouchError } from '../couch-client.ts';
 import { LedgerEntry, type Folded, type WarehouseItem } from '../../src/lib/model/index.ts';
+import { LEDGER_DESIGN_ID } from '../design.ts';
 
 const nowIso = () => new Date().toISOString();
 /** A new warehouse item's low-stock threshold until an admin sets one (as the demo data has it). */
@@ -13,23 +17,57 @@ export const range = (prefix: string) =>
 
 export class Stock {
   private folded = new Map<string, Folded>();
-  private applied = new Set<string>();
-  /** `reason|ref|stock_id` of every sale and cancel entry: which orders' stock is already accounted for. */
-  private derived = new Set<string>();
+  /** Entries taken for a decision not yet written (checkout.ts): counted once when `record` writes them. */
+  private taken = new Set<string>();
+  /** Entries this run wrote, until the ops feed shows them: their effect is already in the fold. */
+  private mine = new Set<string>();
   readonly snapshots = new Map<string, WarehouseItem>();
 
   constructor(private svc: Couch, private R: string, private log: (l: string) => void) {}
 
-  /** Reads the whole ledger and every snapshot of the region. */
+  /**
+   * The fold from the node's ledger view (_design/ledger), not from the ledger itself: one grouped
+   * query whose cost is the number of stock items, however long the history. Every snapshot of the region.
+   */
   async load() {
-    this.folded.clear();
-    this.applied.clear();
-    this.derived.clear();
-    const ledger = await this.svc.allDocs('ops', `include_docs=true&${range(`ledger:${this.R}:`)}`);
-    for (const row of ledger) if (row.doc) this.apply(row.doc);
+    this.folded = await this.foldOf(null);
+    this.taken.clear();
+    this.mine.clear();
     const stock = await this.svc.allDocs('inventory', `include_docs=true&${range(`stock:${this.R}:`)}`);
     this.snapshots.clear();
     for (const row of stock) if (row.doc?.type === 'warehouse_item') this.snapshots.set(row.id, row.doc);
+  }
+
+  /** The node's fold of these stock ids (all of the region's with null); an id with no entry folds to nothing. */
+  private async foldOf(stockIds: string[] | null) {
+    const out = new Map<string, Folded>();
+    const view = `/ops/${LEDGER_DESIGN_ID}/_view/fold?group=true`;
+    const rows: any[] = stockIds
+      ? (await this.svc.ok('POST', view, { keys: stockIds.map((id) => [this.R, id]) })).rows
+      : (await this.svc.ok('GET', `${view}&startkey=${encodeURIComponent(JSON.stringify([this.R]))}&endkey=${encodeURIComponent(JSON.stringify([this.R, {}]))}`)).rows;
+    for (const r of rows) {
+      if (!Array.isArray(r.value)) continue; // a key asked for with no entries
+      out.set(r.key[1], { quantity: r.value[0], count: r.value[1] });
+    }
+    return out;
+  }
+
+  /**
+   * Entries the ops feed showed (receipts and counts by admins, replicated ones, our own): those this run
+   * did not write are read back from the node's fold, so an entry is counted once however often a feed
+   * shows it. Returns the stock ids whose fold was read again.
+   */
+  async seen(entries: Array<Partial<LedgerEntry>>) {
+    const again = new Set<string>();
+    for (const e of entries) {
+      if (e.type !== 'ledger' || e.region_code !== this.R || typeof e.stock_id !== 'string') continue;
+      if (typeof e._id === 'string' && this.mine.delete(e._id)) continue;
+      again.add(e.stock_id);
+    }
+    if (!again.size) return [];
+    const fresh = await this.foldOf([...again]);
+    for (const id of again) this.folded.set(id, fresh.get(id) ?? { quantity: 0, count: 0 });
+    return [...again];
   }
 
   available(id: string) {
@@ -40,37 +78,29 @@ export class Stock {
     return this.folded.get(id)?.quantity ?? 0;
   }
 
-  /** Whether an order's line already has its sale (or cancel) entry. */
-  hasDerived(reason: 'sale' | 'cancel', ref: string, stockId: string) {
-    return this.derived.has(`${reason}|${ref}|${stockId}`);
+  /** Takes an entry into the fold before it is written, so the next decision of a batch sees it. */
+  take(e: LedgerEntry) {
+    if (this.taken.has(e._id)) return;
+    this.taken.add(e._id);
+    this.add(e.stock_id, e.delta, 1);
   }
 
-  /** Folds one entry in, once per id; entries of another region or of the wrong shape are not stock. */
-  apply(e: Partial<LedgerEntry>): boolean {
-    if (e.type !== 'ledger' || e.region_code !== this.R || typeof e._id !== 'string' || this.applied.has(e._id)) return false;
-    if (typeof e.stock_id !== 'string' || !Number.isInteger(e.delta)) return false;
-    this.applied.add(e._id);
-    if ((e.reason === 'sale' || e.reason === 'cancel') && e.ref) this.derived.add(`${e.reason}|${e.ref}|${e.stock_id}`);
-    const f = this.folded.get(e.stock_id) ?? { quantity: 0, count: 0 };
-    f.quantity += e.delta!;
-    f.count += 1;
-    this.folded.set(e.stock_id, f);
-    return true;
+  /** Gives a taken entry back (its order was refused, so it will never be written). */
+  untake(e: LedgerEntry) {
+    if (this.taken.delete(e._id)) this.add(e.stock_id, -e.delta, -1);
   }
 
-  /** Takes an entry back out of the fold (its order was refused, so it will never be written). */
-  unapply(e: LedgerEntry) {
-    if (!this.applied.delete(e._id)) return;
-    this.derived.delete(`${e.reason}|${e.ref}|${e.stock_id}`);
-    const f = this.folded.get(e.stock_id)!;
-    f.quantity -= e.delta;
-    f.count -= 1;
+  private add(stockId: string, delta: number, count: number) {
+    const f = this.folded.get(stockId) ?? { quantity: 0, count: 0 };
+    f.quantity += delta;
+    f.count += count;
+    this.folded.set(stockId, f);
   }
 
   /**
    * Writes entries the service derived (ids only the service may write, so a conflict means it wrote
-   * them before) and the snapshots they change. Throws if the node refused one: the caller's state is
-   * then unknown and the service reloads it from the node.
+   * them before, and the fold has them) and the snapshots they change. Throws if the node refused one:
+   * the caller's state is then unknown and the service reloads it from the node.
    */
   async record(entries: LedgerEntry[]) {
     if (!entries.length) return;
@@ -78,8 +108,25 @@ export class Stock {
     const res = (await this.svc.ok('POST', '/ops/_bulk_docs', { docs: entries })) as any[];
     const refused = res.filter((r) => r.error && r.error !== 'conflict');
     if (refused.length) throw new Error(`ledger entry ${refused[0].id} refused: ${refused[0].reason}`);
-    for (const e of entries) this.apply(e);
+    res.forEach((r, i) => {
+      const e = entries[i];
+      const wasTaken = this.taken.delete(e._id);
+      if (r.ok) {
+        this.mine.add(e._id);
+        if (!wasTaken) this.add(e.stock_id, e.delta, 1);
+      } else if (wasTaken) this.add(e.stock_id, -e.delta, -1); // there before: the fold counted it already
+    });
     await this.writeSnapshots(entries.map((e) => e.stock_id));
+  }
+
+  /** Which of these entries the node has (an order's movements, after a crash): read by id, not by history. */
+  async existing(entryIds: string[]) {
+    const have = new Set<string>();
+    for (let i = 0; i < entryIds.length; i += 1000) {
+      const rows = (await this.svc.ok('POST', '/ops/_all_docs', { keys: entryIds.slice(i, i + 1000) })).rows as any[];
+      for (const r of rows) if (r.id && !r.error && !r.value?.deleted) have.add(r.id);
+    }
+    return have;
   }
 
   stale(id: string) {
