@@ -20,6 +20,7 @@ import { browserBench } from './browser.ts';
 import { scaleBench } from './scale.ts';
 import { wanBench } from './wan.ts';
 import { serviceRestartBench } from './service-restart.ts';
+import { catalogGrowth, regionGrowth } from './growth.ts';
 import { chooseEngine } from './engine.ts';
 import { compareLatest } from './compare.ts';
 import { centralOverview, timed } from './overview.ts';
@@ -61,6 +62,28 @@ if (scaleArg > 0) {
   writeFileSync(join(dir, 'scale-latest.json'), JSON.stringify({ at, engine, ...r }, null, 2));
   process.exit(0);
 }
+if (process.argv.includes('--growth')) {
+  // A separate run: how each cost grows with regions and with the catalog (quick: the first two points).
+  const regionPoints = quick ? [3, 10] : [3, 10, 30];
+  const productPoints = quick ? [200, 5000] : [200, 5000, 50_000];
+  const log = (l: string) => console.error(l);
+  const regions = [];
+  for (const n of regionPoints) regions.push(await regionGrowth(n, log));
+  const catalogs = [];
+  for (const n of productPoints) catalogs.push(await catalogGrowth(n, log));
+  const f = (x: { p50: number; p95: number }) => `${x.p50.toFixed(0)} / ${x.p95.toFixed(0)} ms`;
+  const rowsR = regions.map((r) => [`${r.regions}`, `${r.ordersPerSecond.toFixed(0)}/s`, f(r.orderLagMs), f(r.requestLagMs), f(r.catalogLagLastRegionMs), `${r.centralCpuPerS.toFixed(2)} (${(r.centralCpuPerRegion * 1000).toFixed(0)} ms per region)`, `${r.centralRssMb} MB`]);
+  const rowsC = catalogs.map((r) => [`${r.products}`, `${r.toEveryRegionSeconds.toFixed(1)} s`, f(r.catalogLagLastRegionMs), `${r.firstPullSeconds.toFixed(1)} s (${r.firstPullDocs} docs)`, `${r.centralRssMb} / ${r.bdgRssMb} MB`]);
+  const md = (head: string[], rows: string[][]) => [head, head.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
+  console.log(`\nengine: ${engine}\n\n` + md(['regions', 'orders (2/s per region)', 'order lag region -> central, p50 / p95', 'central request -> BDG, p50 / p95', 'catalog edit -> last region, p50 / p95', 'central CPU s per s', 'central RSS'], rowsR)
+    + '\n\n' + md(['products', 'catalog at every region', 'catalog edit -> last region, p50 / p95', 'first pull of a device', 'central / BDG RSS'], rowsC));
+  const dir = join(projectRoot, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const at = new Date().toISOString();
+  writeFileSync(join(dir, `growth-${engine}-${at.replace(/[:.]/g, '-')}.json`), JSON.stringify({ at, engine, quick, regions, catalogs }, null, 2));
+  writeFileSync(join(dir, `growth-latest-${engine}.json`), JSON.stringify({ at, engine, quick, regions, catalogs }, null, 2));
+  process.exit(0);
+}
 const restartArg = process.argv.indexOf('--service-restart');
 if (restartArg > 0) {
   // A separate run: the region service restarting with a long history.
@@ -70,6 +93,7 @@ if (restartArg > 0) {
   const rows: Array<[string, string, string, string]> = [
     ['history loaded (BDG)', `${r.ledgerEntries} ledger entries, ${r.orders} orders: seed ${r.seedSeconds.toFixed(0)} s`, '-', 'info'],
     ['first start of the service (no checkpoint: the whole feed)', `${r.firstStartSeconds.toFixed(1)} s, peak ${r.firstStartPeakRssMb} MB RSS`, '-', 'info'],
+    ['  then reading the ops feed to its end (ledger, requests)', `${r.catchUpSeconds.toFixed(1)} s`, '-', 'info'],
     ['a checkout answered, service warm', `${r.warmCheckoutMs.toFixed(0)} ms`, '-', 'info'],
     ['restart after kill -9 -> service running', `${(r.restartRunningMs / 1000).toFixed(1)} s`, '-', 'info'],
     ['restart after kill -9 -> a waiting checkout answered', `${(r.restartToCheckoutMs / 1000).toFixed(1)} s`, '< 10 s', ok(r.restartToCheckoutMs < 10_000)],

@@ -193,7 +193,7 @@ export function generateDemo(t: Topology, o: DemoOptions): DemoData {
       it.ledger_count = c.n;
     }
     inventory.push(...items);
-    ops.push(...ledger);
+    for (const e of ledger) ops.push(e); // not push(...ledger): a million arguments overflow the stack
     regions[R] = { inventory, ops, accounts };
   }
   return { catalog, regions };

@@ -74,11 +74,19 @@ export class RegionService {
 
   /** Throws only when the node cannot be reached (main.ts retries); no document can stop it. */
   async start() {
-    await this.checkpoints.ensureDb();
-    await this.stock.load();
-    await this.checkout.recover();
-    await this.syncShoppers(true);
-    await this.serial(() => this.processDirty());
+    // Each step's time is logged: a slow start says where it went.
+    const steps: string[] = [];
+    const step = async (name: string, fn: () => Promise<unknown>) => {
+      const t0 = Date.now();
+      await fn();
+      steps.push(`${name} ${Date.now() - t0} ms`);
+    };
+    await step('checkpoints', () => this.checkpoints.ensureDb());
+    await step('stock fold', () => this.stock.load());
+    await step('recover', () => this.checkout.recover());
+    await step('shoppers', () => this.syncShoppers(true));
+    await step('first round', () => this.serial(() => this.processDirty()));
+    this.log(`[${this.R}] start: ${steps.join(', ')}`);
     void this.followDbUpdates();
     void this.followOps();
     void this.healthTick();
@@ -265,7 +273,7 @@ export class RegionService {
       try {
         const since = opsSince ?? (await this.checkpoints.since('ops'));
         const res = await fetch(
-          `${this.svc.url}/ops/_changes?feed=longpoll&timeout=30000&include_docs=true&limit=500&since=${encodeURIComponent(String(since))}`,
+          `${this.svc.url}/ops/_changes?feed=longpoll&timeout=30000&include_docs=true&limit=2000&since=${encodeURIComponent(String(since))}`,
           { headers: this.svc.authHeader, signal: a.signal },
         );
         const body: any = await res.json();
