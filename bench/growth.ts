@@ -14,7 +14,9 @@ import PouchDB from 'pouchdb-node';
 import { startCluster, until, type TestCluster } from '../server/throwaway-cluster.ts';
 import { seed } from '../server/ops/seed.ts';
 import { defaultDemoOptions } from '../server/ops/demo-data.ts';
-import { DEMO } from '../server/config.ts';
+import { DEMO, projectRoot } from '../server/config.ts';
+import { createAppServer, readersOf } from '../server/app-server.ts';
+import { freePort } from '../server/cluster.ts';
 import { ulid, ids } from '../src/lib/model/index.ts';
 import { validFixtures as v } from '../tests/fixtures/documents.ts';
 import { pullChanges } from '../src/lib/sync/pull.ts';
@@ -156,18 +158,21 @@ export async function catalogGrowth(products: number, log: (s: string) => void, 
     }
     stop.done = true;
     await Promise.all(watchers);
-    // A fresh device's first pull of the catalog and BDG's stock, straight from the node (as its reader).
+    // A fresh device's first pull of the catalog and BDG's stock, through the app server (as devices read).
     const dir = mkdtempSync(join(tmpdir(), 'sebaran-growth-'));
-    const reader = c.secrets.regions.BDG.reader;
-    const auth = `http://${encodeURIComponent(reader.name)}:${encodeURIComponent(reader.password)}@${new URL(c.topology.regions[1].url).host}`;
+    const app = createAppServer(c.topology, join(projectRoot, 'build'), { readers: readersOf(c.secrets) });
+    const appPort = await freePort();
+    await new Promise<void>((ok) => app.listen(appPort, '127.0.0.1', ok));
     const tp = Date.now();
     let docs = 0;
     for (const db of ['catalog', 'inventory']) {
       const local = new PouchDB(join(dir, db));
-      await pullChanges({ url: `${auth}/${db}`, local });
+      await pullChanges({ url: `http://127.0.0.1:${appPort}/db/bdg/${db}`, local });
       docs += (await local.info()).doc_count;
       await local.close();
     }
+    app.closeAllConnections();
+    app.close();
     const firstPullSeconds = (Date.now() - tp) / 1000;
     rmSync(dir, { recursive: true, force: true });
     const pid = c.nodes.PUSAT.proc!.pid!;
