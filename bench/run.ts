@@ -68,9 +68,10 @@ if (process.argv.includes('--growth')) {
   const productPoints = quick ? [200, 5000] : [200, 5000, 50_000];
   const log = (l: string) => console.error(l);
   const regions = [];
-  for (const n of regionPoints) regions.push(await regionGrowth(n, log));
+  // Each point is said as soon as it is measured: a long run stopped early still tells what it saw.
+  for (const n of regionPoints) regions.push(await regionGrowth(n, log)), log(JSON.stringify(regions.at(-1)));
   const catalogs = [];
-  for (const n of productPoints) catalogs.push(await catalogGrowth(n, log));
+  for (const n of productPoints) catalogs.push(await catalogGrowth(n, log)), log(JSON.stringify(catalogs.at(-1)));
   const f = (x: { p50: number; p95: number }) => `${x.p50.toFixed(0)} / ${x.p95.toFixed(0)} ms`;
   const rowsR = regions.map((r) => [`${r.regions}`, `${r.ordersPerSecond.toFixed(0)}/s`, f(r.orderLagMs), f(r.requestLagMs), f(r.catalogLagLastRegionMs), `${r.centralCpuPerS.toFixed(2)} (${(r.centralCpuPerRegion * 1000).toFixed(0)} ms per region)`, `${r.centralRssMb} MB`]);
   const rowsC = catalogs.map((r) => [`${r.products}`, `${r.toEveryRegionSeconds.toFixed(1)} s`, f(r.catalogLagLastRegionMs), `${r.firstPullSeconds.toFixed(1)} s (${r.firstPullDocs} docs)`, `${r.centralRssMb} / ${r.bdgRssMb} MB`]);
