@@ -45,9 +45,6 @@ export function ownerOf(db: string): string {
   return Buffer.from(db.slice('userdb-'.length), 'hex').toString('utf8');
 }
 
-/** The checkpoint that says a shopper's database has a copy of every order made before this run. */
-export const copiedKey = (name: string) => `copied:${name}`;
-
 type Answer = { db: string; copy: OrderCopy };
 
 export class Checkout {
@@ -140,36 +137,32 @@ export class Checkout {
       if (this.copied.has(name)) continue;
       const db = userDbName(name);
       try {
-        // Done in an earlier run for this database: new orders get their copy with their decision.
-        const incarnation = await this.incarnation(db);
-        if ((await this.checkpoints.since(copiedKey(name), incarnation)) === 1) {
-          this.copied.add(name);
-          continue;
+        // Ids first (the shopper's orders, their database's copies): only orders without a copy are read,
+        // so a start costs ids, not the region's order history.
+        const orderIds = (await this.svc.allDocs('ops', range(`order:${this.R}:${name}:`))).map((r: any) => r.id as string);
+        const have = orderIds.length ? await this.answeredIn(db) : new Set<string>();
+        const lacking = orderIds.filter((id) => !have.has(ids.orderCopy(id)));
+        let orders: Order[] = [];
+        for (let i = 0; i < lacking.length; i += 1000) {
+          const rows = (await this.svc.ok('POST', '/ops/_all_docs?include_docs=true', { keys: lacking.slice(i, i + 1000) })).rows as any[];
+          orders.push(...rows.map((r) => r.doc as Order).filter((d) => d?.type === 'order' && d.user_name === name));
         }
         // Orders are kept by name; an account made after an order (a new account of a deleted name)
         // must not receive it. The account's id is a ULID: its time is when the account was made; an
         // account without one (made straight in _users) is cut off at its name's last deletion. No
         // slack for clock skew: this only repairs missing copies (a new order's copy is written with
         // its decision), and a name re-used within any slack would get the old account's orders.
-        let orders = (await this.svc.allDocs('ops', `include_docs=true&${range(`order:${this.R}:${name}:`)}`))
-          .map((r: any) => r.doc as Order)
-          .filter((d) => d?.type === 'order' && d.user_name === name);
         if (orders.length) {
           const mark = await this.markOf(db).catch(() => null);
           const since = (typeof mark?.account_id === 'string' ? ulidTime(mark.account_id) : null) ?? (await deletedAccountAt(this.svc, name));
           orders = orders.filter((d) => since === null || Date.parse(d.created_at) >= since);
         }
         if (orders.length) {
-          const have = await this.answeredIn(db);
-          const missing = orders.filter((o) => !have.has(ids.orderCopy(o._id)));
-          if (missing.length) {
-            await this.putCopies(db, missing.map((o) => this.copyOf(o, null)));
-            for (const o of missing) have.add(ids.orderCopy(o._id));
-            this.log(`[${this.R}] ${missing.length} order copies for ${name}`);
-          }
+          await this.putCopies(db, orders.map((o) => this.copyOf(o, null)));
+          for (const o of orders) have.add(ids.orderCopy(o._id));
+          this.log(`[${this.R}] ${orders.length} order copies for ${name}`);
         }
         this.copied.add(name);
-        this.checkpoints.set(copiedKey(name), 1, incarnation);
       } catch (e) {
         if (!(e instanceof CouchError && e.status === 404)) this.log(`[${this.R}] order copies for ${name}: ${(e as Error).message}`);
       }

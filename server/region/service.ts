@@ -13,7 +13,7 @@
 import { Couch, isNodeFailure, type Credentials } from '../couch-client.ts';
 import { Checkpoints } from './checkpoints.ts';
 import { Stock } from './stock.ts';
-import { Checkout, copiedKey, ownerOf } from './checkout.ts';
+import { Checkout, ownerOf } from './checkout.ts';
 import { AdminRequests } from './requests.ts';
 import { Shoppers } from './shoppers.ts';
 import { Health } from './health.ts';
@@ -155,7 +155,6 @@ export class RegionService {
       this.backoff.forget(db);
       this.checkout.forget(db);
       await this.checkpoints.forget(db).catch(() => {});
-      await this.checkpoints.forget(copiedKey(ownerOf(db))).catch(() => {});
     }
     if (rescan) {
       const mine = dbs.filter((db) => live.has(ownerOf(db)));
