@@ -20,7 +20,7 @@ import { freePort } from '../server/cluster.ts';
 import { ulid, ids } from '../src/lib/model/index.ts';
 import { validFixtures as v } from '../tests/fixtures/documents.ts';
 import { pullChanges } from '../src/lib/sync/pull.ts';
-import { descendants, median, percentile, rssKb } from './lib.ts';
+import { descendants, median, percentile, rssKb, watchArrivals } from './lib.ts';
 
 const stats = (xs: number[]) => ({ p50: median(xs), p95: percentile(xs, 95), samples: xs.length });
 const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
@@ -42,22 +42,6 @@ function cpuSeconds(pid: number) {
   return total;
 }
 
-/** When each document id with a prefix first shows in a node database's feed. */
-function watch(c: TestCluster, code: string, db: string, prefix: string, seen: Map<string, number>, stop: { done: boolean }) {
-  return (async () => {
-    let since: string | number = 'now';
-    while (!stop.done) {
-      try {
-        const r = await c.admin(code).ok('GET', `/${db}/_changes?feed=longpoll&timeout=2000&since=${encodeURIComponent(String(since))}`);
-        const at = Date.now();
-        for (const ch of r.results as Array<{ id: string }>) if (ch.id.startsWith(prefix) && !seen.has(ch.id)) seen.set(ch.id, at);
-        since = r.last_seq;
-      } catch {
-        await new Promise((res) => setTimeout(res, 200));
-      }
-    }
-  })();
-}
 
 const now = () => new Date().toISOString();
 
@@ -77,9 +61,9 @@ export async function regionGrowth(n: number, log: (s: string) => void, loadS = 
     const atBdg = new Map<string, number>();
     const catalogAt = new Map<string, Map<string, number>>(codes.map((R) => [R, new Map()]));
     const watchers = [
-      watch(c, 'PUSAT', 'ops', 'order:', atCentral, stop),
-      watch(c, 'BDG', 'ops', 'request:BDG:', atBdg, stop),
-      ...codes.map((R) => watch(c, R, 'catalog', 'product:GROW-', catalogAt.get(R)!, stop)),
+      watchArrivals(c.admin('PUSAT'), 'ops', 'order:', atCentral, stop, 2000),
+      watchArrivals(c.admin('BDG'), 'ops', 'request:BDG:', atBdg, stop, 2000),
+      ...codes.map((R) => watchArrivals(c.admin(R), 'catalog', 'product:GROW-', catalogAt.get(R)!, stop, 2000)),
     ];
     await new Promise((r) => setTimeout(r, 1000)); // the watchers' first long-poll is open (they start at 'now')
     const written = new Map<string, number>();
@@ -147,7 +131,7 @@ export async function catalogGrowth(products: number, log: (s: string) => void, 
     const stop = { done: false };
     const seen = codes.map(() => new Map<string, number>());
     const lags: number[] = [];
-    const watchers = codes.map((R, k) => watch(c, R, 'catalog', 'product:GROW-', seen[k], stop));
+    const watchers = codes.map((R, k) => watchArrivals(c.admin(R), 'catalog', 'product:GROW-', seen[k], stop, 2000));
     await new Promise((r) => setTimeout(r, 1000)); // the watchers' first long-poll is open (they start at 'now')
     for (let i = 0; i < samples; i++) {
       // One product, watched at every region; the lag is until the last one has it.

@@ -117,3 +117,23 @@ export function nodeMemoryMb(pid: number) {
   })();
   return { process: name, rssMb: own, withChildrenMb: own + children };
 }
+
+/**
+ * When each document id with a prefix first shows in a node database's feed, until `stop.done`
+ * (checked after each long-poll of `pollMs`).
+ */
+export function watchArrivals(node: Couch, db: string, prefix: string, seen: Map<string, number>, stop: { done: boolean }, pollMs = 5000) {
+  return (async () => {
+    let since: string | number = 'now';
+    while (!stop.done) {
+      try {
+        const r = await node.ok('GET', `/${db}/_changes?feed=longpoll&timeout=${pollMs}&since=${encodeURIComponent(String(since))}`);
+        const at = Date.now();
+        for (const ch of r.results as Array<{ id: string }>) if (ch.id.startsWith(prefix) && !seen.has(ch.id)) seen.set(ch.id, at);
+        since = r.last_seq;
+      } catch {
+        await new Promise((res) => setTimeout(res, 200)); // the node is on loopback; only a restart would do this
+      }
+    }
+  })();
+}

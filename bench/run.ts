@@ -42,6 +42,15 @@ const engine = (() => {
   }
 })();
 const quick = process.argv.includes('--quick');
+/** Saves a separate run's result under bench/results/: dated, and as the latest of its kind and engine. */
+function saveRun(kind: string, data: object) {
+  const dir = join(projectRoot, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const at = new Date().toISOString();
+  const json = JSON.stringify({ at, engine, ...data }, null, 2);
+  writeFileSync(join(dir, `${kind}-${engine}-${at.replace(/[:.]/g, '-')}.json`), json);
+  writeFileSync(join(dir, `${kind}-latest-${engine}.json`), json);
+}
 const scaleArg = process.argv.indexOf('--scale');
 if (scaleArg > 0) {
   // A separate, long run: the admin dashboards at scale.
@@ -55,11 +64,7 @@ if (scaleArg > 0) {
     ['central node memory: before the views / with them built', `${r.centralRssBeforeViewsMb ?? '?'} / ${r.centralRssMb ?? '?'} MB RSS`, '-', 'info'],
   ];
   console.log('\n' + table(rows));
-  const dir = join(projectRoot, 'bench', 'results');
-  mkdirSync(dir, { recursive: true });
-  const at = new Date().toISOString();
-  writeFileSync(join(dir, `scale-${engine}-${at.replace(/[:.]/g, '-')}.json`), JSON.stringify({ at, engine, ...r }, null, 2));
-  writeFileSync(join(dir, 'scale-latest.json'), JSON.stringify({ at, engine, ...r }, null, 2));
+  saveRun('scale', r);
   process.exit(0);
 }
 if (process.argv.includes('--growth')) {
@@ -78,11 +83,7 @@ if (process.argv.includes('--growth')) {
   const md = (head: string[], rows: string[][]) => [head, head.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
   console.log(`\nengine: ${engine}\n\n` + md(['regions', 'orders (2/s per region)', 'order lag region -> central, p50 / p95', 'central request -> BDG, p50 / p95', 'catalog edit -> last region, p50 / p95', 'central CPU s per s', 'central RSS'], rowsR)
     + '\n\n' + md(['products', 'catalog at every region', 'catalog edit -> last region, p50 / p95', 'first pull of a device', 'central / BDG RSS'], rowsC));
-  const dir = join(projectRoot, 'bench', 'results');
-  mkdirSync(dir, { recursive: true });
-  const at = new Date().toISOString();
-  writeFileSync(join(dir, `growth-${engine}-${at.replace(/[:.]/g, '-')}.json`), JSON.stringify({ at, engine, quick, regions, catalogs }, null, 2));
-  writeFileSync(join(dir, `growth-latest-${engine}.json`), JSON.stringify({ at, engine, quick, regions, catalogs }, null, 2));
+  saveRun('growth', { quick, regions, catalogs });
   process.exit(0);
 }
 const restartArg = process.argv.indexOf('--service-restart');
@@ -102,11 +103,7 @@ if (restartArg > 0) {
     ['the node (BDG) meanwhile', `${r.nodeRssMb ?? '?'} MB RSS`, '-', 'info'],
   ];
   console.log(`\nengine: ${engine}\n` + table(rows));
-  const dir = join(projectRoot, 'bench', 'results');
-  mkdirSync(dir, { recursive: true });
-  const at = new Date().toISOString();
-  writeFileSync(join(dir, `restart-${engine}-${at.replace(/[:.]/g, '-')}.json`), JSON.stringify({ at, ...r }, null, 2));
-  writeFileSync(join(dir, `restart-latest-${engine}.json`), JSON.stringify({ at, ...r }, null, 2));
+  saveRun('restart', r);
   process.exit(0);
 }
 if (process.argv.includes('--wan')) {
@@ -122,11 +119,7 @@ if (process.argv.includes('--wan')) {
     ['lost or doubled (invariants)', w.problems.length ? w.problems.slice(0, 3).join('; ') : 'none', 'none', ok(w.problems.length === 0)],
   ];
   console.log(`\nengine: ${engine}\n` + table(rows));
-  const dir = join(projectRoot, 'bench', 'results');
-  mkdirSync(dir, { recursive: true });
-  const at = new Date().toISOString();
-  writeFileSync(join(dir, `wan-${engine}-${at.replace(/[:.]/g, '-')}.json`), JSON.stringify({ at, ...w }, null, 2));
-  writeFileSync(join(dir, `wan-latest-${engine}.json`), JSON.stringify({ at, ...w }, null, 2));
+  saveRun('wan', w);
   process.exit(0);
 }
 const LAG_SAMPLES = quick ? 30 : 100;

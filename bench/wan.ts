@@ -6,7 +6,7 @@
 //    region every product written meanwhile;
 //  - nothing lost or doubled (the soak's invariants: every request answered once, stock equals its
 //    ledger, central holds exactly what the regions hold).
-import { startCluster, until, type TestCluster } from '../server/throwaway-cluster.ts';
+import { startCluster, until } from '../server/throwaway-cluster.ts';
 import { seed } from '../server/ops/seed.ts';
 import { defaultDemoOptions } from '../server/ops/demo-data.ts';
 import { Initializer, replicationDocs } from '../server/ops/init.ts';
@@ -15,29 +15,13 @@ import { ids, ulid, userDbName } from '../src/lib/model/index.ts';
 import { startFaultProxy, type FaultProxy } from '../tests/support/fault-proxy.ts';
 import { invariantReport, type Request } from '../tests/soak/invariants.ts';
 import { validFixtures as v } from '../tests/fixtures/documents.ts';
-import { median, percentile } from './lib.ts';
+import { median, percentile, watchArrivals } from './lib.ts';
 
 const REGIONS = ['BDG', 'JKT'];
 /** Checkouts a second per region, and catalog edits a second at central. */
 const RATE = 5;
 const EDITS_PER_S = 0.5;
 
-/** First time each document id (with a prefix) shows in a node database's change feed. */
-function watch(c: TestCluster, code: string, db: string, prefix: string, seen: Map<string, number>, stop: { done: boolean }) {
-  return (async () => {
-    let since: string | number = 'now';
-    while (!stop.done) {
-      try {
-        const r = await c.admin(code).ok('GET', `/${db}/_changes?feed=longpoll&timeout=5000&since=${encodeURIComponent(String(since))}`);
-        const at = Date.now();
-        for (const ch of r.results as Array<{ id: string }>) if (ch.id.startsWith(prefix) && !seen.has(ch.id)) seen.set(ch.id, at);
-        since = r.last_seq;
-      } catch {
-        await new Promise((res) => setTimeout(res, 200)); // the node is on loopback; only a restart would do this
-      }
-    }
-  })();
-}
 
 const stats = (xs: number[]) => ({ p50: median(xs), p95: percentile(xs, 95), samples: xs.length });
 
@@ -63,8 +47,8 @@ export async function wanBench(log: (s: string) => void, seconds = 120, partitio
     const ordersAt: Record<string, Map<string, number>> = { PUSAT: new Map(), ...Object.fromEntries(REGIONS.map((R) => [R, new Map()])) };
     const productsAt: Record<string, Map<string, number>> = Object.fromEntries(REGIONS.map((R) => [R, new Map()]));
     const watchers = [
-      watch(c, 'PUSAT', 'ops', 'order:', ordersAt.PUSAT, stop),
-      ...REGIONS.flatMap((R) => [watch(c, R, 'ops', 'order:', ordersAt[R], stop), watch(c, R, 'catalog', 'product:WAN-', productsAt[R], stop)]),
+      watchArrivals(c.admin('PUSAT'), 'ops', 'order:', ordersAt.PUSAT, stop),
+      ...REGIONS.flatMap((R) => [watchArrivals(c.admin(R), 'ops', 'order:', ordersAt[R], stop), watchArrivals(c.admin(R), 'catalog', 'product:WAN-', productsAt[R], stop)]),
     ];
 
     // The load: checkouts into shoppers' databases at their region, edits at central.
