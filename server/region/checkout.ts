@@ -132,8 +132,9 @@ export class Checkout {
    * asked for (seeded history, orders from before the database): "my orders" lists copies, so an order
    * without one would be invisible to its shopper. A database not made yet is tried on the next round.
    */
-  async backfillCopies(names: Iterable<string>) {
+  async backfillCopies(names: Iterable<string>, stopped: () => boolean = () => false) {
     for (const name of names) {
+      if (stopped()) return;
       if (this.copied.has(name)) continue;
       const db = userDbName(name);
       try {

@@ -84,9 +84,17 @@ export class RegionService {
     await step('checkpoints', () => this.checkpoints.ensureDb());
     await step('stock fold', () => this.stock.load());
     await step('recover', () => this.checkout.recover());
-    await step('shoppers', () => this.syncShoppers(true));
+    let live = new Set<string>();
+    await step('shoppers', async () => (live = await this.syncShoppers(true, false)));
     await step('first round', () => this.serial(() => this.processDirty()));
     this.log(`[${this.R}] start: ${steps.join(', ')}`);
+    // Copies of old orders are a repair: new orders get theirs with their decisions, so checkouts do not
+    // wait on it. At a million ledger entries it is the longest part of a start (ids of every order).
+    const t0 = Date.now();
+    void this.checkout
+      .backfillCopies(live, () => this.stopped)
+      .then(() => this.log(`[${this.R}] start: order copies checked in ${Date.now() - t0} ms`))
+      .catch((e) => this.log(`[${this.R}] order copies: ${(e as Error).message}`));
     void this.followDbUpdates();
     void this.followOps();
     void this.healthTick();
@@ -147,7 +155,7 @@ export class RegionService {
    * Provisions every shopper and deletes the databases of deleted accounts; with `rescan` (at start, and
    * after a gap in the feed) marks every shopper database to be read, else the feed says which changed.
    */
-  private async syncShoppers(rescan = false) {
+  private async syncShoppers(rescan = false, backfill = true) {
     const live = await this.shoppers.syncAll();
     const dbs = ((await this.admin.ok('GET', '/_all_dbs')) as string[]).filter((d) => d.startsWith('userdb-'));
     for (const db of await this.shoppers.removeOrphans(live, dbs)) {
@@ -161,7 +169,8 @@ export class RegionService {
       for (const db of mine) this.dirty.add(db);
       this.backup.recheck(mine);
     }
-    await this.checkout.backfillCopies(live);
+    if (backfill) await this.checkout.backfillCopies(live, () => this.stopped);
+    return live;
   }
 
   private schedule() {
