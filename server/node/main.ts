@@ -59,7 +59,8 @@ export async function startNode(cfg: NodeConfig) {
   return {
     server,
     async stop() {
-      replicator.stop();
+      // First, while the node still answers: the jobs' last checkpoints may go to this node itself.
+      await replicator.stop();
       // Stop listening and end open feeds (long-polls, continuous changes) now: waiting for them
       // would keep the process, and its LevelDB locks, alive after SIGTERM.
       const closed = new Promise((r) => server.close(r));

@@ -6,6 +6,7 @@ import PouchDB from 'pouchdb-node';
 import { Transform } from 'node:stream';
 import { createHash } from 'node:crypto';
 import type { Store } from './store.ts';
+import { CheckpointCache } from './checkpoints.ts';
 
 type Endpoint = string | { url: string; headers?: Record<string, string>; auth?: { basic?: { username: string; password: string } } };
 
@@ -23,6 +24,8 @@ interface Job {
   lastUpdated: string;
   lastSeq: string | number;
   sourceDb: PouchDB.Database;
+  /** Both ends' checkpoint writers: flushed when the job ends. */
+  checkpoints: CheckpointCache[];
 }
 
 const MAX_BACKOFF_MS = 10_000;
@@ -67,30 +70,33 @@ export function replicationDocProblem(doc: any): string | null {
   return null;
 }
 
-/** A remote database; `onSeq` hears every changes feed's last_seq, even for batches the filter emptied. */
-export function remote(e: Endpoint, onSeq?: (seq: string | number) => void, idleMs = IDLE_LIMIT_MS): PouchDB.Database {
+type Fetch = (url: string, opts: any) => Promise<any>;
+
+/**
+ * A remote database; `onSeq` hears every changes feed's last_seq, even for batches the filter emptied;
+ * `wrap` may put a layer (the checkpoint cache) between PouchDB and the network.
+ */
+export function remote(e: Endpoint, onSeq?: (seq: string | number) => void, idleMs = IDLE_LIMIT_MS, wrap?: (send: Fetch) => Fetch): PouchDB.Database {
   const url = typeof e === 'string' ? e : e.url;
   const headers: Record<string, string> = typeof e === 'string' ? {} : { ...(e.headers ?? {}) };
   const basic = typeof e === 'string' ? undefined : e.auth?.basic;
   if (basic) headers.Authorization = 'Basic ' + Buffer.from(`${basic.username}:${basic.password}`).toString('base64');
-  return new PouchDB(url, {
-    skip_setup: true,
-    fetch: async (u: string, opts: any) => {
-      for (const [k, v] of Object.entries(headers)) opts.headers.set(k, v);
-      const res = await fetchWithIdleLimit(u, opts, idleMs);
-      if (onSeq && res.ok && u.includes('/_changes')) {
-        // Read last_seq from PouchDB's own parse, not from a clone: a clone's branches are piped, and
-        // pipe does not pass an error on, so a body aborted mid-way would leave PouchDB waiting for good.
-        const json = res.json.bind(res);
-        res.json = async () => {
-          const j = await json();
-          if (j?.last_seq !== undefined) onSeq(j.last_seq);
-          return j;
-        };
-      }
-      return res;
-    },
-  } as any);
+  const send: Fetch = async (u, opts) => {
+    for (const [k, v] of Object.entries(headers)) opts.headers.set(k, v);
+    const res = await fetchWithIdleLimit(u, opts, idleMs);
+    if (onSeq && res.ok && u.includes('/_changes')) {
+      // Read last_seq from PouchDB's own parse, not from a clone: a clone's branches are piped, and
+      // pipe does not pass an error on, so a body aborted mid-way would leave PouchDB waiting for good.
+      const json = res.json.bind(res);
+      res.json = async () => {
+        const j = await json();
+        if (j?.last_seq !== undefined) onSeq(j.last_seq);
+        return j;
+      };
+    }
+    return res;
+  };
+  return new PouchDB(url, { skip_setup: true, fetch: wrap ? wrap(send) : send } as any);
 }
 
 /** Longer than the 10 s heartbeat of a live changes feed: a healthy peer always says something sooner. */
@@ -106,9 +112,16 @@ const IDLE_LIMIT_MS = 45_000;
 async function fetchWithIdleLimit(u: string, opts: any, idleMs: number): Promise<any> {
   const ctrl = new AbortController();
   const outer: AbortSignal | undefined = opts.signal;
+  // PouchDB gives a live feed one signal for all its polls: the listener goes when this request ends,
+  // or a feed running for days would gather one per poll.
+  const onAbort = () => ctrl.abort();
   if (outer?.aborted) ctrl.abort();
-  else outer?.addEventListener('abort', () => ctrl.abort(), { once: true });
+  else outer?.addEventListener('abort', onAbort, { once: true });
   let timer: ReturnType<typeof setTimeout> | undefined;
+  const done = () => {
+    clearTimeout(timer);
+    outer?.removeEventListener('abort', onAbort);
+  };
   const arm = () => {
     clearTimeout(timer);
     timer = setTimeout(() => ctrl.abort(), idleMs);
@@ -118,11 +131,11 @@ async function fetchWithIdleLimit(u: string, opts: any, idleMs: number): Promise
   try {
     res = await (PouchDB as any).fetch(u, { ...opts, signal: ctrl.signal });
   } catch (e) {
-    clearTimeout(timer);
+    done();
     throw e;
   }
   if (!res.body) {
-    clearTimeout(timer);
+    done();
     return res;
   }
   arm();
@@ -132,12 +145,12 @@ async function fetchWithIdleLimit(u: string, opts: any, idleMs: number): Promise
       cb(null, chunk);
     },
     flush(cb) {
-      clearTimeout(timer);
+      done();
       cb();
     },
   });
   res.body.on('error', (e: Error) => {
-    clearTimeout(timer);
+    done();
     tap.destroy(e);
   });
   res.body.pipe(tap);
@@ -153,6 +166,12 @@ const seqNumber = (s: unknown) => {
 /** A stable id for what a job does (CouchDB hashes the same inputs), marked `+continuous` as there. */
 function replicationId(j: Job) {
   return createHash('md5').update(j.key).digest('hex') + (j.continuous ? '+continuous' : '');
+}
+
+/** Cancels a job's replication and writes its waiting checkpoints (never throws). */
+async function end(j: Job) {
+  j.rep?.cancel();
+  await Promise.all(j.checkpoints.map((c) => c.close().catch(() => {})));
 }
 
 export class Replicator {
@@ -187,7 +206,7 @@ export class Replicator {
       : null;
     if (existing && existing.key === key) return;
     if (existing) {
-      existing.rep?.cancel();
+      void end(existing);
       this.jobs.delete(id);
     }
     if (!doc) return;
@@ -198,22 +217,33 @@ export class Replicator {
       this.jobs.set(id, {
         docId: id, key: key!, source: doc.source, target: doc.target, continuous: !!doc.continuous, rep: null,
         state: 'failed', info: { error: `invalid replication document: ${(e as Error).message}` }, errorCount: 1,
-        startTime: now, lastUpdated: now, lastSeq: 0, sourceDb: null as any,
+        startTime: now, lastUpdated: now, lastSeq: 0, sourceDb: null as any, checkpoints: [],
       });
     }
   }
 
   private startJob(id: string, key: string, doc: any, errorsSoFar = 0) {
     if (!doc.source || !doc.target) throw new Error('source and target are required');
-    const sourceDb = remote(doc.source, (seq) => {
-      if (seqNumber(seq) >= seqNumber(job.lastSeq)) job.lastSeq = seq;
-    });
-    const targetDb = remote(doc.target);
+    const checkpoints: CheckpointCache[] = [];
+    const cached = (send: (u: string, o: any) => Promise<any>) => {
+      const c = new CheckpointCache(send);
+      checkpoints.push(c);
+      return c.fetch;
+    };
+    const sourceDb = remote(
+      doc.source,
+      (seq) => {
+        if (seqNumber(seq) >= seqNumber(job.lastSeq)) job.lastSeq = seq;
+      },
+      undefined,
+      cached,
+    );
+    const targetDb = remote(doc.target, undefined, undefined, cached);
     const now = new Date().toISOString();
     const job: Job = {
       docId: id, key, source: doc.source, target: doc.target, continuous: !!doc.continuous, rep: null,
       state: 'initializing', info: { docs_read: 0, docs_written: 0, doc_write_failures: 0 }, errorCount: errorsSoFar,
-      startTime: now, lastUpdated: now, lastSeq: 0, sourceDb,
+      startTime: now, lastUpdated: now, lastSeq: 0, sourceDb, checkpoints,
     };
     const opts: Record<string, any> = {
       live: job.continuous,
@@ -260,10 +290,12 @@ export class Replicator {
       .on('denied', (err: any) => {
         job.info = { ...job.info, last_denied: String(err?.reason ?? err?.message ?? err) };
       })
-      .on('complete', (info: any) => {
+      .on('complete', async (info: any) => {
         if (job.rep !== rep) return;
-        if (!job.continuous || info?.status === 'complete') job.state = info?.ok === false ? 'failed' : 'completed';
         if (info?.last_seq !== undefined) job.lastSeq = info.last_seq;
+        // Completed once its last checkpoint is on both ends, as CouchDB's job.
+        await Promise.all(checkpoints.map((c) => c.close()));
+        if (!job.continuous || info?.status === 'complete') job.state = info?.ok === false ? 'failed' : 'completed';
         touch();
       })
       .on('error', (err: any) => {
@@ -275,9 +307,10 @@ export class Replicator {
         job.info = { ...job.info, error: String(err?.message ?? err) };
         touch();
         const delay = Math.min(1000 * 2 ** Math.min(job.errorCount, 6), 60_000);
-        setTimeout(() => {
+        setTimeout(async () => {
           if (this.jobs.get(id) !== job) return; // changed, deleted or stopped meanwhile
-          rep.cancel();
+          await end(job);
+          if (this.jobs.get(id) !== job) return;
           this.startJob(id, key, doc, job.errorCount);
           const next = this.jobs.get(id)!;
           next.state = 'crashing';
@@ -359,9 +392,11 @@ export class Replicator {
       }));
   }
 
-  stop() {
+  /** Ends every job; their waiting checkpoints are written if the peers answer within `limitMs`. */
+  async stop(limitMs = 2_000) {
     this.feed?.cancel();
-    for (const j of this.jobs.values()) j.rep?.cancel();
+    const ends = [...this.jobs.values()].map(end);
     this.jobs.clear();
+    await Promise.race([Promise.all(ends), new Promise((r) => setTimeout(r, limitMs).unref())]);
   }
 }
