@@ -53,6 +53,9 @@ export async function browserBench(log: (s: string) => void, products = 5000, re
     await page.getByTestId('region-BDG').click();
     await page.getByTestId('product-card').first().waitFor({ timeout: 180_000 });
     const firstPullSeconds = (Date.now() - t0) / 1000;
+    // The catalog shows before it is written to the device: until then a reload needs the network.
+    await page.locator('[data-offline-ready="true"]').waitFor({ state: 'attached', timeout: 300_000 });
+    const dataReadySeconds = (Date.now() - t0) / 1000;
     // Offline-ready: every product's thumbnail in the cache the service worker serves photos from.
     const thumbs = async () => page.evaluate(async () => (await (await caches.open('sebaran-thumbs')).keys()).length);
     await until(async () => (await thumbs()) >= products, 300_000);
@@ -88,7 +91,7 @@ export async function browserBench(log: (s: string) => void, products = 5000, re
     server.closeAllConnections();
     server.close();
     return {
-      products, catalogCount: count, firstVisitSeconds: firstPullSeconds, offlineReadySeconds, throttledFirstVisitSeconds: throttledSeconds,
+      products, catalogCount: count, firstVisitSeconds: firstPullSeconds, dataReadySeconds, offlineReadySeconds, throttledFirstVisitSeconds: throttledSeconds,
       localRenderMs: median(renders), jsGzipKb, scripts: names,
       catalogEditToShopperMs: { p50: median(edits), p95: percentile(edits, 95), samples: edits.length },
     };

@@ -18,6 +18,7 @@ import { ids, ulid, userDbName } from '../src/lib/model/index.ts';
 import { follow, median, percentile, nodeMemoryMb, table } from './lib.ts';
 import { browserBench } from './browser.ts';
 import { scaleBench } from './scale.ts';
+import { throughputBench } from './throughput.ts';
 import { wanBench } from './wan.ts';
 import { serviceRestartBench } from './service-restart.ts';
 import { catalogGrowth, regionGrowth } from './growth.ts';
@@ -120,6 +121,44 @@ if (process.argv.includes('--wan')) {
   ];
   console.log(`\nengine: ${engine}\n` + table(rows));
   saveRun('wan', w);
+  process.exit(0);
+}
+/** The browser figures as table rows (the full run, and `--browser` alone). */
+function browserRows(b: Awaited<ReturnType<typeof browserBench>>): Array<[string, string, string, string]> {
+  const verdict = (ok: boolean) => (ok ? 'ok' : 'MISSED');
+  if ('skipped' in b) return [['browser figures', String(b.skipped), '-', 'skipped']];
+  return [
+    [`first catalog render from local data, ${b.products} products`, `${b.localRenderMs.toFixed(0)} ms (${b.catalogCount})`, '-', 'info'],
+    [`first visit to a useful catalog (first pull), ${b.products} products`, `${b.firstVisitSeconds.toFixed(1)} s`, '< 2 s', verdict(b.firstVisitSeconds < 2)],
+    [`the same, throttled (10 Mbit/s, 100 ms)`, `${b.throttledFirstVisitSeconds.toFixed(1)} s`, '< 4 s', verdict(b.throttledFirstVisitSeconds < 4)],
+    [`first visit until the catalog and stock are on the device (a reload works offline)`, `${b.dataReadySeconds.toFixed(1)} s`, '-', 'info'],
+    [`first visit until every thumbnail is cached (offline-ready)`, `${b.offlineReadySeconds.toFixed(1)} s`, '-', 'info'],
+    ['catalog edit at central -> BDG shopper\'s open page, p50 / p95', `${b.catalogEditToShopperMs.p50.toFixed(0)} / ${b.catalogEditToShopperMs.p95.toFixed(0)} ms (${b.catalogEditToShopperMs.samples})`, 'p95 < 2000 ms', verdict(b.catalogEditToShopperMs.p95 < 2000)],
+    ['shop initial JS (gzip)', `${b.jsGzipKb.toFixed(0)} KB in ${b.scripts.length} files`, '< 200 KB', verdict(b.jsGzipKb < 200)],
+  ];
+}
+if (process.argv.includes('--throughput')) {
+  // A separate run: the region service at 500 shoppers and 5,000 checkouts (a burst, then paced at the target).
+  const target = engine === 'couchdb' ? 300 : 1000;
+  const t = await throughputBench((l) => console.error(l), { pacedPerSecond: target, checkouts: quick ? 2000 : 5000 });
+  const ok = (b: boolean) => (b ? 'ok' : 'MISSED');
+  const rows: Array<[string, string, string, string]> = [
+    [`burst: ${t.burst.checkouts} checkouts from ${t.shoppers} shoppers, answered/s`, `${t.burst.answeredPerSecond.toFixed(0)} /s (${t.burst.seconds.toFixed(1)} s; writes took ${t.burst.writeSeconds.toFixed(1)} s)`, `>= ${target} /s`, ok(t.burst.answeredPerSecond >= target)],
+    ['burst: write -> answer, p50 / p95 / max', `${t.burst.confirmationMs.p50.toFixed(0)} / ${t.burst.confirmationMs.p95.toFixed(0)} / ${t.burst.confirmationMs.max.toFixed(0)} ms`, '-', 'info'],
+    [`paced at ${target}/s: answered/s`, `${t.paced.answeredPerSecond.toFixed(0)} /s (${t.paced.seconds.toFixed(1)} s)`, `>= ${target} /s`, ok(t.paced.answeredPerSecond >= target * 0.95)],
+    [`paced at ${target}/s: write -> answer, p50 / p95 / max`, `${t.paced.confirmationMs.p50.toFixed(0)} / ${t.paced.confirmationMs.p95.toFixed(0)} / ${t.paced.confirmationMs.max.toFixed(0)} ms`, 'p95 < 1000 ms', ok(t.paced.confirmationMs.p95 < 1000)],
+    ['placed / rejected / unanswered', `${t.placed} / ${t.rejected} / ${t.unanswered}`, 'none unanswered', ok(t.unanswered === 0)],
+    ['oversold, lost or doubled (ledger, region and central)', t.problems.length ? t.problems.slice(0, 3).join('; ') : 'none', 'none', ok(t.problems.length === 0)],
+  ];
+  console.log(`\nengine: ${engine}\n` + table(rows));
+  saveRun('throughput', t);
+  process.exit(0);
+}
+if (process.argv.includes('--browser')) {
+  // A separate run: only the browser figures (a first visit with 5,000 products, in Chromium).
+  const b = await browserBench((l) => console.error(l), 5000, quick ? 1 : 3);
+  console.log(`\nengine: ${engine}\n` + table(browserRows(b)));
+  saveRun('browser', b);
   process.exit(0);
 }
 const LAG_SAMPLES = quick ? 30 : 100;
@@ -387,15 +426,7 @@ try {
 
 const b = await browserBench(log, 5000, REPEATS);
 results.browser = b;
-if ('skipped' in b) rows.push(['browser figures', String(b.skipped), '-', 'skipped']);
-else {
-  rows.push([`first catalog render from local data, ${b.products} products`, `${b.localRenderMs.toFixed(0)} ms (${b.catalogCount})`, '-', 'info']);
-  rows.push([`first visit to a useful catalog (first pull), ${b.products} products`, `${b.firstVisitSeconds.toFixed(1)} s`, '< 2 s', verdict(b.firstVisitSeconds < 2)]);
-  rows.push([`the same, throttled (10 Mbit/s, 100 ms)`, `${b.throttledFirstVisitSeconds.toFixed(1)} s`, '< 4 s', verdict(b.throttledFirstVisitSeconds < 4)]);
-  rows.push([`first visit until every thumbnail is cached (offline-ready)`, `${b.offlineReadySeconds.toFixed(1)} s`, '-', 'info']);
-  rows.push(['catalog edit at central -> BDG shopper\'s open page, p50 / p95', `${b.catalogEditToShopperMs.p50.toFixed(0)} / ${b.catalogEditToShopperMs.p95.toFixed(0)} ms (${b.catalogEditToShopperMs.samples})`, 'p95 < 2000 ms', verdict(b.catalogEditToShopperMs.p95 < 2000)]);
-  rows.push(['shop initial JS (gzip)', `${b.jsGzipKb.toFixed(0)} KB in ${b.scripts.length} files`, '< 200 KB', verdict(b.jsGzipKb < 200)]);
-}
+rows.push(...browserRows(b));
 
 console.log(`\nengine: ${engine} (${results.engineVersion})\n` + table(rows));
 const dir = join(projectRoot, 'bench', 'results');

@@ -108,6 +108,8 @@ test('offline: reload, browse, add to cart and check out; confirmed when back on
   });
   await page.reload();
   await expect(page.getByTestId('product-card').first()).toBeVisible();
+  // The catalog shows before it is on the device; the page says when a reload can do without network.
+  await expect(page.locator('[data-offline-ready="true"]')).toBeAttached();
   await context.setOffline(true);
   await page.reload();
   await expect(page.getByTestId('product-card').first()).toBeVisible();

@@ -95,16 +95,29 @@ describe('a device pull (snapshot, then changes)', () => {
     const direct = `${c.topology.regions.find((r) => r.code === 'BDG')!.url}/catalog`;
     await expect(pullChanges({ url: direct, local })).rejects.toMatchObject({ status: 401 });
     const url = `${appUrl}/db/bdg/catalog`;
-    const first = await pullChanges({ url, local });
+    // The snapshot's documents are handed over as they arrive, before any is written (the shop shows them).
+    const shown: string[] = [];
+    let writes = 0;
+    let writesWhenShown = -1;
+    const onSnapshot = (docs: any[]) => {
+      shown.push(...docs.map((d) => d._id));
+      writesWhenShown = writes;
+    };
+    const counted = { get: (id: string) => local.get(id), put: (d: any) => local.put(d), bulkDocs: (d: any[], o: any) => (writes++, local.bulkDocs(d, o)) };
+    const first = await pullChanges({ url, local: counted, onSnapshot });
     const remote = (await c.admin('BDG').allDocs('catalog', 'include_docs=false')).filter((r: any) => !r.id.startsWith('_design/'));
     expect(first).toBe(remote.length);
+    expect(shown.sort()).toEqual(remote.map((r: any) => r.id).sort());
+    expect(writesWhenShown).toBe(0);
+    expect(writes).toBeGreaterThan(0);
     const pusat = c.admin('PUSAT').as(DEMO.centralAdmin);
     const current = await pusat.getDoc('catalog', 'product:REP-1');
     await pusat.ok('PUT', '/catalog/product:REP-1', { ...current, price: 99000 });
     await pusat.ok('PUT', '/catalog/product:REP-2', product('REP-2'));
     expect(await until(async () => (await c.admin('BDG').getDoc('catalog', 'product:REP-2')) !== null)).toBe(true);
     await until(async () => (await c.admin('BDG').getDoc('catalog', 'product:REP-1'))?.price === 99000);
-    expect(await pullChanges({ url, local })).toBeGreaterThanOrEqual(2);
+    expect(await pullChanges({ url, local, onSnapshot })).toBeGreaterThanOrEqual(2);
+    expect(shown).toHaveLength(remote.length); // later pulls are changes, not snapshots
     expect(((await local.get('product:REP-1')) as any).price).toBe(99000);
     const rep2 = await pusat.getDoc('catalog', 'product:REP-2');
     await pusat.ok('DELETE', `/catalog/product:REP-2?rev=${rep2._rev}`);

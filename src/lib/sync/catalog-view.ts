@@ -84,6 +84,17 @@ export class CatalogView {
     }
   }
 
+  /** A first pull's documents, taken as they arrive, before the replica holds them. */
+  takeAll(docs: any[]) {
+    for (const d of docs) if (typeof d?._id === 'string' && !d._id.startsWith('_design/')) this.take(d, !!d._deleted);
+  }
+
+  /** The replica now holds everything taken from it, up to its `seq`: later looks start there. */
+  caughtUp(db: 'catalog' | 'inventory', seq: number | string) {
+    this.seqs = { ...this.seqs, [db]: seq };
+    void this.saveCache();
+  }
+
   /** Applies what changed in the local replicas since the last look. */
   async update() {
     const [cat, inv] = await Promise.all([

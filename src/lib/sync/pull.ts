@@ -23,6 +23,8 @@ export interface PullOptions {
   /** Keep only documents a filter accepts (e.g. design docs are skipped). */
   accept?: (doc: any) => boolean;
   onProgress?: (p: { phase: 'snapshot' | 'changes'; docs: number }) => void;
+  /** A first pull's documents as they arrived, before they are written (the shop shows them at once). */
+  onSnapshot?: (docs: any[]) => void;
   /**
    * 'inline' (default) copies attachments with their documents; 'names' copies only what they are
    * (name, type, digest, size) into a plain `attachments` field, so a device pulls the catalog's text
@@ -98,6 +100,7 @@ async function snapshot(o: PullOptions): Promise<number> {
   const all = await getJson(o, `/_all_docs?include_docs=true${withAttachments(o)}`);
   const accept = o.accept ?? defaultAccept;
   const docs = (all.rows as any[]).map((r) => r.doc).filter((d) => d && accept(d)).map(shape(o));
+  o.onSnapshot?.(docs);
   const size = o.batchSize ?? 1000;
   for (let i = 0; i < docs.length; i += size) {
     await o.local.bulkDocs(docs.slice(i, i + size), { new_edits: false });

@@ -2,9 +2,8 @@
 // stock (pulled), the shopper's own database (synced both ways), and the
 // session at the region node. Everything the shop pages show comes from
 // here, so they keep working offline. The one stateful singleton of the shop.
-import PouchDB from 'pouchdb-browser';
-import { pullChanges, hasPulled } from './pull.ts';
-import { CatalogView, type ShopProduct, type StockLine } from './catalog-view.ts';
+import type { ShopProduct, StockLine } from './catalog-view.ts';
+import { RegionReplicas, type BuiltView } from './replicas.svelte.ts';
 import { ShopPhotos } from './shop-photos.svelte.ts';
 import { cachedTopology, chosenRegion, loadTopology, REGION_KEY } from './topology.ts';
 import type { PublicTopology } from '../model/topology.ts';
@@ -25,8 +24,6 @@ class Shop {
   region = $state<string | null>(null);
   online = $state(typeof navigator === 'undefined' ? true : navigator.onLine);
   syncing = $state(false);
-  /** Documents written locally during the very first pull (progress). */
-  loaded = $state(0);
   ready = $state(false);
   error = $state<string | null>(null);
   categories = $state.raw<Category[]>([]);
@@ -42,9 +39,8 @@ class Shop {
   /** Shown while browsing a region other than the one the device's shopper account belongs to. */
   elsewhere = $state.raw<{ region: string; name: string } | null>(null);
 
-  private view: CatalogView | null = null;
-  private catalogDb: PouchDB.Database | null = null;
-  private inventoryDb: PouchDB.Database | null = null;
+  /** The region's catalog and stock on the device. */
+  private replicas = $state.raw<RegionReplicas | null>(null);
   /** The signed-in shopper's database: cart, requests, order copies. */
   readonly shopper = ((self: Shop) => new ShopperDb({
     get region() { return self.region; },
@@ -52,7 +48,6 @@ class Shop {
     lineStock: (id) => self.lineStock(id),
     sawNode: () => (self.online = true),
   }))(this);
-  private pulling: AbortController | null = null;
   private generation = 0;
 
   async init() {
@@ -90,96 +85,63 @@ class Shop {
     localStorage.setItem(REGION_KEY, code);
     this.region = code;
     this.ready = false;
-    this.loaded = 0;
     this.categories = [];
     this.products = [];
     this.warehouses = [];
     this.stock = new Map();
-    this.catalogDb = new PouchDB(`sebaran-${code}-catalog`);
-    this.inventoryDb = new PouchDB(`sebaran-${code}-inventory`);
-    this.view = new CatalogView(this.catalogDb, this.inventoryDb);
-    const offlineReady = (await hasPulled(this.catalogDb)) && (await hasPulled(this.inventoryDb));
-    if (offlineReady && (await this.view.loadCache())) this.publish();
-    else if (offlineReady) await this.reloadCatalog();
+    const replicas = new RegionReplicas(code, {
+      publish: (v) => {
+        if (replicas !== this.replicas) return;
+        this.publish(v);
+        this.photos.prepare(this.products);
+      },
+      reached: (ok) => {
+        if (replicas !== this.replicas) return;
+        this.online = ok;
+        if (ok) this.error = null;
+      },
+      syncing: (on) => (this.syncing = on),
+    });
+    this.replicas = replicas;
+    await replicas.open();
     if (gen !== this.generation) return;
     const remembered = this.rememberedUser(code);
     const other = this.topology?.regions.map((r) => r.code).find((r) => r !== code && this.rememberedUser(r));
     this.elsewhere = !remembered && other ? { region: other, name: this.rememberedUser(other)! } : null;
     if (remembered) await this.openUser(remembered);
-    void this.pullLoop(gen);
+    replicas.start();
     void this.refreshSession(code);
   }
 
   private stopSync() {
-    this.pulling?.abort();
-    this.pulling = null;
+    this.replicas?.stop();
     this.photos.stop();
   }
 
-  /** Keeps the catalog and stock replicas current: one long-poll loop per database, backing off when offline. */
-  private async pullLoop(gen: number) {
-    const abort = new AbortController();
-    this.pulling = abort;
-    const region = this.region!;
-    const loop = async (name: 'catalog' | 'inventory', local: PouchDB.Database) => {
-      let backoff = 1000;
-      let first = true;
-      const onProgress = (p: { docs: number }) => (this.loaded = p.docs);
-      while (gen === this.generation && !abort.signal.aborted) {
-        try {
-          this.syncing = true;
-          // The catalog comes without its photos: they are fetched by URL as they scroll into view.
-          const attachments = name === 'catalog' ? 'names' : 'inline';
-          await pullChanges({ url: `${nodeUrl(region)}/${name}`, local, onProgress, attachments }, !first, 25_000, abort.signal);
-          if (gen !== this.generation) return;
-          await this.reloadCatalog();
-          if (name === 'catalog') this.photos.prepare(this.products);
-          this.online = true;
-          this.error = null;
-          backoff = 1000;
-          first = false;
-        } catch {
-          if (abort.signal.aborted || gen !== this.generation) return;
-          this.online = false;
-          this.syncing = false;
-          await new Promise((r) => setTimeout(r, backoff));
-          backoff = Math.min(backoff * 2, 30_000);
-        }
-      }
-    };
-    await Promise.all([loop('catalog', this.catalogDb!), loop('inventory', this.inventoryDb!)]);
-  }
+  /** Documents written locally during the very first pull (progress while nothing is shown yet). */
+  get loaded() { return this.replicas?.loaded ?? 0; }
+  /** Both replicas are on the device: a reload without network shows this catalog. */
+  get dataReady() { return this.replicas?.dataReady ?? false; }
+  /** Getting ready for offline use: the first pull's writes and the thumbnails, as one figure (null: ready). */
+  get offlinePrep() { return this.replicas?.offlinePrep(this.photos.progress) ?? null; }
 
   /** Called when the network returns: cut the back-off short. */
   private kick() {
-    if (this.region && !this.pulling) void this.pullLoop(this.generation);
-    else if (this.region) {
-      // Restart the loop so it does not sleep through the reconnect.
-      const region = this.region;
-      this.pulling?.abort();
-      this.pulling = null;
-      void this.pullLoop(this.generation);
-      if (this.user) {
-        void this.refreshSession(region);
-        void this.openUser(this.user); // a fresh sync instead of waiting out its back-off
-      }
+    if (!this.region) return;
+    // Restart the pulls so they do not sleep through the reconnect.
+    this.replicas?.restart();
+    if (this.user) {
+      void this.refreshSession(this.region);
+      void this.openUser(this.user); // a fresh sync instead of waiting out its back-off
     }
   }
 
-  private publish() {
-    const v = this.view!.build();
+  private publish(v: BuiltView) {
     this.categories = v.categories;
     this.products = v.products;
     this.warehouses = v.warehouses;
     this.stock = v.stock;
     this.ready = true;
-  }
-
-  /** Applies what changed in the local replicas since the last look. */
-  private async reloadCatalog() {
-    const view = this.view!;
-    await view.update();
-    if (view === this.view) this.publish();
   }
 
   /** The best line to buy from: the warehouse with the most stock. */
