@@ -89,7 +89,8 @@ export function embeddedNode(spec: NodeSpec): NodeHandle {
     proc: null,
     async start() {
       stopping = false;
-      const proc = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'server/node/main.ts'), cfgPath], {
+      // SEBARAN_PROF=<dir>: a CPU profile of each embedded node, written when it stops (bench profiling).
+      const proc = spawn(process.execPath, [...(process.env.SEBARAN_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.SEBARAN_PROF] : []), '--import', 'tsx', join(projectRoot, 'server/node/main.ts'), cfgPath], {
         cwd: projectRoot,
         stdio: ['ignore', 'pipe', 'pipe'],
         env: { ...process.env, SEBARAN_EXIT_WITH_PARENT: '1' },

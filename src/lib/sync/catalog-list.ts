@@ -3,6 +3,7 @@
 // from `products_search` (word prefixes, design-docs/catalog/views), keeps the products every other
 // word also matches, and pages them in hand; the documents of a page are fetched by id.
 import type { Product } from '../model/index.ts';
+import { compareName, compareSku } from '../ui/collate.ts';
 import { arrayQuery, docsOf, viewRange, type PageQuery, type ViewFn } from './key-pager.ts';
 import { matchesAll, wordSearch, words } from './word-search.ts';
 
@@ -32,10 +33,10 @@ export const productWords = (h: Pick<SearchHit, 'name' | 'sku'>) => [...words(`$
 export const matches = (query: string[], hit: Pick<SearchHit, 'name' | 'sku'>) => matchesAll(query, productWords(hit));
 
 const byOrder: Record<ProductOrder, (a: SearchHit, b: SearchHit) => number> = {
-  name: (a, b) => a.name.localeCompare(b.name, 'id') || a.sku.localeCompare(b.sku),
-  'name-desc': (a, b) => b.name.localeCompare(a.name, 'id') || b.sku.localeCompare(a.sku),
-  price: (a, b) => a.price - b.price || a.name.localeCompare(b.name, 'id'),
-  'price-desc': (a, b) => b.price - a.price || b.name.localeCompare(a.name, 'id'),
+  name: (a, b) => compareName(a.name, b.name) || compareSku(a.sku, b.sku),
+  'name-desc': (a, b) => compareName(b.name, a.name) || compareSku(b.sku, a.sku),
+  price: (a, b) => a.price - b.price || compareName(a.name, b.name),
+  'price-desc': (a, b) => b.price - a.price || compareName(b.name, a.name),
   sku: (a, b) => a.sku.localeCompare(b.sku),
 };
 

@@ -79,8 +79,8 @@ export class RegionReplicas {
         try {
           this.hooks.syncing(true);
           snapshot = false;
-          // The catalog comes without its photos: they are fetched by URL as they scroll into view.
-          const attachments = name === 'catalog' ? 'names' : 'inline';
+          // Photos are not pulled: they are fetched by URL as they scroll into view (stock has none).
+          const attachments = 'names';
           const url = `${nodeUrl(this.region)}/${name}`;
           await pullChanges({ url, local: this.dbs[name], onProgress, onSnapshot, attachments }, !first, 25_000, abort.signal);
           if (!live()) return;

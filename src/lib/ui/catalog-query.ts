@@ -1,6 +1,7 @@
 // Filtering, sorting and paging the local catalog: pure, so 5,000 products
 // are handled in memory without a round trip.
 import type { Product } from '$lib/model/index.ts';
+import { compareName as byName } from './collate.ts';
 
 export type SortKey = 'name' | 'priceAsc' | 'priceDesc' | 'newest';
 
@@ -13,6 +14,7 @@ export interface CatalogQuery {
   perPage: number;
 }
 
+
 export function queryCatalog(products: Product[], q: CatalogQuery, available: (id: string) => number) {
   const words = q.text.toLowerCase().split(/\s+/).filter(Boolean);
   let list = products.filter(
@@ -22,9 +24,9 @@ export function queryCatalog(products: Product[], q: CatalogQuery, available: (i
       words.every((w) => p.name.toLowerCase().includes(w) || p.sku.toLowerCase().includes(w)),
   );
   const by: Record<SortKey, (a: Product, b: Product) => number> = {
-    name: (a, b) => a.name.localeCompare(b.name, 'id'),
-    priceAsc: (a, b) => a.price - b.price || a.name.localeCompare(b.name, 'id'),
-    priceDesc: (a, b) => b.price - a.price || a.name.localeCompare(b.name, 'id'),
+    name: (a, b) => byName(a.name, b.name),
+    priceAsc: (a, b) => a.price - b.price || byName(a.name, b.name),
+    priceDesc: (a, b) => b.price - a.price || byName(a.name, b.name),
     newest: (a, b) => b.created_at.localeCompare(a.created_at),
   };
   list = list.sort(by[q.sort]);
