@@ -318,7 +318,7 @@ try {
   // 5. The region service: confirmed orders per second, and device-to-confirmation latency.
   log('bench: region service throughput (BDG)…');
   {
-    const service = await c.service('BDG');
+    const service = await c.service('BDG', { settled: true });
     const shoppers = demo.regions.BDG.accounts.map((a) => a.name);
     const items = demo.regions.BDG.inventory.filter((d: any) => d.type === 'warehouse_item' && d.quantity >= 20) as any[];
     const N = quick ? 200 : 500;

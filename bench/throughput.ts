@@ -137,7 +137,7 @@ export async function throughputBench(log: (s: string) => void, o: { shoppers?: 
     const data = await seed(c.topology, c.secrets, { ...defaultDemoOptions(), usersPerRegion: shoppers, ordersPerRegion: 0, photos: false }, log);
     const names = data.regions[R].accounts.map((a) => a.name);
     const items = (data.regions[R].inventory as any[]).filter((d) => d.type === 'warehouse_item' && d.quantity > 0);
-    await c.service(R);
+    await c.service(R, { settled: true });
     log(`bench throughput: signing ${names.length} shoppers in…`);
     const cookies = new Map<string, string>();
     for (const name of names) {

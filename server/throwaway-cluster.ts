@@ -32,7 +32,7 @@ export interface TestCluster {
   admin(code: string): Couch;
   anon(code: string): Couch;
   /** Starts a region service as its own process (so a test can kill -9 it); `nodeUrl` puts something (a proxy) between it and its node. */
-  service(code: string, opts?: { nodeUrl?: string; readyMs?: number }): Promise<ServiceHandle>;
+  service(code: string, opts?: { nodeUrl?: string; readyMs?: number; settled?: boolean }): Promise<ServiceHandle>;
   stop(): Promise<void>;
 }
 
@@ -135,7 +135,9 @@ export async function startCluster(regions = ['JKT', 'BDG', 'SBY'], opts: Cluste
         },
       };
       services.add(handle);
-      const ready = await waitFor(async () => output.join('').includes('region service running'), opts.readyMs ?? 60_000, 100);
+      // Settled: also past the start's background work (checking old orders' copies), for measures of a steady state.
+      const mark = opts.settled ? 'order copies checked' : 'region service running';
+      const ready = await waitFor(async () => output.join('').includes(mark), opts.readyMs ?? 60_000, 100);
       if (!ready) throw new Error(`region service ${code} did not start: ${output.join('')}`);
       return handle;
     },
