@@ -23,6 +23,7 @@ const MEASURES: Measure[] = [
   ['catalog edit at central -> open shop page, p50 / p95', (r) => p(r.browser?.catalogEditToShopperMs)],
   ['first visit to a useful catalog, 5,000 products (browser)', (r) => (r.browser?.firstVisitSeconds ? [`${r.browser.firstVisitSeconds.toFixed(1)} s`, r.browser.firstVisitSeconds] : null)],
   ['  the same, throttled (10 Mbit/s, 100 ms)', (r) => (r.browser?.throttledFirstVisitSeconds ? [`${r.browser.throttledFirstVisitSeconds.toFixed(1)} s`, r.browser.throttledFirstVisitSeconds] : null)],
+  ['  until the catalog and stock are on the device', (r) => (r.browser?.dataReadySeconds ? [`${r.browser.dataReadySeconds.toFixed(1)} s`, r.browser.dataReadySeconds] : null)],
   ['  until every thumbnail is cached (offline-ready)', (r) => (r.browser?.offlineReadySeconds ? [`${r.browser.offlineReadySeconds.toFixed(1)} s`, r.browser.offlineReadySeconds] : null)],
   ...['PUSAT', 'BDG'].flatMap((code): Measure[] => [
     [`idle memory ${code}, fresh`, (r) => mem(r.freshMemory?.[code]?.rssMb)],

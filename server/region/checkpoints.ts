@@ -75,23 +75,38 @@ export class Checkpoints {
     if (doc) await this.svc.request('DELETE', `/${SERVICE_DB}/${docPath(doc._id)}?rev=${doc._rev}`);
   }
 
+  /** Writes every changed checkpoint in one request (each shopper database has one: hundreds per round). */
   async flush() {
-    const keys = [...this.unsaved];
+    const keys = [...this.unsaved].filter((key) => this.cache.has(key));
     this.unsaved.clear();
-    await Promise.all(
-      keys.map(async (key) => {
-        const c = this.cache.get(key);
-        if (!c) return;
+    for (let i = 0; i < keys.length; i += 500) {
+      const part = keys.slice(i, i + 500);
+      const docs = part.map((key) => {
+        const c = this.cache.get(key)!;
         const id = `checkpoint:${key}`;
-        const r = await this.svc.request('PUT', `/${SERVICE_DB}/${docPath(id)}`, { _id: id, ...(c._rev ? { _rev: c._rev } : {}), since: c.since, ...(c.incarnation ? { incarnation: c.incarnation } : {}) });
-        if (r.status < 300) c._rev = r.json.rev;
-        else {
+        return { _id: id, ...(c._rev ? { _rev: c._rev } : {}), since: c.since, ...(c.incarnation ? { incarnation: c.incarnation } : {}) };
+      });
+      let res: any[];
+      try {
+        res = await this.svc.ok('POST', `/${SERVICE_DB}/_bulk_docs`, { docs });
+      } catch (e) {
+        for (const key of keys.slice(i)) this.unsaved.add(key);
+        throw e;
+      }
+      await Promise.all(
+        res.map(async (r, j) => {
+          const key = part[j];
+          const current = this.cache.get(key); // set() may have replaced it meanwhile: the rev goes on
+          if (r.ok) {
+            if (current) current._rev = r.rev;
+            return;
+          }
           // Someone (an operator) touched it: read its rev again and write ours next time.
-          const doc = await this.svc.getDoc(SERVICE_DB, id).catch(() => null);
-          c._rev = doc?._rev;
+          const doc = await this.svc.getDoc(SERVICE_DB, `checkpoint:${key}`).catch(() => null);
+          if (current) current._rev = doc?._rev;
           this.unsaved.add(key);
-        }
-      }),
-    );
+        }),
+      );
+    }
   }
 }
