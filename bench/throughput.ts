@@ -47,15 +47,15 @@ function watchAnswers(c: TestCluster, pending: Map<string, Map<string, (at: numb
   const admin = c.admin(R);
   let stop = false;
   const errors: string[] = [];
+  const check = async (db: string) => {
+    const waiting = pending.get(db);
+    if (!waiting?.size) return;
+    const rows = (await admin.ok('POST', `/${db}/_all_docs`, { keys: [...waiting.keys()] })).rows as any[];
+    const now = performance.now();
+    for (const r of rows) if (r.value && !r.value.deleted) (waiting.get(r.key)?.(now), waiting.delete(r.key));
+  };
   const done = (async () => {
     let since = (await admin.ok('GET', '/_db_updates?since=now')).last_seq;
-    const check = async (db: string) => {
-      const waiting = pending.get(db);
-      if (!waiting?.size) return;
-      const rows = (await admin.ok('POST', `/${db}/_all_docs`, { keys: [...waiting.keys()] })).rows as any[];
-      const now = performance.now();
-      for (const r of rows) if (r.value && !r.value.deleted) (waiting.get(r.key)?.(now), waiting.delete(r.key));
-    };
     while (!stop) {
       try {
         const upd = await admin.ok('GET', `/_db_updates?feed=longpoll&timeout=1000&since=${encodeURIComponent(since)}`);
@@ -69,13 +69,7 @@ function watchAnswers(c: TestCluster, pending: Map<string, Map<string, (at: numb
       }
     }
   })();
-  return { rescan: async () => Promise.all([...pending.keys()].map(async (db) => {
-    const waiting = pending.get(db)!;
-    if (!waiting.size) return;
-    const rows = (await admin.ok('POST', `/${db}/_all_docs`, { keys: [...waiting.keys()] })).rows as any[];
-    const now = performance.now();
-    for (const r of rows) if (r.value && !r.value.deleted) (waiting.get(r.key)?.(now), waiting.delete(r.key));
-  })), errors, stop: async () => ((stop = true), await done.catch(() => {})) };
+  return { rescan: () => Promise.all([...pending.keys()].map(check)), errors, stop: async () => ((stop = true), await done.catch(() => {})) };
 }
 
 /** Writes the checkouts (at `perSecond`, or as fast as `parallel` requests allow) and times each to its answer. */

@@ -119,8 +119,9 @@ export class CheckpointCache {
   private async flushOne(id: string, e: Entry): Promise<{ ok: boolean; status: number; body: any } | null> {
     if (!e.dirty || !e.doc || !this.base) return null;
     const doc = e.doc;
+    const url = `${this.base}/_local/${encodeURIComponent(id.slice('_local/'.length))}`;
     const put = (rev: string | undefined) =>
-      this.next(`${this.base}/${id.slice(0, 7)}${encodeURIComponent(id.slice(7))}`, {
+      this.next(url, {
         method: 'PUT',
         headers: new Headers({ 'content-type': 'application/json', accept: 'application/json' }),
         body: JSON.stringify({ ...doc, _id: id, ...(rev ? { _rev: rev } : {}) }),
@@ -131,7 +132,7 @@ export class CheckpointCache {
       let res = await put(e.rev);
       let body = await res.json();
       if (res.status === 409) {
-        const cur = await this.next(`${this.base}/${id.slice(0, 7)}${encodeURIComponent(id.slice(7))}`, {
+        const cur = await this.next(url, {
           method: 'GET', headers: new Headers({ accept: 'application/json' }),
         });
         const curBody = await cur.json();
