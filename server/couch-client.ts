@@ -1,5 +1,7 @@
 // A minimal CouchDB HTTP client for operators' tools and services: plain
 // fetch, Basic auth, documented endpoints only (works on Apache CouchDB 3).
+import { traced } from './request-trace.ts';
+
 export interface Credentials {
   name: string;
   password: string;
@@ -32,8 +34,10 @@ export class Couch {
       init.body = typeof body === 'string' || body instanceof Uint8Array ? (body as any) : JSON.stringify(body);
       (init.headers as Record<string, string>)['Content-Type'] ??= 'application/json';
     }
+    const done = traced(method, path);
     const res = await fetch(this.url + path, init);
     const text = await res.text();
+    done?.();
     let json: any = null;
     try {
       json = text ? JSON.parse(text) : null;
