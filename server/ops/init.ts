@@ -58,11 +58,12 @@ export class Initializer {
     this.log(`  + ${what}`);
   }
 
-  async db(node: Couch, name: string) {
+  /** `shards`: CouchDB's q for a database made now (the node's default otherwise; the embedded node has no shards). */
+  async db(node: Couch, name: string, shards?: number) {
     const r = await node.request('GET', `/${name}`);
     if (r.status === 200) return;
     if (r.status !== 404) throw new Error(`${node.url}/${name}: ${r.status} ${r.json?.reason ?? ''}`);
-    const put = await node.request('PUT', `/${name}`);
+    const put = await node.request('PUT', `/${name}${shards ? `?q=${shards}` : ''}`);
     if (put.status >= 300) {
       // CouchDB (single_node) creates its system databases itself shortly after it starts. Racing it, our
       // PUT gets 412 file_exists, or 500 conflict while its own creation is still under way.

@@ -50,7 +50,9 @@ export async function provisionUserDb(node: Couch, name: string, region: string,
   // other one wrote it first, so look again (the second look finds it in place).
   for (let attempt = 1; ; attempt++) {
     try {
-      await init.db(node, db);
+      // One shard: a shopper's database stays small, and every read and write of it then touches one
+      // file instead of q (CouchDB's per-user databases default to q=1 for the same reason).
+      await init.db(node, db, 1);
       await init.security(node, db, { admins: { names: [], roles: [] }, members: { names: [name], roles: ['service'] } });
       await init.doc(node, db, designDoc('userdb', region));
       if (accountId) await init.doc(node, db, { _id: ACCOUNT_DDOC, account_id: accountId, name });

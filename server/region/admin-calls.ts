@@ -20,6 +20,7 @@ const ALLOWED: Array<[string[], RegExp]> = [
   [['POST'], /^\/_users\/_all_docs$/],
   // A shopper's database: the database itself, its `_security` and its write rules.
   [['GET', 'PUT', 'DELETE'], /^\/userdb-[0-9a-f]+$/],
+  [['PUT'], /^\/userdb-[0-9a-f]+\?q=1$/], // made with one shard (ops/userdb.ts)
   [['GET', 'PUT'], /^\/userdb-[0-9a-f]+\/(_security|_design\/(sebaran|account))$/],
   // Whether a database holds anything yet (a stale one of a deleted account is replaced, an empty one taken).
   [['GET'], /^\/userdb-[0-9a-f]+\/_all_docs\?startkey=[^/]*$/],

@@ -88,7 +88,7 @@ describe('the region service account: data only, never the server', () => {
   // What CouchDB keeps to server admins, whatever `_security` says; the service makes these calls through admin-calls.ts.
   const ADMIN_ONLY: Array<[string, string]> = [
     ['GET', '/_db_updates'], ['GET', '/_all_dbs'], ['GET', '/_scheduler/docs'], ['GET', '/_users/_all_docs'],
-    ['PUT', '/userdb-7376632d74657374'], ['PUT', '/sebaran-service/_security'],
+    ['PUT', '/userdb-7376632d74657374'], ['PUT', '/userdb-7376632d74657375?q=1'], ['PUT', '/sebaran-service/_security'],
   ];
   for (const [method, path] of ADMIN_ONLY) {
     it(`svc-bdg cannot ${method} ${path} (a server-admin call)`, async () => {
@@ -112,6 +112,9 @@ describe('the region service account: data only, never the server', () => {
     await expect(admin.request('PUT', '/ops/x', { type: 'x' })).rejects.toThrow(/not a call the region service makes/);
     await expect(admin.request('GET', '/ops/_all_docs')).rejects.toThrow(/not a call/);
     await expect(admin.request('DELETE', '/ops')).rejects.toThrow(/not a call/);
+    // A shopper database is made with one shard, and only so.
+    await expect(admin.request('PUT', '/userdb-78?q=8')).rejects.toThrow(/not a call/);
+    await expect(admin.request('PUT', '/userdb-78?q=1&n=3')).rejects.toThrow(/not a call/);
     await expect(admin.request('PUT', '/_users/org.couchdb.user:x', {})).rejects.toThrow(/not a call/);
     expect(() => admin.as(c.secrets.regions.BDG.service)).toThrow();
     expect((await admin.request('GET', '/_all_dbs')).status).toBe(200);
