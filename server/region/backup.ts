@@ -7,13 +7,31 @@
 //    merely absent (a wiped node that a rebuild is still refilling) keeps it.
 //  - documents: every document of a shopper database at its current revision
 //    with its revision history, read from the database's changes feed since
-//    the last copy (the position is kept in the backup database itself).
-import { Couch, CouchError, docPath, isNodeFailure } from '../couch-client.ts';
+//    the last copy (the position is one of the service's checkpoints).
+import { Couch, CouchError, isNodeFailure } from '../couch-client.ts';
 import { BACKUP_DB, accountCopy, accountKey, accountRecordId, docRecordId } from '../ops/shopper-backup.ts';
 import { ACCOUNT_DDOC } from '../ops/userdb.ts';
 import { ownerOf } from './checkout.ts';
+import type { Checkpoints } from './checkpoints.ts';
 
 const PAGE = 200;
+/** Shopper databases read at once, and records per shared request. */
+const READERS = 8;
+const BATCH = 1000;
+
+/**
+ * Where a database's copy has read its feed up to, among the service's checkpoints; the account's key is
+ * its incarnation, so a database made again for a new account of the name is read from its start.
+ */
+const positionKey = (db: string) => `backup:${db}`;
+
+interface Changed {
+  db: string;
+  key: string;
+  last: string | number;
+  changes: any[];
+  current: Map<string, any>;
+}
 const range = (p: string) => `startkey=${encodeURIComponent(JSON.stringify(p))}&endkey=${encodeURIComponent(JSON.stringify(p + '\uffff'))}`;
 
 export class ShopperBackup {
@@ -28,7 +46,9 @@ export class ShopperBackup {
   private behind = new Set<string>();
   readonly stats = { accountsBackedUp: 0, documentsBackedUp: 0 };
 
-  constructor(private admin: Couch, private svc: Couch, private R: string, private log: (l: string) => void) {}
+  constructor(
+    private admin: Couch, private svc: Couch, private checkpoints: Checkpoints, private R: string, private log: (l: string) => void,
+  ) {}
 
   private async records() {
     if (this.accounts) return this.accounts;
@@ -99,29 +119,106 @@ export class ShopperBackup {
 
   /**
    * Copies what changed in these shopper databases; returns the ones that could not be copied now, and
-   * whether the node itself failed (5xx or no answer) rather than refusing one database.
+   * whether the node itself failed (5xx or no answer) rather than refusing one database. Per database it
+   * reads the changes and the changed documents; the records of all of them are read and written in
+   * shared requests, and each position moves (in the service's checkpoints) once its records are written.
    */
   async copy(dbs: string[]) {
     const failed = new Set<string>();
     let nodeFailed = false;
-    for (const db of dbs) {
-      try {
-        await this.copyDb(db);
-        this.behind.delete(db);
-      } catch (e) {
-        this.behind.add(db);
-        if (e instanceof CouchError && e.status === 404) continue; // deleted meanwhile (account deleted)
-        failed.add(db);
-        nodeFailed ||= isNodeFailure(e);
-        this.log(`[${this.R}] backup of ${db}: ${(e as Error).message}`);
+    const fail = (db: string, e: unknown) => {
+      this.behind.add(db);
+      if (e instanceof CouchError && e.status === 404) return; // deleted meanwhile (account deleted)
+      failed.add(db);
+      nodeFailed ||= isNodeFailure(e);
+      this.log(`[${this.R}] backup of ${db}: ${(e as Error).message}`);
+    };
+    const read: Changed[] = [];
+    let next = 0;
+    await Promise.all(Array.from({ length: Math.min(READERS, dbs.length) }, async () => {
+      for (let k = next++; k < dbs.length; k = next++) {
+        try {
+          read.push(await this.changed(dbs[k]));
+        } catch (e) {
+          fail(dbs[k], e);
+        }
       }
+    }));
+    const unwritten = await this.writeRecords(read.filter((r) => r.changes.length)).catch((e) => {
+      for (const r of read) fail(r.db, e);
+      return null;
+    });
+    if (!unwritten) return { failed, nodeFailed };
+    for (const r of read) {
+      const bad = unwritten.get(r.db);
+      if (bad) {
+        fail(r.db, new Error(bad));
+        continue;
+      }
+      this.behind.delete(r.db);
+      this.checkpoints.set(positionKey(r.db), r.last, r.key);
     }
     return { failed, nodeFailed };
+  }
+
+  /** A database's changes since its position, and the current revision (with its history) of each changed document. */
+  private async changed(db: string): Promise<Changed> {
+    const key = await this.keyOf(db);
+    let since = await this.checkpoints.since(positionKey(db), key);
+    const changes: any[] = [];
+    for (;;) {
+      const ch = await this.svc.ok('GET', `/${db}/_changes?since=${encodeURIComponent(String(since))}&limit=${PAGE}`);
+      changes.push(...(ch.results as any[]).filter((c) => !String(c.id).startsWith('_design/')));
+      since = ch.last_seq;
+      if ((ch.results as any[]).length < PAGE) break;
+    }
+    // One entry per document: a page boundary may show one twice.
+    const byId = new Map<string, any>();
+    for (const c of changes) byId.set(c.id, c);
+    const live = [...byId.values()].filter((c) => !c.deleted).map((c) => c.id as string);
+    const got = live.length ? ((await this.svc.ok('POST', `/${db}/_bulk_get?revs=true`, { docs: live.map((id) => ({ id })) })).results as any[]) : [];
+    const current = new Map<string, any>();
+    for (const r of got) {
+      const d = r.docs?.[0]?.ok;
+      if (d && !d._deleted) current.set(d._id, d);
+    }
+    return { db, key, last: since, changes: [...byId.values()], current };
+  }
+
+  /** Brings the records of these changes in line, in shared requests; returns, per database, why one was not written. */
+  private async writeRecords(read: Changed[]) {
+    const unwritten = new Map<string, string>();
+    const wanted = read.flatMap((r) => r.changes.map((c) => ({ r, c, recId: docRecordId(r.key, c.id) })));
+    const stored = new Map<string, any>();
+    for (let i = 0; i < wanted.length; i += BATCH) {
+      const rows = (await this.svc.ok('POST', `/${BACKUP_DB}/_all_docs?include_docs=true`, { keys: wanted.slice(i, i + BATCH).map((w) => w.recId) })).rows as any[];
+      for (const row of rows) if (row.doc) stored.set(row.key, row.doc);
+    }
+    const writes: Array<{ db: string; doc: any }> = [];
+    for (const { r, c, recId } of wanted) {
+      const rec = stored.get(recId);
+      const doc = r.current.get(c.id);
+      if (doc) {
+        if (rec?.doc?._rev === doc._rev) continue;
+        writes.push({ db: r.db, doc: { _id: recId, ...(rec ? { _rev: rec._rev } : {}), type: 'shopper_doc', name: ownerOf(r.db), account_key: r.key, doc } });
+      } else if (rec) writes.push({ db: r.db, doc: { _id: recId, _rev: rec._rev, _deleted: true } });
+    }
+    for (let i = 0; i < writes.length; i += BATCH) {
+      const part = writes.slice(i, i + BATCH);
+      const res = (await this.svc.ok('POST', `/${BACKUP_DB}/_bulk_docs`, { docs: part.map((w) => w.doc) })) as any[];
+      res.forEach((x, j) => {
+        // A conflict means a rebuild or another run wrote the record meanwhile: the next round compares again.
+        if (x.error) unwritten.set(part[j].db, `record ${x.id} not written: ${x.error}`);
+        else this.stats.documentsBackedUp++;
+      });
+    }
+    return unwritten;
   }
 
   forget(db: string) {
     this.keys.delete(db);
     this.behind.delete(db);
+    void this.checkpoints.forget(positionKey(db)).catch(() => {});
   }
 
   /** Marks databases whose backup may be behind (at start, after a gap in the feed). */
@@ -141,47 +238,5 @@ export class ShopperBackup {
     const key = accountKey(ownerOf(db), typeof mark?.account_id === 'string' ? mark.account_id : null);
     this.keys.set(db, key);
     return key;
-  }
-
-  private async copyDb(db: string) {
-    const key = await this.keyOf(db);
-    const posId = `_local/copied-${db}`;
-    const pos = await this.svc.getDoc(BACKUP_DB, posId);
-    let since: string | number = pos?.since ?? 0;
-    for (;;) {
-      const ch = await this.svc.ok('GET', `/${db}/_changes?since=${encodeURIComponent(String(since))}&limit=${PAGE}`);
-      const results = (ch.results as any[]).filter((c) => !String(c.id).startsWith('_design/'));
-      if (results.length) await this.copyChanges(db, key, results);
-      since = ch.last_seq;
-      if ((ch.results as any[]).length < PAGE) break;
-    }
-    if (pos?.since !== since) await this.svc.ok('PUT', `/${BACKUP_DB}/${docPath(posId)}`, { ...(pos?._rev ? { _rev: pos._rev } : {}), since });
-  }
-
-  private async copyChanges(db: string, key: string, changes: any[]) {
-    const live = changes.filter((c) => !c.deleted).map((c) => c.id as string);
-    const got = live.length ? ((await this.svc.ok('POST', `/${db}/_bulk_get?revs=true`, { docs: live.map((id) => ({ id })) })).results as any[]) : [];
-    const current = new Map<string, any>();
-    for (const r of got) {
-      const d = r.docs?.[0]?.ok;
-      if (d && !d._deleted) current.set(d._id, d);
-    }
-    const recIds = changes.map((c) => docRecordId(key, c.id));
-    const stored = (await this.svc.ok('POST', `/${BACKUP_DB}/_all_docs?include_docs=true`, { keys: recIds })).rows as any[];
-    const writes: any[] = [];
-    changes.forEach((c, i) => {
-      const rec = stored[i]?.doc;
-      const doc = current.get(c.id);
-      if (doc) {
-        if (rec?.doc?._rev === doc._rev) return;
-        writes.push({ _id: recIds[i], ...(rec ? { _rev: rec._rev } : {}), type: 'shopper_doc', name: ownerOf(db), account_key: key, doc });
-      } else if (rec) writes.push({ _id: recIds[i], _rev: rec._rev, _deleted: true });
-    });
-    if (!writes.length) return;
-    const res = (await this.svc.ok('POST', `/${BACKUP_DB}/_bulk_docs`, { docs: writes })) as any[];
-    const bad = res.filter((r) => r.error);
-    // A conflict means a rebuild or another run wrote the record meanwhile: the next round compares again.
-    if (bad.length) throw new Error(`${bad.length} record(s) not written, e.g. ${bad[0].id}: ${bad[0].error}`);
-    this.stats.documentsBackedUp += writes.length;
   }
 }

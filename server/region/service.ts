@@ -30,6 +30,8 @@ export interface ServiceOptions {
 }
 
 const RETRY_MS = 2000;
+/** The shopper backup is a copy for a rebuild: a couple of seconds behind costs nothing, a pass per checkout round costs the node. */
+const BACKUP_EVERY_MS = 2000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class RegionService {
@@ -63,7 +65,7 @@ export class RegionService {
     this.stock = new Stock(this.svc, this.R, this.log);
     this.checkout = new Checkout(this.svc, this.R, this.stock, this.checkpoints, o.service.name, this.log);
     this.requests = new AdminRequests(this.svc, this.R, this.stock, this.checkout, o.service.name, this.log);
-    this.backup = new ShopperBackup(this.admin, this.svc, this.R, this.log);
+    this.backup = new ShopperBackup(this.admin, this.svc, this.checkpoints, this.R, this.log);
     this.shoppers = new Shoppers(this.admin, this.svc, this.R, this.log, this.backup);
     this.health = new Health(this.admin, this.svc, this.R, this.log);
   }
@@ -217,21 +219,35 @@ export class RegionService {
     this.backoff.arm(this.dirty);
   }
 
-  private backupChain: Promise<unknown> = Promise.resolve();
+  /** Databases waiting for their copy, and whether a copy is running: rounds that come meanwhile add to one set. */
+  private backupWaiting = new Set<string>();
+  private backupRunning = false;
   /** Backs databases up after their round; one that failed stays marked behind and is tried again later. */
   private backupInBackground(dbs: string[]) {
-    this.backupChain = this.backupChain
-      .then(async () => {
-        if (this.stopped) return;
-        const { failed, nodeFailed } = await this.backup.copy(dbs);
-        for (const db of failed) this.dirty.add(db);
-        if (nodeFailed) this.trouble();
-        if (failed.size) setTimeout(() => this.schedule(), RETRY_MS * 5).unref?.();
-      })
-      .catch((e) => {
-        this.trouble(e);
-        this.log(`[${this.R}] backup: ${(e as Error).message}`);
-      });
+    for (const db of dbs) this.backupWaiting.add(db);
+    if (this.backupRunning) return;
+    this.backupRunning = true;
+    void (async () => {
+      let last = 0;
+      while (this.backupWaiting.size && !this.stopped) {
+        // At most one pass per BACKUP_EVERY_MS: in a burst each database is then copied once per pass, not once per round.
+        const wait = last + BACKUP_EVERY_MS - Date.now();
+        if (wait > 0) await sleep(wait);
+        last = Date.now();
+        const next = [...this.backupWaiting];
+        this.backupWaiting.clear();
+        try {
+          const { failed, nodeFailed } = await this.backup.copy(next);
+          for (const db of failed) this.dirty.add(db);
+          if (nodeFailed) this.trouble();
+          if (failed.size) setTimeout(() => this.schedule(), RETRY_MS * 5).unref?.();
+        } catch (e) {
+          this.trouble(e);
+          this.log(`[${this.R}] backup: ${(e as Error).message}`);
+        }
+      }
+      this.backupRunning = false;
+    })();
   }
 
   private abortable() {
