@@ -3,54 +3,22 @@
 // body is read, so only the response's close says the client left. In-process, because what
 // must stop (the database's live listeners) is not visible over HTTP.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer, request, type Server } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
-import { Store } from '../../server/node/store.ts';
-import { Replicator } from '../../server/node/replicator.ts';
-import { hashPassword } from '../../server/node/auth.ts';
-import { createHandler } from '../../server/node/couch.ts';
+import { request } from 'node:http';
 import { until } from './harness.ts';
-import { DEFAULT_LIMITS } from '../../server/node/limits.ts';
+import { inProcessNode, type InProcessNode } from '../support/in-process-node.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'node-feeds-'));
-const store = new Store(dir, 1000);
-let server: Server;
-let port = 0;
-const authz = 'Basic ' + Buffer.from('admin:secret').toString('base64');
+let node: InProcessNode;
+const call = (method: string, path: string, body?: unknown) => node.call(method, path, body);
 
 beforeAll(async () => {
-  await store.ensureSystemDbs();
-  const auth = { admins: { admin: hashPassword('secret', 1000) }, secret: 'feeds-test-secret', sessionTimeoutSec: 600, lookupUser: async () => null };
-  const handle = createHandler(store, auth, new Replicator(store), { name: 'feeds', maxBodyBytes: 1 << 20, corsOrigins: [], limits: DEFAULT_LIMITS });
-  server = createServer((req, res) => void handle(req, res));
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  port = (server.address() as AddressInfo).port;
+  node = await inProcessNode('feeds');
   await call('PUT', '/feeds');
 });
-afterAll(async () => {
-  server?.closeAllConnections();
-  await new Promise((r) => server?.close(r));
-  rmSync(dir, { recursive: true, force: true });
-});
-
-function call(method: string, path: string, body?: unknown) {
-  return new Promise<{ status: number; body: any; headers: Record<string, unknown> }>((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method, path, headers: { Authorization: authz, 'Content-Type': 'application/json' } }, (res) => {
-      let text = '';
-      res.on('data', (c) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : null, headers: res.headers }));
-    });
-    req.on('error', reject);
-    req.end(body === undefined ? undefined : JSON.stringify(body));
-  });
-}
+afterAll(async () => node?.close());
 
 /** Opens a feed; the caller waits for the node to be listening, then hangs up. */
 function openFeed(path: string) {
-  const req = request({ host: '127.0.0.1', port, method: 'GET', path, headers: { Authorization: authz } }, (res) => {
+  const req = request({ host: '127.0.0.1', port: node.port, method: 'GET', path, headers: { Authorization: node.authz } }, (res) => {
     res.on('data', () => {});
     res.on('error', () => {});
   });
@@ -59,7 +27,7 @@ function openFeed(path: string) {
   return { hangUp: () => req.destroy() };
 }
 
-const liveFeeds = async () => (await store.get('feeds')).pouch.listenerCount('destroyed');
+const liveFeeds = async () => (await node.store.get('feeds')).pouch.listenerCount('destroyed');
 
 describe('live feeds on the embedded node', () => {
   it('a continuous feed with no timeout stops listening once its client hangs up', async () => {

@@ -2,56 +2,26 @@
 // after every batch as PouchDB does: across a WAN each write is two round trips on the far end.
 // In-process node, real HTTP through a counting proxy, PouchDB's own replication on top.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer, request, type Server } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
 import PouchDB from 'pouchdb-node';
-import { Store } from '../../server/node/store.ts';
-import { Replicator, remote } from '../../server/node/replicator.ts';
+import { remote } from '../../server/node/replicator.ts';
 import { CheckpointCache } from '../../server/node/checkpoints.ts';
-import { hashPassword } from '../../server/node/auth.ts';
-import { createHandler } from '../../server/node/couch.ts';
-import { DEFAULT_LIMITS } from '../../server/node/limits.ts';
 import { countingProxy, type CountingProxy } from '../support/counting-proxy.ts';
+import { inProcessNode, type InProcessNode } from '../support/in-process-node.ts';
 import { until } from './harness.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'checkpoints-'));
-const store = new Store(dir, 1000);
-let server: Server;
+let node: InProcessNode;
 let proxy: CountingProxy;
-let port = 0;
 const auth = { username: 'admin', password: 'secret' };
-const authz = 'Basic ' + Buffer.from('admin:secret').toString('base64');
+const call = (method: string, path: string, body?: unknown) => node.call(method, path, body);
 
 beforeAll(async () => {
-  await store.ensureSystemDbs();
-  const a = { admins: { admin: hashPassword('secret', 1000) }, secret: 'ck-test-secret', sessionTimeoutSec: 600, lookupUser: async () => null };
-  const handle = createHandler(store, a, new Replicator(store), { name: 'ck', maxBodyBytes: 1 << 20, corsOrigins: [], limits: DEFAULT_LIMITS });
-  server = createServer((req, res) => void handle(req, res));
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  port = (server.address() as AddressInfo).port;
-  proxy = await countingProxy(`http://127.0.0.1:${port}`);
+  node = await inProcessNode('ck');
+  proxy = await countingProxy(`http://127.0.0.1:${node.port}`);
 });
 afterAll(async () => {
   await proxy?.close();
-  server?.closeAllConnections();
-  await new Promise((r) => server?.close(r));
-  rmSync(dir, { recursive: true, force: true });
+  await node?.close();
 });
-
-function call(method: string, path: string, body?: unknown) {
-  return new Promise<{ status: number; body: any }>((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method, path, headers: { Authorization: authz, 'Content-Type': 'application/json' } }, (res) => {
-      let text = '';
-      res.on('data', (c) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : null }));
-    });
-    req.on('error', reject);
-    req.end(body === undefined ? undefined : JSON.stringify(body));
-  });
-}
 
 /** Replicates src → dst live, writing `n` documents one at a time, each after the one before arrived. */
 async function trickle(src: string, dst: string, n: number, caches: CheckpointCache[] | null) {
@@ -114,9 +84,9 @@ describe('replication checkpoints', () => {
 
   it('a checkpoint somebody else wrote meanwhile is written over on its current revision', async () => {
     await call('PUT', '/ck-other');
-    const send = (u: string, o: any) => fetch(u, { ...o, headers: { ...Object.fromEntries(new Headers(o.headers)), authorization: authz } });
+    const send = (u: string, o: any) => fetch(u, { ...o, headers: { ...Object.fromEntries(new Headers(o.headers)), authorization: node.authz } });
     const c = new CheckpointCache(send as any, 600_000);
-    const url = `http://127.0.0.1:${port}/ck-other/_local/x`;
+    const url = `http://127.0.0.1:${node.port}/ck-other/_local/x`;
     const read = async () => (await c.fetch(url, { method: 'GET', headers: new Headers() })).json();
     const write = (doc: any) => c.fetch(url, { method: 'PUT', headers: new Headers(), body: JSON.stringify(doc) });
     expect((await read()).error).toBe('not_found');
