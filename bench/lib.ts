@@ -10,6 +10,9 @@ export function percentile(xs: number[], p: number) {
 
 export const median = (xs: number[]) => percentile(xs, 50);
 
+/** A table row's last column: whether the measure meets its target. */
+export const verdict = (ok: boolean) => (ok ? 'ok' : 'MISSED');
+
 /** Follows a database's continuous changes feed; `arrival(id, rev)` resolves when that revision shows up. */
 export async function follow(node: Couch, db: string) {
   const seen = new Map<string, number>();

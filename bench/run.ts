@@ -15,7 +15,7 @@ import { createAppServer, readersOf } from '../server/app-server.ts';
 import { freePort } from '../server/cluster.ts';
 import { pullChanges } from '../src/lib/sync/pull.ts';
 import { ids, ulid, userDbName } from '../src/lib/model/index.ts';
-import { follow, median, percentile, nodeMemoryMb, table } from './lib.ts';
+import { follow, median, percentile, nodeMemoryMb, table, verdict } from './lib.ts';
 import { browserBench } from './browser.ts';
 import { scaleBench } from './scale.ts';
 import { throughputBench } from './throughput.ts';
@@ -59,9 +59,9 @@ if (scaleArg > 0) {
   const r = await scaleBench(total, (l) => console.error(l));
   const rows: Array<[string, string, string, string]> = [
     [`orders loaded (3 regions)`, `${r.orders} orders, ${r.opsDocs} ops docs: seed ${r.seedSeconds.toFixed(0)} s, to central ${r.replicateSeconds.toFixed(0)} s, views ${r.indexSeconds.toFixed(0)} s`, '-', 'info'],
-    ['central overview (4 view queries), p50 / p95', `${r.overviewMs.p50.toFixed(0)} / ${r.overviewMs.p95.toFixed(0)} ms`, 'p95 < 300 ms', r.overviewMs.p95 < 300 ? 'ok' : 'MISSED'],
-    ['order list page (20, newest first, paged), p50 / p95', `${r.orderListMs.p50.toFixed(0)} / ${r.orderListMs.p95.toFixed(0)} ms`, 'p95 < 200 ms', r.orderListMs.p95 < 200 ? 'ok' : 'MISSED'],
-    ['order list filtered by status, p50 / p95', `${r.orderListByStatusMs.p50.toFixed(0)} / ${r.orderListByStatusMs.p95.toFixed(0)} ms`, 'p95 < 200 ms', r.orderListByStatusMs.p95 < 200 ? 'ok' : 'MISSED'],
+    ['central overview (4 view queries), p50 / p95', `${r.overviewMs.p50.toFixed(0)} / ${r.overviewMs.p95.toFixed(0)} ms`, 'p95 < 300 ms', verdict(r.overviewMs.p95 < 300)],
+    ['order list page (20, newest first, paged), p50 / p95', `${r.orderListMs.p50.toFixed(0)} / ${r.orderListMs.p95.toFixed(0)} ms`, 'p95 < 200 ms', verdict(r.orderListMs.p95 < 200)],
+    ['order list filtered by status, p50 / p95', `${r.orderListByStatusMs.p50.toFixed(0)} / ${r.orderListByStatusMs.p95.toFixed(0)} ms`, 'p95 < 200 ms', verdict(r.orderListByStatusMs.p95 < 200)],
     ['central node memory: before the views / with them built', `${r.centralRssBeforeViewsMb ?? '?'} / ${r.centralRssMb ?? '?'} MB RSS`, '-', 'info'],
   ];
   console.log('\n' + table(rows));
@@ -92,15 +92,14 @@ if (restartArg > 0) {
   // A separate run: the region service restarting with a long history.
   const n = Number(process.argv[restartArg + 1] ?? 1_000_000);
   const r = await serviceRestartBench(n, (l) => console.error(l));
-  const ok = (b: boolean) => (b ? 'ok' : 'MISSED');
   const rows: Array<[string, string, string, string]> = [
     ['history loaded (BDG)', `${r.ledgerEntries} ledger entries, ${r.orders} orders: seed ${r.seedSeconds.toFixed(0)} s`, '-', 'info'],
     ['first start of the service (no checkpoint: the whole feed)', `${r.firstStartSeconds.toFixed(1)} s, peak ${r.firstStartPeakRssMb} MB RSS`, '-', 'info'],
     ['  then reading the ops feed to its end (ledger, requests)', `${r.catchUpSeconds.toFixed(1)} s`, '-', 'info'],
     ['a checkout answered, service warm', `${r.warmCheckoutMs.toFixed(0)} ms`, '-', 'info'],
     ['restart after kill -9 -> service running', `${(r.restartRunningMs / 1000).toFixed(1)} s`, '-', 'info'],
-    ['restart after kill -9 -> a waiting checkout answered', `${(r.restartToCheckoutMs / 1000).toFixed(1)} s`, '< 10 s', ok(r.restartToCheckoutMs < 10_000)],
-    ['service memory after the restart: now / peak', `${r.serviceRssMb} / ${r.servicePeakRssMb} MB RSS`, '< 300 MB', ok((r.servicePeakRssMb ?? Infinity) < 300)],
+    ['restart after kill -9 -> a waiting checkout answered', `${(r.restartToCheckoutMs / 1000).toFixed(1)} s`, '< 10 s', verdict(r.restartToCheckoutMs < 10_000)],
+    ['service memory after the restart: now / peak', `${r.serviceRssMb} / ${r.servicePeakRssMb} MB RSS`, '< 300 MB', verdict((r.servicePeakRssMb ?? Infinity) < 300)],
     ['the node (BDG) meanwhile', `${r.nodeRssMb ?? '?'} MB RSS`, '-', 'info'],
   ];
   console.log(`\nengine: ${engine}\n` + table(rows));
@@ -110,14 +109,13 @@ if (restartArg > 0) {
 if (process.argv.includes('--wan')) {
   // A separate run: replication across a bad WAN (latency, drops, a partition) under load.
   const w = await wanBench((l) => console.error(l), quick ? 90 : 150, 30);
-  const ok = (b: boolean) => (b ? 'ok' : 'MISSED');
   const rows: Array<[string, string, string, string]> = [
     ['load', `${w.checkoutsPerSecond} checkouts/s in ${w.regions.join(', ')}, ${w.editsPerSecond} catalog edits/s, ${w.seconds} s; +150 ms RTT, 1% drops, ${w.partitionS} s partition`, '-', 'info'],
-    ['order lag region -> central outside the partition, p50 / p95', `${w.orderLagMs.p50.toFixed(0)} / ${w.orderLagMs.p95.toFixed(0)} ms (${w.orderLagMs.samples})`, 'p95 < 1500 ms', ok(w.orderLagMs.p95 < 1500)],
-    ['catalog lag central -> region outside the partition, p50 / p95', `${w.catalogLagMs.p50.toFixed(0)} / ${w.catalogLagMs.p95.toFixed(0)} ms (${w.catalogLagMs.samples})`, 'p95 < 1500 ms', ok(w.catalogLagMs.p95 < 1500)],
-    ['convergence after the heal: orders / catalog', `${(w.convergenceAfterHealMs.orders / 1000).toFixed(1)} / ${(w.convergenceAfterHealMs.catalog / 1000).toFixed(1)} s`, '< 10 s', ok(Math.max(w.convergenceAfterHealMs.orders, w.convergenceAfterHealMs.catalog) < 10_000)],
-    ['checkouts answered: placed / rejected / unanswered', `${w.placed} / ${w.rejected} / ${w.unanswered} of ${w.requests}`, 'none unanswered', ok(w.unanswered === 0)],
-    ['lost or doubled (invariants)', w.problems.length ? w.problems.slice(0, 3).join('; ') : 'none', 'none', ok(w.problems.length === 0)],
+    ['order lag region -> central outside the partition, p50 / p95', `${w.orderLagMs.p50.toFixed(0)} / ${w.orderLagMs.p95.toFixed(0)} ms (${w.orderLagMs.samples})`, 'p95 < 1500 ms', verdict(w.orderLagMs.p95 < 1500)],
+    ['catalog lag central -> region outside the partition, p50 / p95', `${w.catalogLagMs.p50.toFixed(0)} / ${w.catalogLagMs.p95.toFixed(0)} ms (${w.catalogLagMs.samples})`, 'p95 < 1500 ms', verdict(w.catalogLagMs.p95 < 1500)],
+    ['convergence after the heal: orders / catalog', `${(w.convergenceAfterHealMs.orders / 1000).toFixed(1)} / ${(w.convergenceAfterHealMs.catalog / 1000).toFixed(1)} s`, '< 10 s', verdict(Math.max(w.convergenceAfterHealMs.orders, w.convergenceAfterHealMs.catalog) < 10_000)],
+    ['checkouts answered: placed / rejected / unanswered', `${w.placed} / ${w.rejected} / ${w.unanswered} of ${w.requests}`, 'none unanswered', verdict(w.unanswered === 0)],
+    ['lost or doubled (invariants)', w.problems.length ? w.problems.slice(0, 3).join('; ') : 'none', 'none', verdict(w.problems.length === 0)],
   ];
   console.log(`\nengine: ${engine}\n` + table(rows));
   saveRun('wan', w);
@@ -125,7 +123,6 @@ if (process.argv.includes('--wan')) {
 }
 /** The browser figures as table rows (the full run, and `--browser` alone). */
 function browserRows(b: Awaited<ReturnType<typeof browserBench>>): Array<[string, string, string, string]> {
-  const verdict = (ok: boolean) => (ok ? 'ok' : 'MISSED');
   if ('skipped' in b) return [['browser figures', String(b.skipped), '-', 'skipped']];
   return [
     [`first catalog render from local data, ${b.products} products`, `${b.localRenderMs.toFixed(0)} ms (${b.catalogCount})`, '-', 'info'],
@@ -141,14 +138,13 @@ if (process.argv.includes('--throughput')) {
   // A separate run: the region service at 500 shoppers and 5,000 checkouts (a burst, then paced at the target).
   const target = engine === 'couchdb' ? 300 : 1000;
   const t = await throughputBench((l) => console.error(l), { pacedPerSecond: target, checkouts: quick ? 2000 : 5000 });
-  const ok = (b: boolean) => (b ? 'ok' : 'MISSED');
   const rows: Array<[string, string, string, string]> = [
-    [`burst: ${t.burst.checkouts} checkouts from ${t.shoppers} shoppers, answered/s`, `${t.burst.answeredPerSecond.toFixed(0)} /s (${t.burst.seconds.toFixed(1)} s; writes took ${t.burst.writeSeconds.toFixed(1)} s)`, `>= ${target} /s`, ok(t.burst.answeredPerSecond >= target)],
+    [`burst: ${t.burst.checkouts} checkouts from ${t.shoppers} shoppers, answered/s`, `${t.burst.answeredPerSecond.toFixed(0)} /s (${t.burst.seconds.toFixed(1)} s; writes took ${t.burst.writeSeconds.toFixed(1)} s)`, `>= ${target} /s`, verdict(t.burst.answeredPerSecond >= target)],
     ['burst: write -> answer, p50 / p95 / max', `${t.burst.confirmationMs.p50.toFixed(0)} / ${t.burst.confirmationMs.p95.toFixed(0)} / ${t.burst.confirmationMs.max.toFixed(0)} ms`, '-', 'info'],
-    [`paced at ${target}/s: answered/s`, `${t.paced.answeredPerSecond.toFixed(0)} /s (${t.paced.seconds.toFixed(1)} s)`, `>= ${target} /s`, ok(t.paced.answeredPerSecond >= target * 0.95)],
-    [`paced at ${target}/s: write -> answer, p50 / p95 / max`, `${t.paced.confirmationMs.p50.toFixed(0)} / ${t.paced.confirmationMs.p95.toFixed(0)} / ${t.paced.confirmationMs.max.toFixed(0)} ms`, 'p95 < 1000 ms', ok(t.paced.confirmationMs.p95 < 1000)],
-    ['placed / rejected / unanswered', `${t.placed} / ${t.rejected} / ${t.unanswered}`, 'none unanswered', ok(t.unanswered === 0)],
-    ['oversold, lost or doubled (ledger, region and central)', t.problems.length ? t.problems.slice(0, 3).join('; ') : 'none', 'none', ok(t.problems.length === 0)],
+    [`paced at ${target}/s: answered/s`, `${t.paced.answeredPerSecond.toFixed(0)} /s (${t.paced.seconds.toFixed(1)} s)`, `>= ${target} /s`, verdict(t.paced.answeredPerSecond >= target * 0.95)],
+    [`paced at ${target}/s: write -> answer, p50 / p95 / max`, `${t.paced.confirmationMs.p50.toFixed(0)} / ${t.paced.confirmationMs.p95.toFixed(0)} / ${t.paced.confirmationMs.max.toFixed(0)} ms`, 'p95 < 1000 ms', verdict(t.paced.confirmationMs.p95 < 1000)],
+    ['placed / rejected / unanswered', `${t.placed} / ${t.rejected} / ${t.unanswered}`, 'none unanswered', verdict(t.unanswered === 0)],
+    ['oversold, lost or doubled (ledger, region and central)', t.problems.length ? t.problems.slice(0, 3).join('; ') : 'none', 'none', verdict(t.problems.length === 0)],
   ];
   console.log(`\nengine: ${engine}\n` + table(rows));
   saveRun('throughput', t);
@@ -167,7 +163,6 @@ const log = (s: string) => console.error(s);
 const os = await import('node:os');
 const results: Record<string, any> = { at: new Date().toISOString(), engine, quick, machine: { cpus: os.cpus().length, memoryGb: Math.round(os.totalmem() / 2 ** 30) } };
 const rows: Array<[string, string, string, string]> = [];
-const verdict = (ok: boolean) => (ok ? 'ok' : 'MISSED');
 
 const memory = (nodes: Record<string, { proc: { pid?: number } | null }>) =>
   Object.fromEntries(Object.entries(nodes).map(([code, n]) => [code, n.proc?.pid ? nodeMemoryMb(n.proc.pid) : null]));
