@@ -92,8 +92,10 @@ class Shop {
     const replicas = new RegionReplicas(code, {
       publish: (v) => {
         if (replicas !== this.replicas) return;
+        const before = this.products;
         this.publish(v);
-        this.photos.prepare(this.products);
+        // Only a catalog change can bring new thumbnails: a stock change keeps every product object.
+        if (!sameItems(before, this.products)) this.photos.prepare(this.products);
       },
       reached: (ok) => {
         if (replicas !== this.replicas) return;
@@ -279,3 +281,8 @@ class Shop {
 }
 
 export const shop = new Shop();
+
+/** Whether two lists hold the same objects in the same order. */
+function sameItems<T>(a: readonly T[], b: readonly T[]) {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
