@@ -30,8 +30,8 @@ export interface ServiceOptions {
 }
 
 const RETRY_MS = 2000;
-/** The shopper backup is a copy for a rebuild: a couple of seconds behind costs nothing, a pass per checkout round costs the node. */
-const BACKUP_EVERY_MS = 2000;
+/** The shopper backup is a copy for a rebuild: seconds behind cost nothing, a pass per checkout round costs the node a read of every database. */
+const BACKUP_EVERY_MS = 5000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class RegionService {
