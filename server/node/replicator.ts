@@ -67,7 +67,14 @@ export function replicationDocProblem(doc: any): string | null {
     return '`doc_ids` must be an array of strings';
   }
   if (doc.continuous !== undefined && typeof doc.continuous !== 'boolean') return '`continuous` must be a boolean';
+  if (doc.connection_timeout !== undefined && connectionTimeoutOf(doc) === null) return '`connection_timeout` must be a positive integer (milliseconds)';
   return null;
+}
+
+/** A replication document's own `connection_timeout` (ms; CouchDB takes a number or a numeric string), else null. */
+function connectionTimeoutOf(doc: any): number | null {
+  const v = typeof doc?.connection_timeout === 'string' && /^\d+$/.test(doc.connection_timeout) ? Number(doc.connection_timeout) : doc?.connection_timeout;
+  return Number.isSafeInteger(v) && v > 0 ? v : null;
 }
 
 type Fetch = (url: string, opts: any) => Promise<any>;
@@ -202,7 +209,7 @@ export class Replicator {
     if (id.startsWith('_design/')) return;
     const existing = this.jobs.get(id);
     const key = doc
-      ? JSON.stringify([doc.source, doc.target, doc.continuous, doc.selector, doc.doc_ids, doc.filter, doc.query_params])
+      ? JSON.stringify([doc.source, doc.target, doc.continuous, doc.selector, doc.doc_ids, doc.filter, doc.query_params, doc.connection_timeout])
       : null;
     if (existing && existing.key === key) return;
     if (existing) {
@@ -230,15 +237,17 @@ export class Replicator {
       checkpoints.push(c);
       return c.fetch;
     };
+    // As CouchDB's: the document's own connection_timeout, else the node's.
+    const idleMs = connectionTimeoutOf(doc) ?? IDLE_LIMIT_MS;
     const sourceDb = remote(
       doc.source,
       (seq) => {
         if (seqNumber(seq) >= seqNumber(job.lastSeq)) job.lastSeq = seq;
       },
-      undefined,
+      idleMs,
       cached,
     );
-    const targetDb = remote(doc.target, undefined, undefined, cached);
+    const targetDb = remote(doc.target, undefined, idleMs, cached);
     const now = new Date().toISOString();
     const job: Job = {
       docId: id, key, source: doc.source, target: doc.target, continuous: !!doc.continuous, rep: null,

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNodes, createDb, createUser, isErrorShape, type BareNodes, type Bare } from './nodes.ts';
 import { waitFor } from '../../server/couch-client.ts';
+import { createServer, type Socket, type AddressInfo } from 'node:net';
 
 let env: BareNodes;
 let a: Bare;
@@ -100,6 +101,28 @@ describe('replications that cannot run', () => {
       expect(r.error_count).toBeGreaterThan(0);
     });
   }
+
+  it('a peer that accepts and never answers: the document\'s own connection_timeout gives up on it', async () => {
+    // A TCP server that takes connections and says nothing, as a half-open link or a hung node.
+    const held: Socket[] = [];
+    const silent = createServer((sock) => void held.push(sock));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    try {
+      const t0 = Date.now();
+      await a.admin.ok('PUT', '/_replicator/silent', { source: ep(a.url, 'src'), target: ep(url, 'dst'), continuous: true, connection_timeout: 1000 });
+      expect(await until(async () => (await stateOf('silent')) === 'crashing')).toBe(true);
+      expect(typeof (await entry('silent')).json.info.error).toBe('string');
+      // Both nodes give up on a silent peer after 45 s of their own (local.ini; the embedded node's
+      // idle limit): a job crashing sooner did so by its document's 1 s.
+      expect(Date.now() - t0).toBeLessThan(40_000);
+    } finally {
+      const d = await a.admin.getDoc('_replicator', 'silent');
+      if (d) await a.admin.ok('DELETE', `/_replicator/silent?rev=${d._rev}`);
+      for (const sock of held) sock.destroy();
+      silent.close();
+    }
+  });
 
   it('a replication document without a target, or with a local endpoint, is refused with 403 forbidden', async () => {
     for (const [id, doc] of [['no-target', { source: ep(a.url, 'src') }], ['local', { source: 'src', target: 'dst' }]] as const) {
