@@ -15,8 +15,10 @@ import { ownerOf } from './checkout.ts';
 import type { Checkpoints } from './checkpoints.ts';
 
 const PAGE = 200;
-/** Shopper databases read at once, and records per shared request. */
+/** Shopper databases read at once, databases per group, changes of one database per group, records per request. */
 const READERS = 8;
+const GROUP = 64;
+const CAP = 1000;
 const BATCH = 1000;
 
 /**
@@ -31,6 +33,8 @@ interface Changed {
   last: string | number;
   changes: any[];
   current: Map<string, any>;
+  /** Read up to CAP: the rest comes in the same pass, after this group is written. */
+  more: boolean;
 }
 const range = (p: string) => `startkey=${encodeURIComponent(JSON.stringify(p))}&endkey=${encodeURIComponent(JSON.stringify(p + '\uffff'))}`;
 
@@ -133,30 +137,37 @@ export class ShopperBackup {
       nodeFailed ||= isNodeFailure(e);
       this.log(`[${this.R}] backup of ${db}: ${(e as Error).message}`);
     };
-    const read: Changed[] = [];
-    let next = 0;
-    await Promise.all(Array.from({ length: Math.min(READERS, dbs.length) }, async () => {
-      for (let k = next++; k < dbs.length; k = next++) {
-        try {
-          read.push(await this.changed(dbs[k]));
-        } catch (e) {
-          fail(dbs[k], e);
+    // A group of databases at a time, and at most CAP changes of one per group (it comes back for the
+    // rest): what a pass holds in memory stays bounded after a start, when every database is looked at.
+    const queue = [...dbs];
+    while (queue.length) {
+      const group = queue.splice(0, GROUP);
+      const read: Changed[] = [];
+      let next = 0;
+      await Promise.all(Array.from({ length: Math.min(READERS, group.length) }, async () => {
+        for (let k = next++; k < group.length; k = next++) {
+          try {
+            read.push(await this.changed(group[k]));
+          } catch (e) {
+            fail(group[k], e);
+          }
         }
+      }));
+      const unwritten = await this.writeRecords(read.filter((r) => r.changes.length)).catch((e) => {
+        for (const r of read) fail(r.db, e);
+        return null;
+      });
+      if (!unwritten) return { failed, nodeFailed };
+      for (const r of read) {
+        const bad = unwritten.get(r.db);
+        if (bad) {
+          fail(r.db, new Error(bad));
+          continue;
+        }
+        this.checkpoints.set(positionKey(r.db), r.last, r.key);
+        if (r.more) queue.push(r.db);
+        else this.behind.delete(r.db);
       }
-    }));
-    const unwritten = await this.writeRecords(read.filter((r) => r.changes.length)).catch((e) => {
-      for (const r of read) fail(r.db, e);
-      return null;
-    });
-    if (!unwritten) return { failed, nodeFailed };
-    for (const r of read) {
-      const bad = unwritten.get(r.db);
-      if (bad) {
-        fail(r.db, new Error(bad));
-        continue;
-      }
-      this.behind.delete(r.db);
-      this.checkpoints.set(positionKey(r.db), r.last, r.key);
     }
     return { failed, nodeFailed };
   }
@@ -166,11 +177,16 @@ export class ShopperBackup {
     const key = await this.keyOf(db);
     let since = await this.checkpoints.since(positionKey(db), key);
     const changes: any[] = [];
+    let more = false;
     for (;;) {
       const ch = await this.svc.ok('GET', `/${db}/_changes?since=${encodeURIComponent(String(since))}&limit=${PAGE}`);
       changes.push(...(ch.results as any[]).filter((c) => !String(c.id).startsWith('_design/')));
       since = ch.last_seq;
       if ((ch.results as any[]).length < PAGE) break;
+      if (changes.length >= CAP) {
+        more = true;
+        break;
+      }
     }
     // One entry per document: a page boundary may show one twice.
     const byId = new Map<string, any>();
@@ -182,7 +198,7 @@ export class ShopperBackup {
       const d = r.docs?.[0]?.ok;
       if (d && !d._deleted) current.set(d._id, d);
     }
-    return { db, key, last: since, changes: [...byId.values()], current };
+    return { db, key, last: since, changes: [...byId.values()], current, more };
   }
 
   /** Brings the records of these changes in line, in shared requests; returns, per database, why one was not written. */

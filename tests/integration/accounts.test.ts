@@ -240,6 +240,16 @@ describe('shoppers survive a wiped region', () => {
     expect([401, 403]).toContain((await r.shopper('lina.bdg').request('GET', `/${BACKUP_DB}/account:lina.bdg`)).status);
   }, 120_000);
 
+  it('a shopper database with more changes than one pass reads of it is backed up whole', async () => {
+    await signUp('nina.bdg', 'sandi-nina-123');
+    // 1,100 cart lines: more than the 1,000 changes the backup takes of one database at a time.
+    const lines = Array.from({ length: 1100 }, (_, k) => ({ ...cart(1), _id: ids.cartItem(`${item}-${k}`), stock_id: `${item}-${k}` }));
+    const res = (await r.shopper('nina.bdg').ok('POST', `/${userDbName('nina.bdg')}/_bulk_docs`, { docs: lines })) as any[];
+    expect(res.filter((x) => x.ok).length).toBe(1100);
+    const records = async () => (await r.admin.allDocs(BACKUP_DB, 'include_docs=true')).filter((x: any) => x.doc?.name === 'nina.bdg' && x.doc.type === 'shopper_doc').length;
+    expect(await until(async () => (await records()) === 1100, 60_000)).toBe(true);
+  }, 120_000);
+
   it('a deleted account leaves the backup too', async () => {
     expect((await deleteShopper(r.c.topology.regions[0].url, r.c.secrets.regions[R].admin, 'mira.bdg')).ok).toBe(true);
     expect(await until(async () => !(await backupIds()).includes('account:mira.bdg'), 60_000)).toBe(true);
