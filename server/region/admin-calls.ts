@@ -47,6 +47,11 @@ export class AdminCalls extends Couch {
     return super.request(method, path, body, headers);
   }
 
+  /** Where `/_db_updates` stands now, to follow it from there. */
+  async dbUpdatesSeq(): Promise<string> {
+    return (await this.ok('GET', '/_db_updates?since=now')).last_seq;
+  }
+
   /** One long-poll of `/_db_updates`. */
   async dbUpdates(since: string, signal: AbortSignal) {
     const path = `/_db_updates?feed=longpoll&timeout=30000&since=${encodeURIComponent(since)}`;

@@ -86,6 +86,10 @@ export class RegionService {
     await step('checkpoints', () => this.checkpoints.ensureDb());
     await step('stock fold', () => this.stock.load());
     await step('recover', () => this.checkout.recover());
+    // Where the node's announcements stand before the shoppers are read: a sign-up or a checkout that
+    // comes while they are read (or before the feed's first request reaches the node) is then announced.
+    let announced = 'now';
+    await step('announcements', async () => (announced = await this.admin.dbUpdatesSeq()));
     let live = new Set<string>();
     await step('shoppers', async () => (live = await this.syncShoppers(true, false)));
     await step('first round', () => this.serial(() => this.processDirty()));
@@ -97,7 +101,7 @@ export class RegionService {
       .backfillCopies(live, () => this.stopped)
       .then(() => this.log(`[${this.R}] start: order copies checked in ${Date.now() - t0} ms`))
       .catch((e) => this.log(`[${this.R}] order copies: ${(e as Error).message}`));
-    void this.followDbUpdates();
+    void this.followDbUpdates(announced);
     void this.followOps();
     void this.healthTick();
     this.timers.push(setInterval(() => void this.healthTick(), 15_000));
@@ -257,8 +261,8 @@ export class RegionService {
   }
 
   /** Shoppers' databases and sign-ups, as the node announces them. */
-  private async followDbUpdates() {
-    let since = 'now';
+  private async followDbUpdates(from: string) {
+    let since = from;
     const a = this.abortable();
     while (!this.stopped) {
       try {
@@ -280,8 +284,8 @@ export class RegionService {
         if (this.stopped) return;
         this.log(`[${this.R}] db updates: ${(e as Error).message}; rescanning`);
         await sleep(1000);
-        since = 'now';
-        // A gap in the feed: look at every shopper database again.
+        // A gap in the feed: look at every shopper database again, from a position taken before the look.
+        since = await this.admin.dbUpdatesSeq().catch(() => 'now');
         await this.syncShoppers(true).catch(() => {});
         this.schedule();
       }

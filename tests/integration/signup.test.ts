@@ -9,6 +9,7 @@ import { freePort } from '../../server/cluster.ts';
 import { DEMO } from '../../server/config.ts';
 import type { Couch, Credentials } from '../../server/couch-client.ts';
 import { ids, userDbName } from '../../src/lib/model/index.ts';
+import { countingProxy } from '../support/counting-proxy.ts';
 
 let c: TestCluster;
 let app: string;
@@ -125,6 +126,32 @@ describe('sign-up through the region', () => {
       });
     } finally {
       await service.kill();
+    }
+  });
+
+  it('a sign-up while the service starts is provisioned: what the node announces before the service listens is not lost', async () => {
+    // The service's first wait for announcements is held on its way to the node; the sign-up happens meanwhile.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let held = false;
+    const proxy = await countingProxy(c.topology.regions[0].url, {
+      before: async (_m, url) => {
+        if (!url.startsWith('/_db_updates?feed=longpoll')) return;
+        held = true;
+        await gate;
+      },
+    });
+    const service = await c.service('BDG', { nodeUrl: proxy.url });
+    try {
+      expect(await until(async () => held)).toBe(true);
+      expect((await signUp({ ...person('eko.bdg'), full_name: 'Eko Prasetyo' })).status).toBe(201);
+      release();
+      const svc = c.admin('BDG').as(c.secrets.regions.BDG.service);
+      expect(await until(async () => (await svc.getDoc('ops', ids.user('BDG', 'eko.bdg'))) !== null, 30_000)).toBe(true);
+    } finally {
+      release();
+      await service.kill();
+      await proxy.close();
     }
   });
 
