@@ -60,9 +60,11 @@ export class ShopperDb {
     this.home = region;
     const db = new PouchDB(localUserDbName(region, name));
     this.db = db;
+    // Followed from before the first read, so a write landing between the two is not missed.
+    const { update_seq: from } = await db.info();
     await this.reload();
     if (this.db !== db) return; // closed meanwhile (another region or account)
-    this.feed = db.changes({ since: 'now', live: true }).on('change', () => void this.reload());
+    this.feed = db.changes({ since: from, live: true }).on('change', () => void this.reload());
     this.sync = PouchDB.sync(db, remoteDb(`${nodeUrl(region)}/${userDbName(name)}`), {
       live: true, retry: true, back_off_function: (d: number) => (d === 0 ? 500 : Math.min(d * 2, 10_000)),
     } as any)
