@@ -53,8 +53,8 @@ export class AdminCalls extends Couch {
   }
 
   /** One long-poll of `/_db_updates`. */
-  async dbUpdates(since: string, signal: AbortSignal) {
-    const path = `/_db_updates?feed=longpoll&timeout=30000&since=${encodeURIComponent(since)}`;
+  async dbUpdates(since: string, signal: AbortSignal, timeoutMs = 30_000) {
+    const path = `/_db_updates?feed=longpoll&timeout=${timeoutMs}&since=${encodeURIComponent(since)}`;
     const res = await fetch(this.url + path, { headers: this.authHeader, signal });
     const body: any = await res.json();
     if (!res.ok) throw new Error(`${res.status} ${body?.reason}`);

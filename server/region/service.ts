@@ -264,20 +264,26 @@ export class RegionService {
   private async followDbUpdates(from: string) {
     let since = from;
     const a = this.abortable();
+    // Set when `_users` changed, cleared once the accounts are handled: a failed pass (the node busy) is
+    // tried again within seconds, not at the next sign-up.
+    let usersDue = false;
     while (!this.stopped) {
       try {
-        const body = await this.admin.dbUpdates(since, a.signal);
+        const body = await this.admin.dbUpdates(since, a.signal, usersDue ? RETRY_MS : 30_000);
         since = body.last_seq;
-        let users = false;
         for (const u of body.results) {
           if (typeof u.db_name !== 'string') continue;
           // Only a write has something to answer: a database's creation is announced with 'updated' for its first write.
           if (u.db_name.startsWith('userdb-') && u.type === 'updated') this.dirty.add(u.db_name);
           // Deleted (and perhaps made again for a new account of the name): what we knew of it is void.
           if (u.db_name.startsWith('userdb-') && u.type === 'deleted') this.checkout.forget(u.db_name);
-          if (u.db_name === '_users') users = true;
+          if (u.db_name === '_users') usersDue = true;
         }
-        if (users) await this.syncShoppers().catch((e) => this.log(`[${this.R}] shoppers: ${(e as Error).message}`));
+        if (usersDue) {
+          await this.syncShoppers()
+            .then(() => (usersDue = false))
+            .catch((e) => this.log(`[${this.R}] shoppers: ${(e as Error).message}; trying again`));
+        }
         // Awaited before the feed is asked again, so what the node announces meanwhile comes as one batch.
         await this.serial(() => this.processDirty()).catch((e) => this.log(`[${this.R}] checkout round: ${(e as Error).message}`));
       } catch (e) {

@@ -119,7 +119,9 @@ describe('a deleted account ends cleanly', () => {
       await signUp('pia.bdg', 'pertama-pia-1');
       expect((await r.shopper('pia.bdg').request('PUT', `/${userDbName('pia.bdg')}/${ids.cartItem(item)}`, cart(2))).status).toBe(201);
       // The account's record and its documents' records are written by separate passes, in either order.
-      expect(await until(async () => (await backup('doc:')).some((d) => d.name === 'pia.bdg') && (await backup('account:pia.bdg')).length === 1, 30_000)).toBe(true);
+      const backedUp = await until(async () => (await backup('doc:')).some((d) => d.name === 'pia.bdg') && (await backup('account:pia.bdg')).length === 1, 30_000);
+      // Which half is missing, and what the service said meanwhile.
+      if (!backedUp) expect.fail(`docs ${(await backup('doc:')).filter((d) => d.name === 'pia.bdg').length}, account ${(await backup('account:pia.bdg')).length}; service: ${service.output.join('').slice(-3000)}`);
       const oldKey = (await backup('account:pia.bdg'))[0].account_key;
       await service.kill();
       const old = await r.admin.getDoc('_users', 'org.couchdb.user:pia.bdg');

@@ -155,6 +155,28 @@ describe('sign-up through the region', () => {
     }
   });
 
+  it('a sign-up the service cannot handle at once (the node refused it the accounts) is handled on its next try', async () => {
+    let refuse = 0;
+    const proxy = await countingProxy(c.topology.regions[0].url, {
+      before: (_m, url) => {
+        if (!url.startsWith('/_users/_all_docs') || refuse <= 0) return;
+        refuse--;
+        return 'refuse';
+      },
+    });
+    const service = await c.service('BDG', { nodeUrl: proxy.url });
+    try {
+      refuse = 1;
+      expect((await signUp({ ...person('fajar.bdg'), full_name: 'Fajar Nugroho' })).status).toBe(201);
+      const svc = c.admin('BDG').as(c.secrets.regions.BDG.service);
+      expect(await until(async () => (await svc.getDoc('ops', ids.user('BDG', 'fajar.bdg'))) !== null, 30_000)).toBe(true);
+      expect(refuse, 'the service met the refusal').toBe(0);
+    } finally {
+      await service.kill();
+      await proxy.close();
+    }
+  });
+
   const BAD: Array<[string, unknown, string]> = [
     ['upper-case name', person('Budi'), 'name_invalid'],
     ['too short a name', person('bu'), 'name_invalid'],

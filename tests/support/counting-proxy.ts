@@ -10,15 +10,23 @@ export interface CountingProxy {
   close(): Promise<void>;
 }
 
-/** `before` may hold a request (its promise) before it is passed on, e.g. to let something happen first. */
-export async function countingProxy(target: string, o: { before?: (method: string, url: string) => Promise<void> | void } = {}): Promise<CountingProxy> {
+/**
+ * `before` may hold a request (its promise) before it is passed on, e.g. to let something happen first,
+ * or answer it 503 itself by returning 'refuse' (a node too busy to answer).
+ */
+export async function countingProxy(
+  target: string, o: { before?: (method: string, url: string) => Promise<'refuse' | void> | 'refuse' | void } = {},
+): Promise<CountingProxy> {
   const t = new URL(target);
   const seen: string[] = [];
   const server: Server = createServer(async (req, res) => {
     seen.push(`${req.method} ${(req.url ?? '').split('?')[0]}`);
     // Paused while held, so the body waits for the pipe below.
     req.pause();
-    await o.before?.(req.method ?? 'GET', req.url ?? '');
+    if ((await o.before?.(req.method ?? 'GET', req.url ?? '')) === 'refuse') {
+      res.writeHead(503, { 'Content-Type': 'application/json' }).end('{"error":"service_unavailable","reason":"busy"}');
+      return;
+    }
     const up = request(
       { hostname: t.hostname, port: t.port, path: req.url, method: req.method, headers: { ...req.headers, host: t.host } },
       (r) => {
