@@ -154,7 +154,9 @@ export class ShopperBackup {
         }
       }));
       const unwritten = await this.writeRecords(read.filter((r) => r.changes.length)).catch((e) => {
+        // The shared write failed: this group and every group not read yet wait for a later pass.
         for (const r of read) fail(r.db, e);
+        for (const db of queue) fail(db, e);
         return null;
       });
       if (!unwritten) return { failed, nodeFailed };
