@@ -1,12 +1,18 @@
 // `npm run bench -- --scale 100000`: the admin dashboards at scale. Loads
 // that many orders over the regions, lets replication carry them to central,
-// then times central's overview queries and order-list pages (warm).
+// then times central's overview queries, the order list's first page and a
+// deep page reached by key paging, and its filters (warm). Then restarts
+// central and times how long until the overview is answered again.
 import { startCluster, until } from '../server/throwaway-cluster.ts';
 import { seed } from '../server/ops/seed.ts';
 import { defaultDemoOptions } from '../server/ops/demo-data.ts';
 import { DEMO } from '../server/config.ts';
-import { rssKb } from './lib.ts';
+import { nodeMemoryMb } from './lib.ts';
 import { centralOverview, centralView, timed } from './overview.ts';
+
+/** The deep page the target names (page 2,000 of 20), or the last full one a smaller run has. */
+const DEEP_PAGE = 2000;
+const PAGE = 20;
 
 export async function scaleBench(total: number, log: (s: string) => void, samples = 20) {
   const c = await startCluster(['JKT', 'BDG', 'SBY']);
@@ -16,6 +22,7 @@ export async function scaleBench(total: number, log: (s: string) => void, sample
     const data = await seed(c.topology, c.secrets, { ...defaultDemoOptions(), ordersPerRegion: perRegion, photos: false }, log);
     const seedSeconds = (Date.now() - t0) / 1000;
     const want = Object.values(data.regions).reduce((n, r) => n + r.ops.length, 0);
+    const aUser = data.regions.BDG.accounts[1].name;
     log(`bench: waiting for ${want} ops documents to reach central…`);
     const t1 = Date.now();
     await until(async () => (await c.admin('PUSAT').ok('GET', '/ops')).doc_count >= want, 3_600_000);
@@ -23,24 +30,50 @@ export async function scaleBench(total: number, log: (s: string) => void, sample
     const central = c.admin('PUSAT').as(DEMO.centralAdmin);
     const view = (name: string, q: string) => centralView(central, name, q);
     const overview = () => centralOverview(central);
-    const pid = c.nodes.PUSAT.proc?.pid;
-    const rssMb = () => (pid ? Math.round((rssKb(pid) ?? 0) / 1024) : null);
-    const centralRssBeforeViewsMb = rssMb();
+    const memory = () => {
+      const pid = c.nodes.PUSAT.proc?.pid;
+      return pid ? Math.round(nodeMemoryMb(pid).withChildrenMb) : null;
+    };
+    const centralMbBeforeViews = memory();
     log('bench: building the views at central (first query)…');
     const t2 = Date.now();
     await overview();
     await view('orders_by_created', 'limit=1&reduce=false');
     await view('orders_by_status', 'limit=1&reduce=false');
+    await view('orders_by_user', 'limit=1&reduce=false');
     const indexSeconds = (Date.now() - t2) / 1000;
-    const time = (fn: () => Promise<unknown>) => timed(fn, samples);
+
     const k = (v: unknown) => encodeURIComponent(JSON.stringify(v));
-    const overviewMs = await time(overview);
-    let page = 0;
-    const listMs = await time(() => view('orders_by_created', `reduce=false&descending=true&startkey=${k(['BDG', '\uffff'])}&endkey=${k(['BDG', ''])}&limit=21&skip=${(page++ % 10) * 20}`));
-    const statusMs = await time(() => view('orders_by_status', `reduce=false&descending=true&startkey=${k(['JKT', 'delivered', '\uffff'])}&endkey=${k(['JKT', 'delivered', ''])}&limit=21`));
+    const newest = (R: string) => `reduce=false&descending=true&startkey=${k([R, '\uffff'])}&endkey=${k([R, ''])}&limit=${PAGE + 1}`;
+    // The deep page's first row, found once by position; the timed reads then start from its key
+    // and id, as the admin's "next page" does.
+    const bdgOrders = (await view('orders_by_created', `reduce=true&startkey=${k(['BDG', ''])}&endkey=${k(['BDG', '\uffff'])}`)).rows[0]?.value ?? 0;
+    const deepPage = Math.min(DEEP_PAGE, Math.floor(bdgOrders / PAGE) - 1);
+    const anchor = (await view('orders_by_created', `${newest('BDG')}&skip=${deepPage * PAGE}`)).rows[0];
+    const deep = `reduce=false&descending=true&startkey=${k(anchor.key)}&startkey_docid=${encodeURIComponent(anchor.id)}&endkey=${k(['BDG', ''])}&limit=${PAGE + 1}`;
+    const queries = async () => ({
+      overviewMs: await timed(overview, samples),
+      firstPageMs: await timed(() => view('orders_by_created', newest('BDG')), samples),
+      deepPageMs: await timed(() => view('orders_by_created', deep), samples),
+      byStatusMs: await timed(() => view('orders_by_status', `reduce=false&descending=true&startkey=${k(['JKT', 'delivered', '\uffff'])}&endkey=${k(['JKT', 'delivered', ''])}&limit=${PAGE + 1}`), samples),
+      byUserMs: await timed(() => view('orders_by_user', `reduce=false&descending=true&startkey=${k(['BDG', aUser, '\uffff'])}&endkey=${k(['BDG', aUser, ''])}&limit=${PAGE + 1}`), samples),
+      // The count beside a filtered list: a reduce over one status's rows.
+      statusCountMs: await timed(() => view('orders_by_status', `reduce=true&group_level=2&startkey=${k(['JKT'])}&endkey=${k(['JKT', {}])}`), samples),
+    });
+    const warm = await queries();
+    const centralMb = memory();
+
+    log('bench: restarting central…');
+    await c.nodes.PUSAT.stop();
+    const t3 = Date.now();
+    await c.nodes.PUSAT.start();
+    await overview();
+    const restartToOverviewSeconds = (Date.now() - t3) / 1000;
+    const afterRestart = await queries();
     return {
-      orders: perRegion * 3, opsDocs: want, seedSeconds, replicateSeconds, indexSeconds, overviewMs, orderListMs: listMs, orderListByStatusMs: statusMs,
-      centralRssBeforeViewsMb, centralRssMb: rssMb(),
+      orders: perRegion * 3, opsDocs: want, seedSeconds, replicateSeconds, indexSeconds, deepPage,
+      ...warm, restartToOverviewSeconds, afterRestart,
+      centralMbBeforeViews, centralMb, centralMbAfterRestart: memory(),
     };
   } finally {
     await c.stop();

@@ -8,7 +8,7 @@ import { storageError } from './errors.ts';
 const ASYNC = new Set([
   'get', 'put', 'post', 'remove', 'bulkDocs', 'bulkGet', 'allDocs', 'changes', 'info', 'revsDiff', 'compact',
   'viewCleanup', 'getAttachment', 'putAttachment', 'removeAttachment', 'find', 'createIndex', 'getIndexes',
-  'deleteIndex', 'explain', 'query',
+  'deleteIndex', 'explain', 'query', 'id',
 ]);
 
 interface Guard {

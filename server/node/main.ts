@@ -4,6 +4,7 @@
 import './regex-engine.ts';
 import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Store } from './store.ts';
 import { Replicator } from './replicator.ts';
 import { createHandler } from './couch.ts';
@@ -32,7 +33,7 @@ export async function startNode(cfg: NodeConfig) {
   const store = new Store(cfg.dataDir, cfg.pbkdf2Iterations);
   await store.ensureSystemDbs();
   const replicator = new Replicator(store);
-  const views = new ViewEngine();
+  const views = new ViewEngine({ dir: join(cfg.dataDir, '_views') });
   const handler = createHandler(
     store,
     {
@@ -67,12 +68,14 @@ export async function startNode(cfg: NodeConfig) {
       server.closeAllConnections();
       await closed;
       await store.close();
+      await views.close();
     },
   };
 }
 
-/** View indexes live in memory: build the shared databases' ones after a start, before the first
- *  dashboard asks (at 100,000 orders central needs about a minute and a half). */
+/** Bring the shared databases' view indexes up to date after a start, before the first dashboard
+ *  asks: they are on disk, so this folds in only what changed while the node was down (or builds
+ *  an index whose design is new). */
 async function warmViews(store: Store, views: ViewEngine, name: string) {
   for (const db of ['catalog', 'inventory', 'ops']) {
     try {

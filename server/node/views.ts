@@ -1,43 +1,19 @@
 // Map/reduce views for the embedded node, kept the way CouchDB keeps them:
-// rows sorted by (key, doc id), updated incrementally from the changes feed
-// on the next query, and the built-in reductions (_sum, _count, _stats) kept
-// per exact key as documents come and go. A grouped query therefore costs
-// the number of distinct keys in its range, not the number of rows, which is
-// what CouchDB's b-tree reductions give. (PouchDB's own mapreduce reduces at
-// query time and indexes ~200 docs/s here; at 100,000 orders the dashboards
-// took seconds per query.)
-//
-// The index lives in memory and is rebuilt from the database on the first
-// query after a restart.
-import vm from 'node:vm';
-import { collate, normalizeKey, parseIndexableString, toIndexableString } from 'pouchdb-collate';
+// rows sorted by (key, doc id) in a b-tree per view whose inner nodes carry
+// counts and built-in reductions (view-tree.ts), stored on disk
+// (view-store.ts) and updated incrementally from the changes feed on the
+// next query. A grouped query costs the number of groups times the tree's
+// depth, not the number of rows; a restart reads the index where it was and
+// folds in only the changes since.
+import { basename } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { collate, parseIndexableString, toIndexableString } from 'pouchdb-collate';
 import { HttpError, badRequest, notFound } from './http.ts';
-
-type Key = unknown;
-interface Row {
-  /** toIndexableString([key, id]): sorts exactly as CouchDB collates (key, then doc id). */
-  sk: string;
-  id: string;
-  value: unknown;
-}
-/** A row's key, read back from its sort key (rows do not keep a second copy: memory). */
-const keyOf = (r: Row): Key => (parseIndexableString(r.sk) as [Key, string])[0];
-type Builtin = '_sum' | '_count' | '_stats';
-interface Stats {
-  sum: number;
-  count: number;
-  min: number;
-  max: number;
-  sumsqr: number;
-}
-interface Group {
-  key: Key;
-  gk: string;
-  rows: number;
-  agg: unknown;
-  /** A _stats min/max may be stale after a removal: recompute from the rows. */
-  stale: boolean;
-}
+import { compile, deepFreeze, JsReducers, type Key, type ViewDef } from './view-sandbox.ts';
+import { badError, combine, isBad } from './view-reduce.ts';
+import { REMOVE, Tree, type Entry, type Op } from './view-tree.ts';
+import { LevelKV, MemoryKV, NodeBatch, NodeCache, reader, type KV } from './view-store.ts';
 
 export interface ViewQuery {
   key?: Key;
@@ -62,263 +38,61 @@ const BATCH = 1000;
 /** toIndexableString builds its result by concatenation; kept as is, each sort key stays a tree
  *  of string pieces (~520 bytes for an 84-character key). A flat copy takes ~115. */
 const flat = (s: string): string => JSON.parse(JSON.stringify(s));
-const NONE: Row[] = [];
+/** A document that emits one key twice gets two rows: the second sort key carries "\u0001<n>".
+ *  Sort keys end in "\u0000" and none is a prefix of another, so the suffix keeps the order. */
+const baseOf = (sk: string) => (sk.endsWith('\u0000') ? sk : sk.slice(0, sk.lastIndexOf('\u0001')));
+const parse = (sk: string) => parseIndexableString(baseOf(sk)) as [Key, string];
+const keyOf = (sk: string): Key => parse(sk)[0];
+const bySk = (a: Op, b: Op) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 
-class View {
-  rows: Row[] = [];
-  groups = new Map<string, Group>();
-  groupList: Group[] | null = [];
-  /** Rows whose value the built-in reduce cannot take: reduce queries fail while any remain. */
-  bad = new Set<Row>();
-  private adds: Row[] = [];
-  private removed = new Set<Row>();
-
-  constructor(
-    readonly reduceSrc: string | null,
-    readonly builtin: Builtin | null,
-  ) {}
-
-  remove(r: Row) {
-    this.removed.add(r);
-    if (this.builtin) this.ungroup(r);
-  }
-
-  add(id: string, emitted: Array<[Key, unknown]>, into: Row[]) {
-    for (const [key, value] of emitted) {
-      const r = { sk: flat(toIndexableString([key, id])), id, value };
-      into.push(r);
-      this.adds.push(r);
-      if (this.builtin) this.group(r, key);
-    }
-  }
-
-  /** Folds the pending additions and removals into the sorted rows. */
-  settle() {
-    if (this.removed.size) {
-      if (this.removed.size > 64) this.rows = this.rows.filter((r) => !this.removed.has(r));
-      else for (const r of this.removed) {
-        const i = this.find(r.sk);
-        if (this.rows[i] === r) this.rows.splice(i, 1);
-      }
-      this.removed.clear();
-    }
-    if (this.adds.length) {
-      if (this.adds.length > 256) {
-        for (const r of this.adds) this.rows.push(r);
-        this.rows.sort((a, b) => (a.sk < b.sk ? -1 : a.sk > b.sk ? 1 : 0));
-      } else for (const r of this.adds) this.rows.splice(this.find(r.sk), 0, r);
-      this.adds = [];
-    }
-    for (const g of this.groups.values()) if (g.stale) this.recompute(g);
-  }
-
-  /** First index whose sort key is >= sk. */
-  private find(sk: string) {
-    let lo = 0;
-    let hi = this.rows.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.rows[mid].sk < sk) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
-  /** First index whose sort key is > sk. */
-  after(sk: string) {
-    let lo = 0;
-    let hi = this.rows.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.rows[mid].sk <= sk) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
-  /** First index whose sort key is >= sk. */
-  from(sk: string) {
-    return this.find(sk);
-  }
-
-  private group(r: Row, key: Key) {
-    let v: unknown;
-    try {
-      v = builtinMap(this.builtin!, key, r.value);
-    } catch {
-      this.bad.add(r);
-      return;
-    }
-    const gk = toIndexableString(key);
-    let g = this.groups.get(gk);
-    if (!g) {
-      g = { key, gk, rows: 0, agg: null, stale: false };
-      this.groups.set(gk, g);
-      this.groupList = null;
-    }
-    g.rows++;
-    g.agg = g.agg === null ? v : combine(this.builtin!, g.agg, v);
-  }
-
-  private ungroup(r: Row) {
-    if (this.bad.delete(r)) return;
-    const key = keyOf(r);
-    const gk = toIndexableString(key);
-    const g = this.groups.get(gk);
-    if (!g) return;
-    if (--g.rows === 0) {
-      this.groups.delete(gk);
-      this.groupList = null;
-      return;
-    }
-    const v = builtinMap(this.builtin!, key, r.value);
-    if (this.builtin === '_stats') {
-      const a = g.agg as Stats;
-      const b = v as Stats;
-      if (b.min <= a.min || b.max >= a.max) g.stale = true;
-      else g.agg = { sum: a.sum - b.sum, count: a.count - b.count, min: a.min, max: a.max, sumsqr: a.sumsqr - b.sumsqr };
-    } else g.agg = subtract(g.agg, v);
-  }
-
-  private recompute(g: Group) {
-    // [k] sorts before every row of key k, [k, {}] after all of them.
-    const end = this.after(toIndexableString([g.key, {}]));
-    let agg: unknown = null;
-    for (let i = this.from(toIndexableString([g.key])); i < end; i++) {
-      const v = builtinMap(this.builtin!, g.key, this.rows[i].value);
-      agg = agg === null ? v : combine(this.builtin!, agg, v);
-    }
-    g.agg = agg;
-    g.stale = false;
-  }
-
-  sortedGroups() {
-    if (!this.groupList) this.groupList = [...this.groups.values()].sort((a, b) => (a.gk < b.gk ? -1 : a.gk > b.gk ? 1 : 0));
-    return this.groupList;
-  }
+interface Meta {
+  sig: string;
+  /** The database's incarnation (PouchDB's instance id): a database made anew starts a new index. */
+  uuid: string;
+  seq: number;
+  roots: number[];
+  next: number;
 }
 
-interface DesignIndex {
-  sig: string;
-  seq: number;
-  views: Map<string, View>;
-  /** Each document's rows, per view in `views` order: what to take out when it changes. */
-  byDoc: Map<string, Row[][]>;
+interface DesignIndex extends Meta {
+  prefix: string;
+  views: Map<string, ViewDef>;
+  /** One catch-up at a time; queries wait for one that started after they arrived. */
   chain: Promise<void>;
+  /** Tree reads and writes in turn: a catch-up batch rewrites nodes a query may be reading. */
+  lock: Promise<unknown>;
   mapBatch: (docs: unknown[]) => Array<Array<Array<[Key, unknown]>>>;
   /** Set once a map function ran out of time: every query fails fast until the design doc changes. */
   timedOut?: HttpError;
 }
 
-function builtinMap(fn: Builtin, _key: Key, value: unknown): unknown {
-  if (fn === '_count') return 1;
-  if (fn === '_sum') {
-    if (typeof value === 'number' || (Array.isArray(value) && value.every((x) => typeof x === 'number'))) return value;
-    throw new HttpError(400, 'builtin_reduce_error', 'The _sum function requires that map values be numbers or arrays of numbers');
-  }
-  if (typeof value !== 'number') throw new HttpError(400, 'builtin_reduce_error', 'The _stats function requires that map values be numbers');
-  return { sum: value, count: 1, min: value, max: value, sumsqr: value * value };
-}
-
-function combine(fn: Builtin, a: unknown, b: unknown): unknown {
-  if (fn === '_stats') {
-    const x = a as Stats;
-    const y = b as Stats;
-    return { sum: x.sum + y.sum, count: x.count + y.count, min: Math.min(x.min, y.min), max: Math.max(x.max, y.max), sumsqr: x.sumsqr + y.sumsqr };
-  }
-  if (typeof a === 'number' && typeof b === 'number') return a + b;
-  const xs = Array.isArray(a) ? a : [a];
-  const ys = Array.isArray(b) ? b : [b];
-  return Array.from({ length: Math.max(xs.length, ys.length) }, (_, i) => ((xs[i] as number) ?? 0) + ((ys[i] as number) ?? 0));
-}
-
-function subtract(a: unknown, b: unknown): unknown {
-  if (typeof a === 'number' && typeof b === 'number') return a - b;
-  const xs = Array.isArray(a) ? a : [a];
-  const ys = Array.isArray(b) ? b : [b];
-  return xs.map((x, i) => (x as number) - ((ys[i] as number) ?? 0));
-}
-
-function deepFreeze<T>(o: T): T {
-  if (o && typeof o === 'object' && !Object.isFrozen(o)) {
-    Object.freeze(o);
-    for (const v of Object.values(o)) deepFreeze(v);
-  }
-  return o;
-}
-
-/** What a sandbox runs: every map function over a batch of documents, in one call, so one time
- *  limit covers the batch (a per-call limit starts a watchdog thread each time: too dear per doc). */
-const SANDBOX_LIB = `
-var __out = [], __fns = [];
-function emit(key, value) { __out.push([key, value]); }
-function log() {}
-function isArray(a) { return Array.isArray(a); }
-function toJSON(o) { return JSON.stringify(o); }
-function sum(xs) { var s = 0; for (var i = 0; i < xs.length; i++) s += xs[i]; return s; }
-function __run(docs) {
-  var res = [];
-  for (var i = 0; i < docs.length; i++) {
-    var per = [];
-    for (var v = 0; v < __fns.length; v++) {
-      __out = [];
-      try { __fns[v](docs[i]); } catch (e) { __out = []; } // CouchDB skips a document whose map throws
-      per.push(__out);
-    }
-    res.push(per);
-  }
-  return res;
-}`;
-const RUN = new vm.Script('__run(__docs)');
-
-/** A copy made in this realm, as JSON would carry it (undefined becomes null, dates strings). */
-function jsonCopy(v: unknown): unknown {
-  const json = v === undefined ? undefined : JSON.stringify(v);
-  return json === undefined ? null : JSON.parse(json);
-}
-
-/** One sandbox per design document; its map functions are compiled once. */
-function compile(ddoc: any, timeoutMs: number) {
-  const sandbox = vm.createContext({});
-  vm.runInContext(SANDBOX_LIB, sandbox);
-  const views = new Map<string, View>();
-  const fns: unknown[] = [];
-  for (const [name, def] of Object.entries<any>(ddoc.views ?? {})) {
-    if (typeof def?.map !== 'string') continue;
-    let fn: unknown;
-    try {
-      fn = vm.runInContext(`(${def.map})`, sandbox, { timeout: 1000 });
-      if (typeof fn !== 'function') throw new Error('not a function');
-    } catch (e) {
-      throw new HttpError(400, 'compilation_error', `View ${name}: the map function does not compile: ${(e as Error).message}`);
-    }
-    fns.push(fn);
-    const reduce = typeof def.reduce === 'string' ? def.reduce.trim() : null;
-    const builtin = reduce === '_sum' || reduce === '_count' || reduce === '_stats' ? reduce : null;
-    views.set(name, new View(reduce, builtin));
-  }
-  sandbox.__fns = fns;
-  /** Per document, per view (in `views` order), what the map functions emitted. */
-  const mapBatch = (docs: unknown[]): Array<Array<Array<[Key, unknown]>>> => {
-    sandbox.__docs = docs;
-    let raw: Array<Array<Array<[unknown, unknown]>>>;
-    try {
-      raw = RUN.runInContext(sandbox, { timeout: timeoutMs });
-    } catch (e) {
-      throw new HttpError(500, 'os_process_error', `A map function in ${ddoc._id} did not finish ${docs.length} documents within ${timeoutMs} ms (${(e as Error).message}); fix the design document`);
-    } finally {
-      sandbox.__docs = null;
-    }
-    return raw.map((per) => per.map((out) => out.map(([k, v]) => [normalizeKey(jsonCopy(k)), jsonCopy(v)] as [Key, unknown])));
-  };
-  return { views, mapBatch };
+export interface ViewEngineOptions {
+  /** How long the map functions may take over one batch of 1,000 documents. */
+  mapTimeoutMs?: number;
+  reduceTimeoutMs?: number;
+  /** Where the indexes live; in memory without one. */
+  dir?: string;
+  /** Decoded nodes kept in memory, in bytes of their JSON. */
+  cacheBytes?: number;
 }
 
 export class ViewEngine {
-  private indexes = new WeakMap<object, Map<string, DesignIndex>>();
+  private indexes = new Map<string, DesignIndex>();
+  private opening = new Map<string, Promise<DesignIndex>>();
+  private kv: KV;
+  private cache: NodeCache;
+  private reducers: JsReducers;
 
-  /** `mapTimeoutMs`: how long the map functions may take over one batch of 1,000 documents. */
-  constructor(private opts: { mapTimeoutMs?: number; reduceTimeoutMs?: number } = {}) {}
+  constructor(private opts: ViewEngineOptions = {}) {
+    if (opts.dir) mkdirSync(opts.dir, { recursive: true });
+    this.kv = opts.dir ? new LevelKV(opts.dir) : new MemoryKV();
+    this.cache = new NodeCache(opts.cacheBytes ?? 48 * 1024 * 1024);
+    this.reducers = new JsReducers(opts.reduceTimeoutMs ?? 5000);
+  }
+
+  async close() {
+    await this.kv.close();
+  }
 
   async query(pouch: PouchDB.Database, ddocName: string, viewName: string, q: ViewQuery) {
     const idx = await this.index(pouch, ddocName, q.stale === 'ok');
@@ -335,42 +109,97 @@ export class ViewEngine {
     if (q.keys && (q.key !== undefined || q.startkey !== undefined || q.endkey !== undefined)) {
       throw new HttpError(400, 'query_parse_error', '`keys` is incompatible with `key`, `startkey` and `endkey`');
     }
-    const extra = q.update_seq ? { update_seq: idx.seq } : {};
-    const result = reduce ? this.reduced(view, q) : await this.mapped(pouch, view, q);
+    const result = await this.locked(idx, async () => {
+      const tree = new Tree(idx.roots[view.pos], reader(this.kv, this.cache, idx.prefix), view.builtin);
+      const out = reduce ? await this.reduced(tree, view, q) : await this.mapped(tree, q);
+      return q.update_seq ? { ...out, update_seq: idx.seq } : out;
+    });
+    if ('rows' in result && q.include_docs && !reduce) await this.includeDocs(pouch, result.rows as any[]);
     if (q.stale === 'update_after') void this.index(pouch, ddocName, false).catch(() => {});
-    return { ...result, ...extra };
+    return result;
+  }
+
+  /** Removes a deleted database's indexes. */
+  async drop(pouchName: string) {
+    const db = basename(pouchName);
+    for (const [k, idx] of this.indexes) {
+      if (k.startsWith(`i/${db}/`)) {
+        this.indexes.delete(k);
+        await this.forget(k, idx.prefix);
+      }
+    }
+  }
+
+  private locked<T>(idx: DesignIndex, fn: () => Promise<T>): Promise<T> {
+    const run = idx.lock.then(fn);
+    idx.lock = run.catch(() => {});
+    return run;
+  }
+
+  private async forget(regKey: string, prefix: string) {
+    await this.kv.batch([{ type: 'del', key: regKey }]);
+    await this.kv.clear(prefix);
+    this.cache.dropPrefix(prefix);
   }
 
   private async index(pouch: PouchDB.Database, ddocName: string, stale: boolean): Promise<DesignIndex> {
-    let byDdoc = this.indexes.get(pouch);
-    if (!byDdoc) this.indexes.set(pouch, (byDdoc = new Map()));
+    const regKey = `i/${basename(pouch.name)}/${ddocName}`;
     let ddoc: any;
     try {
       ddoc = await pouch.get(`_design/${ddocName}`);
     } catch {
-      byDdoc.delete(ddocName);
+      this.indexes.delete(regKey);
       throw notFound('missing');
     }
     const sig = JSON.stringify(ddoc.views ?? {});
-    let idx = byDdoc.get(ddocName);
+    let idx = this.indexes.get(regKey);
     if (!idx || idx.sig !== sig) {
-      const { views, mapBatch } = compile(ddoc, this.opts.mapTimeoutMs ?? 30_000);
-      idx = { sig, seq: 0, views, byDoc: new Map(), chain: Promise.resolve(), mapBatch };
-      byDdoc.set(ddocName, idx);
-      stale = false; // a new index must be built before it can answer
+      let opening = this.opening.get(regKey);
+      if (!opening) {
+        opening = this.open(pouch, regKey, ddoc, sig).finally(() => this.opening.delete(regKey));
+        this.opening.set(regKey, opening);
+      }
+      idx = await opening;
+      stale = false; // an index just opened has not looked at the database's latest changes
     }
     if (idx.timedOut) throw idx.timedOut;
     if (stale) return idx;
     const current = idx;
-    // One catch-up at a time; a query waits for one that started after it arrived.
     const run = current.chain.then(() => this.catchUp(pouch, current));
     current.chain = run.catch(() => {});
     await run;
     return current;
   }
 
+  /** The index as stored, if it was built from this design and this database; else a new one. */
+  private async open(pouch: PouchDB.Database, regKey: string, ddoc: any, sig: string): Promise<DesignIndex> {
+    const { views, mapBatch } = compile(ddoc, this.opts.mapTimeoutMs ?? 30_000);
+    const uuid = String(await (pouch as any).id()); // PouchDB's typings lack id()
+    const updateSeq = Number((await pouch.info()).update_seq);
+    const [prefix] = await this.kv.getMany([regKey]);
+    const fresh = (meta: Meta, p: string): DesignIndex => {
+      const idx: DesignIndex = { ...meta, prefix: p, views, chain: Promise.resolve(), lock: Promise.resolve(), mapBatch };
+      this.indexes.set(regKey, idx);
+      return idx;
+    };
+    if (prefix !== undefined) {
+      const [raw] = await this.kv.getMany([`${prefix}m`]);
+      const meta = raw === undefined ? null : (JSON.parse(raw) as Meta);
+      if (meta && meta.sig === sig && meta.uuid === uuid && meta.seq <= updateSeq && meta.roots.length === views.size) return fresh(meta, prefix);
+      await this.forget(regKey, prefix);
+    }
+    const p = `${randomBytes(6).toString('hex')}/`;
+    const roots = [...views.keys()].map((_, i) => i);
+    const meta: Meta = { sig, uuid, seq: 0, roots, next: roots.length };
+    await this.kv.batch([
+      ...roots.map((id) => ({ type: 'put' as const, key: `${p}n${id}`, value: '{"l":[]}' })),
+      { type: 'put', key: `${p}m`, value: JSON.stringify(meta) },
+      { type: 'put', key: regKey, value: p },
+    ]);
+    return fresh(meta, p);
+  }
+
   private async catchUp(pouch: PouchDB.Database, idx: DesignIndex) {
-    const views = [...idx.views.values()];
     for (;;) {
       const ch = await pouch.changes({ since: idx.seq, include_docs: true, limit: BATCH });
       const live = ch.results.filter((c) => !c.id.startsWith('_design/'));
@@ -383,36 +212,66 @@ export class ViewEngine {
         if (e instanceof HttpError && e.error === 'os_process_error') idx.timedOut = e;
         throw e;
       }
-      let k = 0;
-      for (const c of live) {
-        const old = idx.byDoc.get(c.id);
-        if (old) old.forEach((rows, i) => rows.forEach((r) => views[i].remove(r)));
-        idx.byDoc.delete(c.id);
-        if (c.deleted) continue;
-        const per = emitted[k++];
-        let count = 0;
-        const mine = views.map((view, i) => {
-          const rows: Row[] = [];
-          view.add(c.id, per[i], rows);
-          count += rows.length;
-          return rows.length ? rows : NONE;
-        });
-        if (count) idx.byDoc.set(c.id, mine);
-      }
-      idx.seq = Number(ch.last_seq);
+      await this.locked(idx, () => this.applyBatch(idx, live, emitted, Number(ch.last_seq)));
       if (ch.results.length < BATCH) break;
     }
-    for (const view of idx.views.values()) view.settle();
   }
 
-  private range(view: View, q: ViewQuery): [number, number] {
+  /** Folds one batch of changes into the trees, and writes it all (nodes, documents' keys, meta) at once. */
+  private async applyBatch(idx: DesignIndex, live: PouchDB.Core.ChangesResponseChange<{}>[], emitted: Array<Array<Array<[Key, unknown]>>>, seq: number) {
+    const docKey = (id: string) => `${idx.prefix}d${id}`;
+    const olds = await this.kv.getMany(live.map((c) => docKey(c.id)));
+    const ops = [...idx.views.values()].map(() => new Map<string, unknown>());
+    const docOps: Array<{ type: 'put'; key: string; value: string } | { type: 'del'; key: string }> = [];
+    let k = 0;
+    live.forEach((c, i) => {
+      const old = olds[i] === undefined ? null : (JSON.parse(olds[i]!) as string[][]);
+      old?.forEach((sks, v) => sks.forEach((sk) => ops[v].set(sk, REMOVE)));
+      if (c.deleted) {
+        if (old) docOps.push({ type: 'del', key: docKey(c.id) });
+        return;
+      }
+      let any = false;
+      const mine = emitted[k++].map((rows, v) => {
+        const seen = new Map<string, number>();
+        return rows.map(([key, value]) => {
+          let sk = flat(toIndexableString([key, c.id]));
+          const n = seen.get(sk) ?? 0;
+          seen.set(sk, n + 1);
+          if (n) sk += `\u0001${n}`;
+          ops[v].set(sk, value);
+          any = true;
+          return sk;
+        });
+      });
+      if (any) docOps.push({ type: 'put', key: docKey(c.id), value: JSON.stringify(mine) });
+      else if (old) docOps.push({ type: 'del', key: docKey(c.id) });
+    });
+    const next = { id: idx.next };
+    const nodes = new NodeBatch(this.kv, this.cache, idx.prefix, next);
+    const roots = [...idx.roots];
+    for (const view of idx.views.values()) {
+      const mine = ops[view.pos];
+      if (!mine.size) continue;
+      const tree = new Tree(roots[view.pos], nodes, view.builtin);
+      await tree.apply([...mine].sort(bySk));
+      roots[view.pos] = tree.root;
+    }
+    const meta: Meta = { sig: idx.sig, uuid: idx.uuid, seq, roots, next: next.id };
+    const staged = nodes.ops();
+    await this.kv.batch([...staged.ops, ...docOps, { type: 'put', key: `${idx.prefix}m`, value: JSON.stringify(meta) }]);
+    staged.done();
+    Object.assign(idx, { seq, roots, next: next.id });
+  }
+
+  /** The rows in range as positions [lo, hi) in ascending order (descending swaps the bounds' roles). */
+  private async range(tree: Tree, q: ViewQuery): Promise<[number, number]> {
     const desc = !!q.descending;
     const start = q.key !== undefined ? q.key : q.startkey;
     const end = q.key !== undefined ? q.key : q.endkey;
     const inclusiveEnd = q.key !== undefined || q.inclusive_end !== false;
     // Bounds as sort keys: [k] sorts before every row of key k, [k, {}] after all of them,
-    // [k, docid] exactly where that row would be. [lo, hi) are the rows in range, in
-    // ascending order; descending swaps which end `start` and `end` bound.
+    // [k, docid] exactly where that row would be.
     const lowKey = desc ? end : start;
     const lowId = desc ? q.endkey_docid : q.startkey_docid;
     const highKey = desc ? start : end;
@@ -421,70 +280,97 @@ export class ViewEngine {
     const highInclusive = desc ? true : inclusiveEnd;
     const at = (key: Key, docid: string | undefined, edge: 'before' | 'after') =>
       toIndexableString(docid !== undefined ? [key, docid] : edge === 'before' ? [key] : [key, {}]);
-    const lo = lowKey === undefined ? 0 : lowInclusive ? view.from(at(lowKey, lowId, 'before')) : view.after(at(lowKey, lowId, 'after'));
-    const hi = highKey === undefined ? view.rows.length : highInclusive ? view.after(at(highKey, highId, 'after')) : view.from(at(highKey, highId, 'before'));
+    // A row emitted twice by one document sorts just after its first sort key: an edge at that
+    // exact row takes its twins along.
+    const twins = (docid: string | undefined) => (docid !== undefined ? '\u0001\uffff' : '');
+    const lo = lowKey === undefined ? 0 : lowInclusive ? await tree.rank(at(lowKey, lowId, 'before'), false) : await tree.rank(at(lowKey, lowId, 'after') + twins(lowId), true);
+    const hi = highKey === undefined ? await tree.count() : highInclusive ? await tree.rank(at(highKey, highId, 'after') + twins(highId), true) : await tree.rank(at(highKey, highId, 'before'), false);
     return [lo, Math.max(lo, hi)];
   }
 
-  private async mapped(pouch: PouchDB.Database, view: View, q: ViewQuery) {
+  private async mapped(tree: Tree, q: ViewQuery) {
     const skip = q.skip ?? 0;
     const limit = q.limit ?? Infinity;
-    let rows: Row[] = [];
+    const total = await tree.count();
+    let rows: Entry[] = [];
     let offset = 0;
     if (q.keys) {
       for (const key of q.keys) {
-        const [lo, hi] = this.range(view, { key });
-        const part = view.rows.slice(lo, hi);
+        const [lo, hi] = await this.range(tree, { key });
+        const part = await tree.slice(lo, hi);
         rows.push(...(q.descending ? part.reverse() : part));
       }
       rows = rows.slice(skip, skip + limit);
     } else {
-      const [lo, hi] = this.range(view, q);
+      const [lo, hi] = await this.range(tree, q);
       if (q.descending) {
-        offset = view.rows.length - hi;
-        for (let i = hi - 1 - skip; i >= lo && rows.length < limit; i--) rows.push(view.rows[i]);
+        offset = total - hi + skip;
+        const top = hi - skip;
+        rows = (await tree.slice(Math.max(lo, top - limit), top)).reverse();
       } else {
-        offset = lo;
-        for (let i = lo + skip; i < hi && rows.length < limit; i++) rows.push(view.rows[i]);
+        offset = lo + skip;
+        rows = await tree.slice(lo + skip, Math.min(hi, lo + skip + limit));
       }
-      offset += skip;
     }
-    const out: any[] = rows.map((r) => ({ id: r.id, key: keyOf(r), value: r.value }));
-    if (q.include_docs && out.length) {
-      // A value with an _id links another document, as in CouchDB.
-      const want = out.map((r) => (r.value && typeof r.value === 'object' && typeof r.value._id === 'string' ? r.value._id : r.id));
-      const got = await pouch.allDocs({ keys: [...new Set(want)], include_docs: true });
-      const docs = new Map(got.rows.map((r: any) => [r.key, r.doc ?? null]));
-      out.forEach((r, i) => (r.doc = docs.get(want[i]) ?? null));
-    }
-    return { total_rows: view.rows.length, offset: Math.min(offset, view.rows.length), rows: out };
+    const out = rows.map(([sk, value]) => {
+      const [key, id] = parse(sk);
+      return { id, key, value };
+    });
+    return { total_rows: total, offset: Math.min(offset, total), rows: out };
   }
 
-  private reduced(view: View, q: ViewQuery) {
-    if (view.bad.size) throw new HttpError(400, 'builtin_reduce_error', `The ${view.builtin} function requires that map values be numbers${view.builtin === '_sum' ? ' or arrays of numbers' : ''} (document ${[...view.bad][0].id})`);
+  private async includeDocs(pouch: PouchDB.Database, rows: Array<{ id: string; value: any; doc?: unknown }>) {
+    if (!rows.length) return;
+    // A value with an _id links another document, as in CouchDB.
+    const want = rows.map((r) => (r.value && typeof r.value === 'object' && typeof r.value._id === 'string' ? r.value._id : r.id));
+    const got = await pouch.allDocs({ keys: [...new Set(want)], include_docs: true });
+    const docs = new Map(got.rows.map((r: any) => [r.key, r.doc ?? null]));
+    rows.forEach((r, i) => (r.doc = docs.get(want[i]) ?? null));
+  }
+
+  private async reduced(tree: Tree, view: ViewDef, q: ViewQuery) {
     const level = q.group ? Infinity : q.group_level ?? 0;
     const groupKey = (k: Key) => (level === Infinity ? k : Array.isArray(k) ? (level === 0 ? null : k.slice(0, level)) : level === 0 ? null : k);
+    const rereduce = (a: unknown, b: unknown) => (view.builtin ? combine(view.builtin, a, b) : this.reducers.call(view.reduceSrc!, null, [a, b], true));
     const parts: Array<{ key: Key; value: unknown }> = [];
     const push = (key: Key, value: unknown) => {
       const last = parts[parts.length - 1];
-      if (last && collate(last.key, key) === 0) last.value = this.rereduce(view, [last.value, value]);
+      if (last && collate(last.key, key) === 0) last.value = rereduce(last.value, value);
       else parts.push({ key, value });
     };
+    // A group's rows share the start of their sort keys: '5' (the [key, id] array), then the group
+    // key's elements. Encodings are prefix-free, so a row that starts with a group's prefix is in
+    // that group (a shorter array key of the same group may not: then the keys are compared).
+    const prefixOf = (k: Key) =>
+      level === Infinity || !Array.isArray(k) || k.length <= level ? `5${toIndexableString(k)}` : `5${toIndexableString(k.slice(0, level)).slice(0, -1)}`;
     const ranges: ViewQuery[] = q.keys ? q.keys.map((key) => ({ key })) : [q];
     for (const r of ranges) {
+      const [lo, hi] = await this.range(tree, { ...r, descending: q.descending });
       if (view.builtin) {
-        for (const g of this.groupsIn(view, { ...r, descending: q.descending })) push(groupKey(g.key), g.agg);
+        const builtin = view.builtin;
+        const oneGroup = (a: string, b: string) => level === 0 || b.startsWith(prefixOf(keyOf(a)));
+        let current: string | null = null;
+        await tree.fold(lo, hi, !!q.descending, oneGroup, (sk, value) => {
+          if (isBad(value)) throw badError(builtin, parse(value.$bad)[1]);
+          const last = parts[parts.length - 1];
+          if (last && (level === 0 || (current !== null && sk.startsWith(current)))) {
+            last.value = combine(builtin, last.value, value);
+            return;
+          }
+          const key = keyOf(sk);
+          current = level === 0 ? null : prefixOf(key);
+          push(groupKey(key), value);
+        });
       } else {
-        const [lo, hi] = this.range(view, { ...r, descending: q.descending });
-        const slice = view.rows.slice(lo, hi);
+        const slice = await tree.slice(lo, hi);
         if (q.descending) slice.reverse();
-        let run: Row[] = [];
+        let run: Entry[] = [];
         const flush = () => {
-          if (run.length) push(groupKey(keyOf(run[0])), this.jsReduce(view, run));
+          if (run.length) push(groupKey(keyOf(run[0][0])), this.reducers.call(view.reduceSrc!, run.map(([sk]) => [keyOf(sk), parse(sk)[1]]), run.map((e) => e[1]), false));
           run = [];
         };
         for (const row of slice) {
-          if (run.length && collate(groupKey(keyOf(run[0])), groupKey(keyOf(row))) !== 0) flush();
+          if (run.length && collate(groupKey(keyOf(run[0][0])), groupKey(keyOf(row[0]))) !== 0) flush();
           run.push(row);
         }
         flush();
@@ -492,94 +378,9 @@ export class ViewEngine {
     }
     if (level === 0 && !q.keys) {
       // One row for everything in range (none when the range is empty, as in CouchDB).
-      return { rows: parts.length ? [{ key: null, value: parts.map((p) => p.value).reduce((a, b) => this.rereduce(view, [a, b])) }] : [] };
+      return { rows: parts.length ? [{ key: null, value: parts.map((p) => p.value).reduce(rereduce) }] : [] };
     }
     const skip = q.skip ?? 0;
     return { rows: parts.slice(skip, skip + (q.limit ?? Infinity)) };
   }
-
-  /** The exact-key groups whose key lies in the query's range, in query order. */
-  private groupsIn(view: View, q: ViewQuery): Group[] {
-    const groups = view.sortedGroups();
-    const desc = !!q.descending;
-    const start = q.key !== undefined ? q.key : q.startkey;
-    const end = q.key !== undefined ? q.key : q.endkey;
-    const inclusiveEnd = q.key !== undefined || q.inclusive_end !== false;
-    const out = groups.filter((g) => {
-      if (start !== undefined && (desc ? collate(g.key, start) > 0 : collate(g.key, start) < 0)) return false;
-      if (end !== undefined) {
-        const c = collate(g.key, end);
-        if (desc ? c < 0 || (c === 0 && !inclusiveEnd) : c > 0 || (c === 0 && !inclusiveEnd)) return false;
-      }
-      return true;
-    });
-    return desc ? out.reverse() : out;
-  }
-
-  private rereduce(view: View, values: unknown[]): unknown {
-    if (view.builtin) return values.reduce((a, b) => combine(view.builtin!, a, b));
-    return this.callReduce(view, null, values, true);
-  }
-
-  private jsReduce(view: View, rows: Row[]) {
-    return this.callReduce(view, rows.map((r) => [keyOf(r), r.id]), rows.map((r) => r.value), false);
-  }
-
-  private reducers = new WeakMap<View, vm.Context>();
-  /** A custom JS reduce runs in its own sandbox, each call under a time limit (CouchDB's per-prompt
-   *  os_process_timeout): a looping reduce fails its query with 500 and the node goes on. JS reduces
-   *  are rare (ours are all built-in), so the watchdog thread a limited call starts is affordable. */
-  /** Views whose reduce ran out of time: their reduce queries fail fast until the design doc changes
-   *  (a new View), since each try would hold this node's event loop for the whole limit. */
-  private reduceTimedOut = new WeakMap<View, HttpError>();
-  private callReduce(view: View, keys: unknown, values: unknown[], rereduce: boolean) {
-    const failed = this.reduceTimedOut.get(view);
-    if (failed) throw failed;
-    let sandbox = this.reducers.get(view);
-    if (!sandbox) {
-      sandbox = vm.createContext({});
-      vm.runInContext(REDUCE_LIB, sandbox);
-      let fn: unknown;
-      try {
-        fn = vm.runInContext(`(${view.reduceSrc})`, sandbox, { timeout: 1000 });
-      } catch (e) {
-        throw new HttpError(400, 'compilation_error', `The reduce function does not compile: ${(e as Error).message}`);
-      }
-      if (typeof fn !== 'function') throw new HttpError(400, 'compilation_error', 'The reduce function is not a function');
-      sandbox.__fn = fn;
-      this.reducers.set(view, sandbox);
-    }
-    sandbox.__in = JSON.stringify([keys, values, rereduce]);
-    let out: string;
-    try {
-      out = REDUCE.runInContext(sandbox, { timeout: this.opts.reduceTimeoutMs ?? 5000 });
-    } catch (e) {
-      // Cut off mid-run, the sandbox may hold half-done state: the next query compiles afresh.
-      this.reducers.delete(view);
-      console.error(`a reduce function did not finish within ${this.opts.reduceTimeoutMs ?? 5000} ms: ${(e as Error).message}`);
-      const err = new HttpError(500, 'os_process_error', 'OS process timed out.');
-      this.reduceTimedOut.set(view, err);
-      throw err;
-    } finally {
-      sandbox.__in = null;
-    }
-    const res = JSON.parse(out) as { ok?: unknown; error?: string };
-    if ('error' in res) throw new HttpError(500, 'reduce_error', String(res.error));
-    return res.ok ?? null;
-  }
 }
-
-/** A reduce's sandbox: arguments come in and the result goes out as JSON text, so the function never
- *  holds the index's own rows, and a thrown value is described inside the time limit. */
-const REDUCE_LIB = `
-var __parse = JSON.parse, __stringify = JSON.stringify, __String = String;
-function log() {}
-function isArray(a) { return Array.isArray(a); }
-function toJSON(o) { return __stringify(o); }
-function sum(xs) { var s = 0; for (var i = 0; i < xs.length; i++) s += xs[i]; return s; }
-function __reduce(input) {
-  var a = __parse(input), r;
-  try { r = __fn(a[0], a[1], a[2]); } catch (e) { return __stringify({ error: e && e.message !== undefined ? __String(e.message) : __String(e) }); }
-  return __stringify({ ok: r === undefined ? null : r });
-}`;
-const REDUCE = new vm.Script('__reduce(__in)');

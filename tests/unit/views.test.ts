@@ -152,3 +152,59 @@ describe('view engine', () => {
     expect((await engine.query(db, 't', 'stats', {}) as any).rows).toHaveLength(1);
   });
 });
+
+describe('view indexes on disk', () => {
+  const vdir = join(dir, 'views-on-disk');
+  const watched = (pouch: PouchDB.Database, since: number[]) =>
+    new Proxy(pouch, {
+      get(target, prop) {
+        const v = Reflect.get(target, prop, target);
+        if (prop !== 'changes') return typeof v === 'function' ? v.bind(target) : v;
+        return (o: any) => (since.push(Number(o.since)), v.call(target, o));
+      },
+    }) as PouchDB.Database;
+
+  it('a restarted engine reads its index where it was and folds in only the changes since', async () => {
+    const a = new ViewEngine({ dir: vdir });
+    const want: any = await a.query(db, 't', 'stats', { group: true });
+    const plain: any = await a.query(db, 't', 'plain', { descending: true, limit: 7, skip: 5 });
+    await a.close();
+    await db.put(sale(5000));
+    const b = new ViewEngine({ dir: vdir });
+    const since: number[] = [];
+    const info = await db.info();
+    const got: any = await b.query(watched(db, since), 't', 'count', { key: 'sale' });
+    // It started from the last seq it had stored (one change behind), not from 0.
+    expect(since[0]).toBe(Number(info.update_seq) - 1);
+    expect(got.rows[0].value).toBe((await db.query('t/count', { key: 'sale' } as any) as any).rows[0].value);
+    const fresh = new ViewEngine();
+    expect(await b.query(db, 't', 'stats', { group: true })).toEqual(await fresh.query(db, 't', 'stats', { group: true }));
+    expect(await b.query(db, 't', 'plain', { descending: true, limit: 7, skip: 5 })).toEqual(await fresh.query(db, 't', 'plain', { descending: true, limit: 7, skip: 5 }));
+    expect(want.rows.length).toBeGreaterThan(0);
+    expect(plain.rows).toHaveLength(7);
+    await b.close();
+  });
+
+  it('a database made anew under the same name does not inherit the old index', async () => {
+    const path = join(dir, 'again');
+    const first = new PouchDB(path, { adapter: 'leveldb' } as any);
+    await first.bulkDocs([ddoc, ...Array.from({ length: 50 }, (_, i) => sale(i))]);
+    const e = new ViewEngine({ dir: vdir });
+    expect(((await e.query(first, 't', 'count', { key: 'sale' })) as any).rows[0].value).toBe(50);
+    await first.destroy();
+    await e.close();
+    // After a restart: the stored index belongs to the old incarnation.
+    const second = new PouchDB(path, { adapter: 'leveldb' } as any);
+    await second.bulkDocs([ddoc, ...Array.from({ length: 3 }, (_, i) => sale(i))]);
+    const again = new ViewEngine({ dir: vdir });
+    expect(((await again.query(second, 't', 'count', { key: 'sale' })) as any).rows[0].value).toBe(3);
+    // Without a restart: deleting the database drops its indexes (the node's DELETE does).
+    await second.destroy();
+    await again.drop(second.name);
+    const third = new PouchDB(path, { adapter: 'leveldb' } as any);
+    await third.bulkDocs([ddoc, ...Array.from({ length: 2 }, (_, i) => sale(i))]);
+    expect(((await again.query(third, 't', 'count', { key: 'sale' })) as any).rows[0].value).toBe(2);
+    await third.destroy();
+    await again.close();
+  });
+});

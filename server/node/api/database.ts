@@ -25,7 +25,9 @@ export const databaseRoutes: Route[] = [
       },
       DELETE: async (c) => {
         requireAdmin(c.ctx);
+        const { pouch } = await c.store.get(c.params.db);
         await c.store.destroy(c.params.db);
+        await c.views.drop(pouch.name);
         return json(200, { ok: true });
       },
       GET: info,

@@ -1,0 +1,115 @@
+// The view b-tree against a sorted array, on generated operations: small
+// nodes grow deep trees from a few hundred rows, so splits, emptied nodes,
+// collapsing roots and every edge of a range are walked. After each round
+// the stored counts and reductions are checked against the rows below them.
+import { describe, expect, it } from 'vitest';
+import { REMOVE, Tree, type Child, type Entry, type Op, type TreeNode } from '../../server/node/view-tree.ts';
+import { MemoryKV, NodeBatch, NodeCache, reader } from '../../server/node/view-store.ts';
+import { combine, single, type Builtin } from '../../server/node/view-reduce.ts';
+
+let seed = 11;
+const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+const key = () => `${'abcdef'[rnd(6)]}${String(rnd(400)).padStart(3, '0')}\u0000`;
+
+async function check(tree: Tree, store: ReturnType<typeof reader>, builtin: Builtin, rows: Entry[]) {
+  expect(await tree.count()).toBe(rows.length);
+  // Each child's first and last key, count and reduction agree with the rows under it.
+  const walk = async (node: TreeNode): Promise<Entry[]> => {
+    if ('l' in node) return node.l;
+    const all: Entry[] = [];
+    for (const [lo, hi, n, r, id] of node.c as Child[]) {
+      const below = await walk(await store.read(id));
+      expect([below[0][0], below[below.length - 1][0], below.length]).toEqual([lo, hi, n]);
+      expect(r).toEqual(below.map((e) => single(builtin, e[0], e[1])).reduce((a, b) => combine(builtin, a, b)));
+      all.push(...below);
+    }
+    return all;
+  };
+  expect(await walk(await store.read(tree.root))).toEqual(rows);
+  for (let probe = 0; probe < 30; probe++) {
+    const sk = key();
+    for (const orEqual of [false, true]) {
+      expect(await tree.rank(sk, orEqual)).toBe(rows.filter((e) => (orEqual ? e[0] <= sk : e[0] < sk)).length);
+    }
+    const from = rnd(rows.length + 2);
+    const to = from + rnd(80);
+    expect(await tree.slice(from, to)).toEqual(rows.slice(from, to));
+    // Grouped by the first letter, in both directions, as a grouped view query folds.
+    for (const descending of [false, true]) {
+      const parts: Array<[string, unknown]> = [];
+      await tree.fold(from, to, descending, (lo, hi) => lo[0] === hi[0], (sk, r) => {
+        const last = parts[parts.length - 1];
+        if (last && last[0] === sk[0]) last[1] = combine(builtin, last[1], r);
+        else parts.push([sk[0], r]);
+      });
+      const want: Array<[string, unknown]> = [];
+      const range = rows.slice(from, to);
+      for (const [sk, v] of descending ? range.reverse() : range) {
+        const last = want[want.length - 1];
+        if (last && last[0] === sk[0]) last[1] = combine(builtin, last[1], single(builtin, sk, v));
+        else want.push([sk[0], single(builtin, sk, v)]);
+      }
+      expect(parts).toEqual(want);
+    }
+  }
+}
+
+describe('view b-tree', () => {
+  for (const builtin of ['_sum', '_stats', '_count'] as const) {
+    it(`matches a sorted array through inserts, updates and removals (${builtin})`, async () => {
+      const kv = new MemoryKV();
+      const cache = new NodeCache(1 << 20);
+      const next = { id: 1 };
+      const oracle = new Map<string, unknown>();
+      await kv.batch([{ type: 'put', key: 'p/n0', value: '{"l":[]}' }]);
+      let root = 0;
+      for (let round = 0; round < 12; round++) {
+        // Early rounds mostly add, later ones mostly remove, so the tree grows and shrinks again.
+        const adds = round < 6 ? 0.8 : 0.25;
+        const ops = new Map<string, unknown>();
+        for (let i = 0, n = 20 + rnd(200); i < n; i++) {
+          const sk = rnd(100) < adds * 100 ? key() : [...oracle.keys()][rnd(Math.max(1, oracle.size))] ?? key();
+          ops.set(sk, rnd(100) < adds * 100 ? rnd(1000) - 100 : REMOVE);
+        }
+        const batch = new NodeBatch(kv, cache, 'p/', next);
+        const tree = new Tree(root, batch, builtin, { rows: 4, kids: 3 });
+        await tree.apply([...ops].sort((a: Op, b: Op) => (a[0] < b[0] ? -1 : 1)));
+        const staged = batch.ops();
+        await kv.batch(staged.ops);
+        staged.done();
+        root = tree.root;
+        for (const [sk, v] of ops) v === REMOVE ? oracle.delete(sk) : oracle.set(sk, v);
+        const rows = [...oracle].sort((a, b) => (a[0] < b[0] ? -1 : 1)) as Entry[];
+        // Read back through a fresh cache too: what is stored is what the tree holds.
+        for (const c of [cache, new NodeCache(1 << 20)]) {
+          const store = reader(kv, c, 'p/');
+          await check(new Tree(root, store, builtin, { rows: 4, kids: 3 }), store, builtin, rows);
+        }
+      }
+      expect(oracle.size).toBeGreaterThan(0);
+    });
+  }
+
+  it('a removal of everything leaves an empty tree that grows again', async () => {
+    const kv = new MemoryKV();
+    const cache = new NodeCache(1 << 20);
+    const next = { id: 1 };
+    await kv.batch([{ type: 'put', key: 'p/n0', value: '{"l":[]}' }]);
+    const run = async (root: number, ops: Op[]) => {
+      const batch = new NodeBatch(kv, cache, 'p/', next);
+      const tree = new Tree(root, batch, '_count', { rows: 4, kids: 3 });
+      await tree.apply(ops);
+      const staged = batch.ops();
+      await kv.batch(staged.ops);
+      staged.done();
+      return tree.root;
+    };
+    const sks = Array.from({ length: 100 }, (_, i) => `k${String(i).padStart(3, '0')}`);
+    let root = await run(0, sks.map((sk) => [sk, 1]));
+    root = await run(root, sks.map((sk) => [sk, REMOVE]));
+    const store = reader(kv, cache, 'p/');
+    expect(await new Tree(root, store, '_count').count()).toBe(0);
+    root = await run(root, [['x', 1]]);
+    expect(await new Tree(root, store, '_count').slice(0, 5)).toEqual([['x', 1]]);
+  });
+});
