@@ -6,10 +6,11 @@
 // depth, not the number of rows; a restart reads the index where it was and
 // folds in only the changes since.
 import { basename } from 'node:path';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { collate, parseIndexableString, toIndexableString } from 'pouchdb-collate';
 import { HttpError, badRequest, notFound } from './http.ts';
+import { storageError } from './errors.ts';
 import { compile, deepFreeze, JsReducers, type Key, type ViewDef } from './view-sandbox.ts';
 import { badError, combine, isBad } from './view-reduce.ts';
 import { REMOVE, Tree, type Entry, type Op } from './view-tree.ts';
@@ -74,20 +75,44 @@ export interface ViewEngineOptions {
   dir?: string;
   /** Decoded nodes kept in memory, in bytes of their JSON. */
   cacheBytes?: number;
+  /** Another store (tests: one whose writes fail). */
+  store?: () => KV;
 }
 
 export class ViewEngine {
   private indexes = new Map<string, DesignIndex>();
   private opening = new Map<string, Promise<DesignIndex>>();
-  private kv: KV;
-  private cache: NodeCache;
+  private kv!: KV;
+  private cache!: NodeCache;
   private reducers: JsReducers;
+  /** Set when a write to the index store failed (a full disk): see `wipe`. */
+  private failed: Promise<void> | null = null;
 
   constructor(private opts: ViewEngineOptions = {}) {
-    if (opts.dir) mkdirSync(opts.dir, { recursive: true });
-    this.kv = opts.dir ? new LevelKV(opts.dir) : new MemoryKV();
-    this.cache = new NodeCache(opts.cacheBytes ?? 48 * 1024 * 1024);
     this.reducers = new JsReducers(opts.reduceTimeoutMs ?? 5000);
+    this.openStore();
+  }
+
+  private openStore() {
+    if (this.opts.dir) mkdirSync(this.opts.dir, { recursive: true });
+    this.kv = this.opts.store?.() ?? (this.opts.dir ? new LevelKV(this.opts.dir) : new MemoryKV());
+    this.cache = new NodeCache(this.opts.cacheBytes ?? 48 * 1024 * 1024);
+  }
+
+  /**
+   * After a failed write the index store starts again empty. LevelDB goes on after a failed log
+   * append, and its recovery may then skip the broken batch but apply later ones (issue #9): an
+   * index built on that would be wrong without a sign. Indexes are rebuilt from their databases.
+   */
+  private wipe(): Promise<void> {
+    this.failed ??= (async () => {
+      console.error('view indexes: a write failed; they start again empty and are rebuilt from their databases');
+      await this.kv.close();
+      if (this.opts.dir) rmSync(this.opts.dir, { recursive: true, force: true });
+      this.indexes.clear();
+      this.openStore();
+    })().finally(() => (this.failed = null));
+    return this.failed;
   }
 
   async close() {
@@ -136,13 +161,27 @@ export class ViewEngine {
     return run;
   }
 
+  private async write(ops: Parameters<KV['batch']>[0]) {
+    try {
+      await this.kv.batch(ops);
+    } catch (e) {
+      console.error(`view indexes: ${(e as Error).message}`);
+      void this.wipe();
+      throw storageError();
+    }
+  }
+
   private async forget(regKey: string, prefix: string) {
-    await this.kv.batch([{ type: 'del', key: regKey }]);
-    await this.kv.clear(prefix);
+    await this.write([{ type: 'del', key: regKey }]);
     this.cache.dropPrefix(prefix);
+    await this.kv.clear(prefix).catch((e) => {
+      console.error(`view indexes: ${(e as Error).message}`);
+      void this.wipe();
+    });
   }
 
   private async index(pouch: PouchDB.Database, ddocName: string, stale: boolean): Promise<DesignIndex> {
+    if (this.failed) await this.failed;
     const regKey = `i/${basename(pouch.name)}/${ddocName}`;
     let ddoc: any;
     try {
@@ -191,7 +230,7 @@ export class ViewEngine {
     const p = `${randomBytes(6).toString('hex')}/`;
     const roots = [...views.keys()].map((_, i) => i);
     const meta: Meta = { sig, uuid, seq: 0, roots, next: roots.length };
-    await this.kv.batch([
+    await this.write([
       ...roots.map((id) => ({ type: 'put' as const, key: `${p}n${id}`, value: '{"l":[]}' })),
       { type: 'put', key: `${p}m`, value: JSON.stringify(meta) },
       { type: 'put', key: regKey, value: p },
@@ -259,7 +298,7 @@ export class ViewEngine {
     }
     const meta: Meta = { sig: idx.sig, uuid: idx.uuid, seq, roots, next: next.id };
     const staged = nodes.ops();
-    await this.kv.batch([...staged.ops, ...docOps, { type: 'put', key: `${idx.prefix}m`, value: JSON.stringify(meta) }]);
+    await this.write([...staged.ops, ...docOps, { type: 'put', key: `${idx.prefix}m`, value: JSON.stringify(meta) }]);
     staged.done();
     Object.assign(idx, { seq, roots, next: next.id });
   }

@@ -110,6 +110,10 @@ async function scenario(stopWith: 'SIGKILL' | 'SIGTERM', onSmallDisk: 'databases
   await node.start();
   const couch = new Couch(node.url, admin);
   await couch.ok('PUT', '/shop');
+  // A view over the orders: its index is written beside the database (on the embedded node, into
+  // its own LevelDB) and must count exactly what the database holds after it all.
+  await couch.ok('PUT', '/shop/_design/v', { views: { n: { map: 'function (doc) { if (doc._id.indexOf("order-") === 0) emit(doc._id, 1); }', reduce: '_count' } } });
+  const counted = async () => ((await couch.ok('GET', '/shop/_design/v/_view/n')).rows[0]?.value as number | undefined) ?? 0;
   const feed = follow(couch);
   const outcomes: Outcome[] = [];
   let n = 0;
@@ -121,12 +125,16 @@ async function scenario(stopWith: 'SIGKILL' | 'SIGTERM', onSmallDisk: 'databases
   };
 
   await burst(20);
+  expect(await counted()).toBe(outcomes.filter((o) => o.status === 201 && o.id.startsWith('order-')).length);
   // The disk fills while a burst of checkouts is under way (four shoppers at once).
   const running = Promise.all([0, 1, 2, 3].map(() => burst(15)));
   await waitFor(async () => outcomes.length >= 30, 20_000, 10);
   const free = fill(disk.mnt);
   await running;
   await burst(20);
+  // The view while the disk is full: an answer, or a clear refusal.
+  const whileFull = await couch.request('GET', '/shop/_design/v/_view/n');
+  expect(whileFull.status === 200 || clear({ id: 'view', status: whileFull.status, body: whileFull.json } as Outcome), JSON.stringify(whileFull.json)).toBe(true);
   const refusedWhileFull = outcomes.filter((o) => o.status < 200 || o.status >= 300);
   // The disk really was full for the node: otherwise this test proves nothing.
   expect(refusedWhileFull.length).toBeGreaterThan(0);
@@ -161,6 +169,7 @@ async function scenario(stopWith: 'SIGKILL' | 'SIGTERM', onSmallDisk: 'databases
   console.log(`[full-disk ${engineName()} ${stopWith}] acknowledged ${acked.length}, refused ${refused.length} (${summary(refused)}), lost ${lost.length}, refused but stored ${refusedButStored.length}`);
   expect(lost).toEqual([]);
   expect(unclear).toEqual([]);
+  expect(await counted()).toBe([...present].filter((id) => id.startsWith('order-')).length);
   expect(refusedButStored.map((o) => o.id)).toEqual([]);
 }
 

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import PouchDB from 'pouchdb-node';
 import { ViewEngine, type ViewQuery } from '../../server/node/views.ts';
+import { MemoryKV } from '../../server/node/view-store.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sebaran-views-'));
 const db = new PouchDB(join(dir, 'db'), { adapter: 'leveldb' } as any);
@@ -206,5 +207,30 @@ describe('view indexes on disk', () => {
     expect(((await again.query(third, 't', 'count', { key: 'sale' })) as any).rows[0].value).toBe(2);
     await third.destroy();
     await again.close();
+  });
+
+  it('a failed index write (a full disk) fails the query clearly, and the indexes are rebuilt once writes work', async () => {
+    let full = false;
+    let stores = 0;
+    const failing = () => {
+      stores++;
+      const kv = new MemoryKV();
+      const batch = kv.batch.bind(kv);
+      kv.batch = async (ops) => {
+        if (full) throw new Error('IO error: No space left on device');
+        return batch(ops);
+      };
+      return kv;
+    };
+    const e = new ViewEngine({ store: failing });
+    const want = (await db.query('t/count', { key: 'sale' } as any) as any).rows[0].value;
+    expect(((await e.query(db, 't', 'count', { key: 'sale' })) as any).rows[0].value).toBe(want);
+    full = true;
+    await db.put(sale(6000));
+    await expect(e.query(db, 't', 'count', { key: 'sale' })).rejects.toMatchObject({ status: 500, error: 'error' });
+    full = false;
+    expect(((await e.query(db, 't', 'count', { key: 'sale' })) as any).rows[0].value).toBe(want + 1);
+    // It started over with an empty store.
+    expect(stores).toBe(2);
   });
 });
