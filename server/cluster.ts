@@ -93,7 +93,9 @@ export function embeddedNode(spec: NodeSpec): NodeHandle {
       const proc = spawn(process.execPath, [...(process.env.SEBARAN_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.SEBARAN_PROF] : []), '--import', 'tsx', join(projectRoot, 'server/node/main.ts'), cfgPath], {
         cwd: projectRoot,
         stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, SEBARAN_EXIT_WITH_PARENT: '1' },
+        // Two malloc arenas: LevelDB's threads otherwise each grow their own, and a node that wrote
+        // a lot holds hundreds of MB it no longer uses (measured: central after building its views).
+        env: { MALLOC_ARENA_MAX: '2', ...process.env, SEBARAN_EXIT_WITH_PARENT: '1' },
       });
       appendLog(join(dir, 'node.log'), proc.stdout!, proc.stderr!);
       handle.proc = proc;

@@ -112,6 +112,15 @@ if (isMain) {
   startNode(cfg).then(
     (n) => {
       console.log(`[${cfg.name}] listening on http://${cfg.host}:${cfg.port}`);
+      // SEBARAN_MEMLOG=<ms>: the node's memory by kind, every so often (bench and leak hunting).
+      const every = Number(process.env.SEBARAN_MEMLOG ?? 0);
+      if (every > 0) {
+        setInterval(() => {
+          const m = process.memoryUsage();
+          const mb = (x: number) => Math.round(x / 1048576);
+          console.log(`[${cfg.name}] memory: rss ${mb(m.rss)} heap ${mb(m.heapUsed)}/${mb(m.heapTotal)} external ${mb(m.external)} buffers ${mb(m.arrayBuffers)} MB`);
+        }, every).unref();
+      }
       const stop = () => {
         // A store that will not close must not hold the process (and its port) for ever.
         setTimeout(() => process.exit(1), 5000).unref();

@@ -96,7 +96,7 @@ export class ViewEngine {
   private openStore() {
     if (this.opts.dir) mkdirSync(this.opts.dir, { recursive: true });
     this.kv = this.opts.store?.() ?? (this.opts.dir ? new LevelKV(this.opts.dir) : new MemoryKV());
-    this.cache = new NodeCache(this.opts.cacheBytes ?? 48 * 1024 * 1024);
+    this.cache = new NodeCache(this.opts.cacheBytes ?? 24 * 1024 * 1024);
   }
 
   /**

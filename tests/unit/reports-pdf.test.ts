@@ -1,8 +1,8 @@
 // The PDF report, rendered in Node and read back with poppler (pdftoppm, pdftotext):
 // the page is drawn, the chart is there, and every character a font can show survives.
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { toPdf, type PdfFonts } from '../../src/lib/reports/pdf.ts';
@@ -15,8 +15,12 @@ const fonts: PdfFonts = {
   bold: new Uint8Array(readFileSync('static/fonts/Roboto-Medium.ttf')),
 };
 
+// Every file this test writes, under one directory it removes.
+const scratch = mkdtempSync(join(tmpdir(), 'sebaran-reports-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
 function save(bytes: Uint8Array): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'sebaran-pdf-')), 'report.pdf');
+  const file = join(mkdtempSync(join(scratch, 'pdf-')), 'report.pdf');
   writeFileSync(file, bytes);
   return file;
 }
@@ -26,7 +30,7 @@ const pages = (file: string) => Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfin
 
 /** Page 1 as pixels (PPM from pdftoppm): size and how many are ink, and how many are the chart's teal. */
 function page1(file: string) {
-  const dir = mkdtempSync(join(tmpdir(), 'sebaran-ppm-'));
+  const dir = mkdtempSync(join(scratch, 'ppm-'));
   execFileSync('pdftoppm', ['-r', '50', '-f', '1', '-l', '1', file, join(dir, 'p')]);
   const ppm = readFileSync(join(dir, readdirSync(dir)[0]));
   const [, w, h] = /^P6\s+(\d+)\s+(\d+)\s+255\s/.exec(ppm.subarray(0, 30).toString('latin1'))!.map(Number);
@@ -46,7 +50,7 @@ describe('the sales PDF', () => {
     const p = page1(file);
     expect([Math.abs(p.w - 413.5) < 1, p.h]).toEqual([true, 585]); // A4 at 50 dpi
     expect(p.ink).toBeGreaterThan(2000);
-    const dir = mkdtempSync(join(tmpdir(), 'sebaran-png-'));
+    const dir = mkdtempSync(join(scratch, 'png-'));
     execFileSync('pdftoppm', ['-png', '-r', '50', '-f', '1', '-l', '1', file, join(dir, 'p')]);
     expect(statSync(join(dir, readdirSync(dir)[0])).size).toBeGreaterThan(3000);
   });
