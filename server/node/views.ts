@@ -8,7 +8,8 @@
 import { basename } from 'node:path';
 import { mkdirSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { collate, parseIndexableString, toIndexableString } from 'pouchdb-collate';
+import { collate, toIndexableString } from 'pouchdb-collate';
+import { groupPrefix, keyOf, parse } from './view-keys.ts';
 import { HttpError, badRequest, notFound } from './http.ts';
 import { storageError } from './errors.ts';
 import { compile, deepFreeze, JsReducers, type Key, type ViewDef } from './view-sandbox.ts';
@@ -39,11 +40,6 @@ const BATCH = 1000;
 /** toIndexableString builds its result by concatenation; kept as is, each sort key stays a tree
  *  of string pieces (~520 bytes for an 84-character key). A flat copy takes ~115. */
 const flat = (s: string): string => JSON.parse(JSON.stringify(s));
-/** A document that emits one key twice gets two rows: the second sort key carries "\u0001<n>".
- *  Sort keys end in "\u0000" and none is a prefix of another, so the suffix keeps the order. */
-const baseOf = (sk: string) => (sk.endsWith('\u0000') ? sk : sk.slice(0, sk.lastIndexOf('\u0001')));
-const parse = (sk: string) => parseIndexableString(baseOf(sk)) as [Key, string];
-const keyOf = (sk: string): Key => parse(sk)[0];
 const bySk = (a: Op, b: Op) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 
 interface Meta {
@@ -377,17 +373,12 @@ export class ViewEngine {
       if (last && collate(last.key, key) === 0) last.value = rereduce(last.value, value);
       else parts.push({ key, value });
     };
-    // A group's rows share the start of their sort keys: '5' (the [key, id] array), then the group
-    // key's elements. Encodings are prefix-free, so a row that starts with a group's prefix is in
-    // that group (a shorter array key of the same group may not: then the keys are compared).
-    const prefixOf = (k: Key) =>
-      level === Infinity || !Array.isArray(k) || k.length <= level ? `5${toIndexableString(k)}` : `5${toIndexableString(k.slice(0, level)).slice(0, -1)}`;
     const ranges: ViewQuery[] = q.keys ? q.keys.map((key) => ({ key })) : [q];
     for (const r of ranges) {
       const [lo, hi] = await this.range(tree, { ...r, descending: q.descending });
       if (view.builtin) {
         const builtin = view.builtin;
-        const oneGroup = (a: string, b: string) => level === 0 || b.startsWith(prefixOf(keyOf(a)));
+        const oneGroup = (a: string, b: string) => level === 0 || b.startsWith(groupPrefix(a, level));
         let current: string | null = null;
         await tree.fold(lo, hi, !!q.descending, oneGroup, (sk, value) => {
           if (isBad(value)) throw badError(builtin, parse(value.$bad)[1]);
@@ -396,9 +387,8 @@ export class ViewEngine {
             last.value = combine(builtin, last.value, value);
             return;
           }
-          const key = keyOf(sk);
-          current = level === 0 ? null : prefixOf(key);
-          push(groupKey(key), value);
+          current = level === 0 ? null : groupPrefix(sk, level);
+          push(groupKey(keyOf(sk)), value);
         });
       } else {
         const slice = await tree.slice(lo, hi);
