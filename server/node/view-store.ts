@@ -23,6 +23,8 @@ export interface KV {
   batch(ops: BatchOp[]): Promise<void>;
   /** Removes every key that starts with `prefix`. */
   clear(prefix: string): Promise<void>;
+  /** The keys that start with `prefix`, and their values. */
+  list(prefix: string): Promise<Array<[string, string]>>;
   close(): Promise<void>;
 }
 
@@ -36,6 +38,9 @@ export class MemoryKV implements KV {
   }
   async clear(prefix: string) {
     for (const k of [...this.m.keys()]) if (k.startsWith(prefix)) this.m.delete(k);
+  }
+  async list(prefix: string) {
+    return [...this.m].filter(([k]) => k.startsWith(prefix)).sort((a, b) => (a[0] < b[0] ? -1 : 1));
   }
   async close() {}
 }
@@ -63,6 +68,22 @@ export class LevelKV implements KV {
     await this.opened;
     // '\uffff' sorts after every character a key here continues with.
     return new Promise<void>((resolve, reject) => this.db.clear({ gte: prefix, lt: `${prefix}\uffff` }, (e: Error | null) => (e ? reject(e) : resolve())));
+  }
+  async list(prefix: string) {
+    await this.opened;
+    const it = this.db.iterator({ gte: prefix, lt: `${prefix}\uffff`, keyAsBuffer: false, valueAsBuffer: false });
+    const out: Array<[string, string]> = [];
+    try {
+      for (;;) {
+        const kv = await new Promise<[string, string] | null>((resolve, reject) =>
+          it.next((e: Error | null, k?: string, v?: string) => (e ? reject(e) : resolve(k === undefined ? null : [k, v!]))),
+        );
+        if (!kv) return out;
+        out.push(kv);
+      }
+    } finally {
+      await new Promise<void>((resolve) => it.end(() => resolve()));
+    }
   }
   async close() {
     await this.opened.catch(() => {});

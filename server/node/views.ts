@@ -140,14 +140,25 @@ export class ViewEngine {
     return result;
   }
 
+  /** `_view_cleanup`: removes a database's indexes whose design document is gone or has changed. */
+  async cleanup(pouch: PouchDB.Database) {
+    const db = basename(pouch.name);
+    for (const [regKey, prefix] of await this.kv.list(`i/${db}/`)) {
+      const ddocName = regKey.slice(`i/${db}/`.length);
+      const ddoc: any = await pouch.get(`_design/${ddocName}`).catch(() => null);
+      const [raw] = await this.kv.getMany([`${prefix}m`]);
+      if (ddoc && raw !== undefined && (JSON.parse(raw) as Meta).sig === JSON.stringify(ddoc.views ?? {})) continue;
+      this.indexes.delete(regKey);
+      await this.forget(regKey, prefix);
+    }
+  }
+
   /** Removes a deleted database's indexes. */
   async drop(pouchName: string) {
     const db = basename(pouchName);
-    for (const [k, idx] of this.indexes) {
-      if (k.startsWith(`i/${db}/`)) {
-        this.indexes.delete(k);
-        await this.forget(k, idx.prefix);
-      }
+    for (const [regKey, prefix] of await this.kv.list(`i/${db}/`)) {
+      this.indexes.delete(regKey);
+      await this.forget(regKey, prefix);
     }
   }
 

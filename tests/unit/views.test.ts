@@ -233,4 +233,25 @@ describe('view indexes on disk', () => {
     // It started over with an empty store.
     expect(stores).toBe(2);
   });
+
+  it('_view_cleanup removes the indexes of design documents that are gone or changed, and keeps the rest', async () => {
+    const kv = new MemoryKV();
+    const e = new ViewEngine({ store: () => kv });
+    await db.put({ _id: '_design/gone', views: { v: { map: 'function (doc) { emit(doc._id, 1); }' } } });
+    await db.put({ _id: '_design/changed', views: { v: { map: 'function (doc) { emit(doc._id, 1); }' } } });
+    for (const d of ['gone', 'changed', 't']) await e.query(db, d, 'v' in (await db.get<any>(`_design/${d}`)).views ? 'v' : 'count', { limit: 1 });
+    const prefixes = async () => Object.fromEntries((await kv.list('i/')).map(([k, v]) => [k.split('/').pop(), v]));
+    const before = await prefixes();
+    expect(Object.keys(before).sort()).toEqual(['changed', 'gone', 't']);
+    await db.remove(await db.get('_design/gone'));
+    const changed: any = await db.get('_design/changed');
+    await db.put({ ...changed, views: { v: { map: 'function (doc) { emit(doc._id, 2); }' } } });
+    await e.cleanup(db);
+    expect(await prefixes()).toEqual({ t: before.t });
+    for (const d of ['gone', 'changed']) expect(await kv.list(before[d])).toEqual([]);
+    expect((await kv.list(before.t)).length).toBeGreaterThan(10);
+    // The kept index still answers, and the changed design builds afresh.
+    expect(((await e.query(db, 't', 'count', { key: 'tag' })) as any).rows[0].value).toBe(tags.length);
+    expect(((await e.query(db, 'changed', 'v', { limit: 1 })) as any).rows[0].value).toBe(2);
+  });
 });

@@ -82,6 +82,6 @@ async function info(c: Call) {
 async function maintain(c: Call) {
   c.store.requireDbAdmin(c.ctx, c.db, c.params.db);
   if (c.seg[1] === '_compact') await c.db.pouch.compact();
-  else await c.db.pouch.viewCleanup();
+  else await c.views.cleanup(c.db.pouch);
   return json(202, { ok: true });
 }
