@@ -1,15 +1,15 @@
 // The central overview page's view queries (src/routes/pusat/+page.svelte), as the bench times them.
 import type { Couch } from '../server/couch-client.ts';
 import { median, percentile } from './lib.ts';
+import { overviewQueries, overviewWindow } from '../src/lib/sync/overview-queries.ts';
+import { viewQuery } from '../src/lib/sync/key-pager.ts';
 
 export const centralView = (central: Couch, name: string, q: string) => central.ok('GET', `/ops/_design/sebaran/_view/${name}?${q}`);
 
-/** The four queries the overview page makes at once. */
-export const centralOverview = (central: Couch) =>
-  Promise.all([
-    centralView(central, 'orders_by_day', 'group_level=1'), centralView(central, 'orders_by_day', 'group=true'),
-    centralView(central, 'orders_by_week', 'group=true'), centralView(central, 'product_sales', 'group=true'),
-  ]);
+/** The four queries the overview page makes at once (its own code builds them), as query strings. */
+export const overviewQueryStrings = (regions: string[], now = Date.now()): Array<[string, string]> =>
+  overviewQueries(regions, overviewWindow(now)).map(([v, q]) => [v, viewQuery(q)]);
+export const centralOverview = (central: Couch, regions: string[]) => Promise.all(overviewQueryStrings(regions).map(([v, q]) => centralView(central, v, q)));
 
 /** Times `fn` `samples` times in a row (warm). */
 export async function timed(fn: () => Promise<unknown>, samples: number) {

@@ -7,8 +7,29 @@ import { startCluster, until } from '../server/throwaway-cluster.ts';
 import { seed } from '../server/ops/seed.ts';
 import { defaultDemoOptions } from '../server/ops/demo-data.ts';
 import { DEMO } from '../server/config.ts';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { nodeMemoryMb } from './lib.ts';
-import { centralOverview, centralView, timed } from './overview.ts';
+import { centralOverview, centralView, overviewQueryStrings, timed } from './overview.ts';
+
+/** Bytes on disk under `dir`, and of those the view indexes' (the embedded node's `_views`, CouchDB's `.view` files). */
+function diskMb(dir: string) {
+  let all = 0;
+  let views = 0;
+  const walk = (d: string, inViews: boolean) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p, inViews || e.name === '_views');
+      else if (e.isFile()) {
+        const n = statSync(p).size;
+        all += n;
+        if (inViews || e.name.endsWith('.view')) views += n;
+      }
+    }
+  };
+  walk(dir, false);
+  return { totalMb: Math.round(all / 1048576), viewsMb: Math.round(views / 1048576) };
+}
 
 /** The deep page the target names (page 2,000 of 20), or the last full one a smaller run has. */
 const DEEP_PAGE = 2000;
@@ -29,7 +50,8 @@ export async function scaleBench(total: number, log: (s: string) => void, sample
     const replicateSeconds = (Date.now() - t1) / 1000;
     const central = c.admin('PUSAT').as(DEMO.centralAdmin);
     const view = (name: string, q: string) => centralView(central, name, q);
-    const overview = () => centralOverview(central);
+    const regions = c.topology.regions.map((r) => r.code);
+    const overview = () => centralOverview(central, regions);
     const memory = () => {
       const pid = c.nodes.PUSAT.proc?.pid;
       return pid ? Math.round(nodeMemoryMb(pid).withChildrenMb) : null;
@@ -61,7 +83,11 @@ export async function scaleBench(total: number, log: (s: string) => void, sample
       statusCountMs: await timed(() => view('orders_by_status', `reduce=true&group_level=2&startkey=${k(['JKT'])}&endkey=${k(['JKT', {}])}`), samples),
     });
     const warm = await queries();
+    // Each of the overview's queries alone: which one a slow overview waits for.
+    const overviewParts: Record<string, { p50: number; p95: number }> = {};
+    for (const [v, q] of overviewQueryStrings(regions)) overviewParts[`${v}?${decodeURIComponent(q).slice(0, 40)}`] = await timed(() => view(v, q), samples);
     const centralMb = memory();
+    const centralDisk = diskMb(c.nodes.PUSAT.dir);
 
     log('bench: restarting central…');
     await c.nodes.PUSAT.stop();
@@ -72,8 +98,8 @@ export async function scaleBench(total: number, log: (s: string) => void, sample
     const afterRestart = await queries();
     return {
       orders: perRegion * 3, opsDocs: want, seedSeconds, replicateSeconds, indexSeconds, deepPage,
-      ...warm, restartToOverviewSeconds, afterRestart,
-      centralMbBeforeViews, centralMb, centralMbAfterRestart: memory(),
+      ...warm, overviewParts, restartToOverviewSeconds, afterRestart,
+      centralMbBeforeViews, centralMb, centralMbAfterRestart: memory(), centralDisk,
     };
   } finally {
     await c.stop();

@@ -128,6 +128,9 @@ describe('map rows', () => {
   it('keys with group=true reduces per key', async () => {
     const r = await n.admin.ok('POST', '/shop/_design/shop/_view/day_sum?group=true', { keys: [['JKT', '2026-01-01'], ['BDG', '2026-01-01']] });
     expect(r.rows).toEqual([{ key: ['JKT', '2026-01-01'], value: 100 }, { key: ['BDG', '2026-01-01'], value: 40 }]);
+    // As the central overview asks (GET, a window of days): a key without rows gives no row.
+    const g = await q('day_sum', `group=true&keys=${json([['BDG', '2025-12-31'], ['BDG', '2026-01-01'], ['SBY', '2026-01-01']])}`);
+    expect(g.rows).toEqual([{ key: ['BDG', '2026-01-01'], value: 40 }]);
   });
 
   it('limit and skip page through the rows; offset counts the skipped', async () => {

@@ -5,6 +5,7 @@ import { centralAdmin } from './central.svelte.ts';
 import { productStock } from './stock-list.ts';
 import { ids, type Order, type Product, type Warehouse, type WarehouseItem } from '../model/index.ts';
 import { loadFor } from './loaded.ts';
+import { overviewQueries, overviewWindow } from './overview-queries.ts';
 
 const guarded = <T extends object>(read: () => Promise<T>) => loadFor(!!centralAdmin.user, read);
 
@@ -45,19 +46,17 @@ export interface Overview {
   perRegion: Array<{ region: string; count: number; sum: number }>;
   /** The ten best sellers across regions, named (only those ten products are read). */
   top: Array<{ product: string; name: string; units: number; revenue: number }>;
+  /** The charts' days and weeks (overview-queries.ts), and their rows. */
   days: Row[];
   weeks: Row[];
+  weekStarts: string[];
 }
 
 /** Central's overview: four grouped view queries, and the names of the top ten products. */
-export const overviewPage = () =>
+export const overviewPage = (regions: string[], now = Date.now()) =>
   guarded<Overview>(async () => {
-    const [byRegion, days, weeks, products] = await Promise.all([
-      centralAdmin.view('ops', 'orders_by_day', { group_level: 1 }),
-      centralAdmin.view('ops', 'orders_by_day', { group: true }),
-      centralAdmin.view('ops', 'orders_by_week', { group: true }),
-      centralAdmin.view('ops', 'product_sales', { group: true }),
-    ]);
+    const win = overviewWindow(now);
+    const [byRegion, days, weeks, products] = await Promise.all(overviewQueries(regions, win).map(([v, q]) => centralAdmin.view('ops', v, q)));
     const merged = new Map<string, { units: number; revenue: number }>();
     for (const r of products) {
       const m = merged.get(r.key[1]) ?? { units: 0, revenue: 0 };
@@ -72,5 +71,6 @@ export const overviewPage = () =>
       top: best.map((b) => ({ ...b, name: names.get(b.product) ?? b.product })),
       days,
       weeks,
+      weekStarts: win.weeks,
     };
   });

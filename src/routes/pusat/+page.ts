@@ -3,6 +3,6 @@ import type { PageLoad } from './$types';
 import { overviewPage } from '$lib/sync/central-pages.ts';
 
 export const load: PageLoad = async ({ parent }) => {
-  await parent();
-  return { page: await overviewPage() };
+  const { regions } = await parent();
+  return { page: await overviewPage(regions) };
 };
