@@ -59,7 +59,17 @@ export async function scaleBench(total: number, log: (s: string) => void, sample
     const centralMbBeforeViews = memory();
     log('bench: building the views at central (first query)…');
     const t2 = Date.now();
-    await overview();
+    // A first query waits for the build; past the HTTP client's 5-minute limit it is asked again
+    // (a build of a million documents takes longer than that, and goes on meanwhile).
+    await until(async () => {
+      try {
+        await overview();
+        return true;
+      } catch (e) {
+        log(`bench: views still building after ${((Date.now() - t2) / 1000).toFixed(0)} s (${(e as Error).message})`);
+        return false;
+      }
+    }, 3_600_000);
     await view('orders_by_created', 'limit=1&reduce=false');
     await view('orders_by_status', 'limit=1&reduce=false');
     await view('orders_by_user', 'limit=1&reduce=false');
