@@ -45,6 +45,10 @@ export class MemoryKV implements KV {
   async close() {}
 }
 
+/** The first key past every key that starts with `prefix` (LevelDB compares UTF-8 bytes, and a
+ *  character above U+FFFF, say an emoji in a document id, sorts after "\uffff" there). */
+const after = (prefix: string) => prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+
 export class LevelKV implements KV {
   private db: any;
   private opened: Promise<void>;
@@ -66,12 +70,11 @@ export class LevelKV implements KV {
   }
   async clear(prefix: string) {
     await this.opened;
-    // '\uffff' sorts after every character a key here continues with.
-    return new Promise<void>((resolve, reject) => this.db.clear({ gte: prefix, lt: `${prefix}\uffff` }, (e: Error | null) => (e ? reject(e) : resolve())));
+    return new Promise<void>((resolve, reject) => this.db.clear({ gte: prefix, lt: after(prefix) }, (e: Error | null) => (e ? reject(e) : resolve())));
   }
   async list(prefix: string) {
     await this.opened;
-    const it = this.db.iterator({ gte: prefix, lt: `${prefix}\uffff`, keyAsBuffer: false, valueAsBuffer: false });
+    const it = this.db.iterator({ gte: prefix, lt: after(prefix), keyAsBuffer: false, valueAsBuffer: false });
     const out: Array<[string, string]> = [];
     try {
       for (;;) {

@@ -88,7 +88,6 @@ export class Tree {
     while (kids.length > 1) {
       const id = this.nodes.alloc();
       kids = this.emit(id, chunks(kids, this.max.kids).map((c) => ({ c })));
-      if (kids.length === 1) break;
     }
     let root = kids[0][4];
     // A root with one child adds a level for nothing.
