@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import PouchDB from 'pouchdb-node';
 import { ViewEngine, type ViewQuery } from '../../server/node/views.ts';
-import { MemoryKV } from '../../server/node/view-store.ts';
+import { LevelKV, MemoryKV } from '../../server/node/view-store.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sebaran-views-'));
 const db = new PouchDB(join(dir, 'db'), { adapter: 'leveldb' } as any);
@@ -253,5 +253,33 @@ describe('view indexes on disk', () => {
     // The kept index still answers, and the changed design builds afresh.
     expect(((await e.query(db, 't', 'count', { key: 'tag' })) as any).rows[0].value).toBe(tags.length);
     expect(((await e.query(db, 'changed', 'v', { limit: 1 })) as any).rows[0].value).toBe(2);
+  });
+
+  it('on LevelDB, cleanup and a dropped database leave no index behind, also for names beyond U+FFFF (they sort after "\\uffff" in UTF-8)', async () => {
+    const path = join(dir, 'emoji');
+    const pouch = new PouchDB(path, { adapter: 'leveldb' } as any);
+    const kv = new LevelKV(join(dir, 'emoji-views'));
+    const e = new ViewEngine({ store: () => kv });
+    const ids = ['a', 'toko-😀', '😀', '𝔘-z', 'z\uffff', '\u{10FFFF}'];
+    const view = { v: { map: 'function (doc) { emit(doc._id, 1); }', reduce: '_count' } };
+    const designs = ['😀toko', '𝔘', 'plain'];
+    await pouch.bulkDocs([...designs.map((d) => ({ _id: `_design/${d}`, views: view })), ...ids.map((_id) => ({ _id }))]);
+    for (const d of designs) expect(((await e.query(pouch, d, 'v', { reduce: false })) as any).rows.map((r: any) => r.id).sort()).toEqual([...ids].sort());
+    const registered = async () => (await kv.list('i/')).map(([k]) => k.split('/').pop()).sort();
+    expect(await registered()).toEqual([...designs].sort());
+    const prefixes = Object.fromEntries((await kv.list('i/')).map(([k, v]) => [k.split('/').pop(), v]));
+    // Each index stored a per-document record for each id, emoji included.
+    for (const d of designs) for (const id of ids) expect((await kv.list(prefixes[d])).map(([k]) => k)).toContain(`${prefixes[d]}d${id}`);
+    // _view_cleanup after the emoji design is deleted.
+    await pouch.remove(await pouch.get('_design/😀toko'));
+    await e.cleanup(pouch);
+    expect(await registered()).toEqual(['plain', '𝔘']);
+    expect(await kv.list(prefixes['😀toko'])).toEqual([]);
+    // Deleting the database drops the rest.
+    await pouch.destroy();
+    await e.drop(pouch.name);
+    expect(await kv.list('i/')).toEqual([]);
+    for (const d of designs) expect(await kv.list(prefixes[d])).toEqual([]);
+    await e.close();
   });
 });
