@@ -98,3 +98,26 @@ test('statuses in the central and regional tables are words of the chosen langua
   }
   await page.getByRole('button', { name: 'Bahasa Indonesia' }).click();
 });
+
+test('a page that cannot be shown says why in the chosen language: an unknown address, and a page whose code is not on the device while offline', async ({ browser }) => {
+  // No service worker: the device holds only what it has fetched, as on a first visit before the app is cached.
+  const ctx = await browser.newContext({ serviceWorkers: 'block' });
+  const page = await ctx.newPage();
+  await page.goto('/tidak-ada-halaman-ini');
+  await expect(page.getByTestId('page-error')).toHaveText(messages.id['page.notFound']);
+  await pickRegion(page, 'BDG');
+  // The page it goes to must not have been loaded yet: show that it could have failed first.
+  await ctx.setOffline(true);
+  await page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Pesanan saya' }).click();
+  const error = page.getByTestId('page-error');
+  await expect(error).toHaveText(messages.id['page.offline']);
+  await expectCatalogued(page.locator('main').locator('p, button, a'), 'id');
+  await page.getByRole('button', { name: 'English' }).click();
+  await expect(error).toHaveText(messages.en['page.offline']);
+  await expectCatalogued(page.locator('main').locator('p, button, a'), 'en');
+  // Back online, "Try again" shows the page.
+  await ctx.setOffline(false);
+  await page.getByRole('button', { name: messages.en['page.retry'] }).click();
+  await expect(page.getByRole('heading', { name: messages.en['orders.title'] })).toBeVisible();
+  await ctx.close();
+});
