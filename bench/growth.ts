@@ -18,6 +18,7 @@ import { DEMO, projectRoot } from '../server/config.ts';
 import { createAppServer, readersOf } from '../server/app-server.ts';
 import { freePort } from '../server/cluster.ts';
 import { ulid, ids } from '../src/lib/model/index.ts';
+import { centralDbOf } from '../src/lib/model/topology.ts';
 import { validFixtures as v } from '../tests/fixtures/documents.ts';
 import { pullChanges } from '../src/lib/sync/pull.ts';
 import { descendants, median, percentile, rssKb, watchArrivals } from './lib.ts';
@@ -88,7 +89,7 @@ export async function regionGrowth(n: number, log: (s: string) => void, loadS = 
     const others = setInterval(() => {
       const rid = `request:BDG:${ulid()}`;
       const at = Date.now();
-      track(central.ok('PUT', `/ops/${encodeURIComponent(rid)}`, { _id: rid, type: 'admin_request', region_code: 'BDG', kind: 'restock', product_id: 'product:SEM-00001', qty: 5, by: DEMO.centralAdmin.name, at: now() })
+      track(central.ok('PUT', `/${centralDbOf('ops', 'BDG')}/${encodeURIComponent(rid)}`, { _id: rid, type: 'admin_request', region_code: 'BDG', kind: 'restock', product_id: 'product:SEM-00001', qty: 5, by: DEMO.centralAdmin.name, at: now() })
         .then(() => requests.set(rid, at), (e) => errors.push(String(e))));
       const pidOf = `product:GROW-${ulid()}`;
       const at2 = Date.now();

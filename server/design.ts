@@ -12,8 +12,11 @@ const lib = (f: string) => readFileSync(join(root, 'lib', f), 'utf8');
 
 export const DESIGN_ID = '_design/sebaran';
 
-/** The context object the write rules see: which db, which region (null at central), which kinds. */
-export function ruleContext(db: DbKind, region: string | null) {
+/**
+ * The context object the write rules see: which db, which region (null in central's merged databases),
+ * whether the database is at central (the merged ones and each region's own, `ops-bdg`), which kinds.
+ */
+export function ruleContext(db: DbKind, region: string | null, atCentral = region === null) {
   const kinds: Record<string, unknown> = {};
   for (const [type, rule] of Object.entries(KINDS)) {
     if (rule.db !== db) continue;
@@ -21,14 +24,14 @@ export function ruleContext(db: DbKind, region: string | null) {
     delete schema.$schema;
     kinds[type] = { schema, writers: rule.writers, immutable: !!rule.immutable, regional: rule.regional, serviceIds: rule.serviceIds ?? null };
   }
-  return { db, region, kinds };
+  return { db, region, central: atCentral, kinds };
 }
 
-export function validateSource(db: DbKind, region: string | null): string {
+export function validateSource(db: DbKind, region: string | null, atCentral = region === null): string {
   const body = [lib('check-schema.js'), lib('access.js')].join('\n');
   return (
     'function (newDoc, oldDoc, userCtx, secObj) {\n' +
-    `var CONTEXT = ${JSON.stringify(ruleContext(db, region))};\n` +
+    `var CONTEXT = ${JSON.stringify(ruleContext(db, region, atCentral))};\n` +
     body +
     '\nvalidate(newDoc, oldDoc, userCtx, secObj, CONTEXT);\n}'
   );
@@ -46,8 +49,8 @@ function views(folder: string) {
   return out;
 }
 
-export function designDoc(db: DbKind, region: string | null) {
-  return { _id: DESIGN_ID, language: 'javascript', validate_doc_update: validateSource(db, region), views: views(db) };
+export function designDoc(db: DbKind, region: string | null, atCentral = region === null) {
+  return { _id: DESIGN_ID, language: 'javascript', validate_doc_update: validateSource(db, region, atCentral), views: views(db) };
 }
 
 /**

@@ -1,5 +1,6 @@
 // Who may write what, at which node. CONTEXT is filled in by `init`:
-// { db, region (null at central), kinds: { type: { schema, writers, immutable, regional } } }.
+// { db, region (null in central's merged databases), central (the database is at central: the merged
+//   ones and each region's own, ops-bdg), kinds: { type: { schema, writers, immutable, regional } } }.
 function validate(newDoc, oldDoc, userCtx, secObj, CONTEXT) {
   function fail(msg) { throw ({ forbidden: msg }); }
   var roles = userCtx.roles || [];
@@ -50,13 +51,18 @@ function validate(newDoc, oldDoc, userCtx, secObj, CONTEXT) {
   var allowed = false;
   for (var i = 0; i < rule.writers.length; i++) {
     var w = rule.writers[i];
-    if (w === 'central-admin' && region === null && has('central-admin')) allowed = true;
-    if (w === 'service' && region !== null && has('service') && has('region:' + region)) allowed = true;
-    if (w === 'region-admin' && region !== null && has('region-admin') && has('region:' + region)) allowed = true;
+    // Central's own kinds (the catalog) in its merged databases; what it sends a region (a restock request)
+    // in that region's own database at central, which the region pulls: nothing leaves the merged ones.
+    if (w === 'central-admin' && CONTEXT.central && has('central-admin') && (rule.regional ? region !== null : region === null)) allowed = true;
+    if (w === 'service' && region !== null && !CONTEXT.central && has('service') && has('region:' + region)) allowed = true;
+    if (w === 'region-admin' && region !== null && !CONTEXT.central && has('region-admin') && has('region:' + region)) allowed = true;
     if (w === 'shopper' && CONTEXT.db === 'userdb' && userCtx.name && members.indexOf(userCtx.name) !== -1 &&
         !has('service')) allowed = true;
   }
   if (!allowed) {
+    if (CONTEXT.central && region === null && rule.regional && has('central-admin') && rule.writers.indexOf('central-admin') !== -1) {
+      fail(type + ': write it into ' + CONTEXT.db + '-' + String(doc.region_code).toLowerCase() + ', the region\'s own database at central, which the region pulls');
+    }
     if (!userCtx.name) throw ({ unauthorized: 'Sign in to write ' + type + ' documents.' });
     fail(type + ': ' + userCtx.name + ' may not write this kind of document here');
   }

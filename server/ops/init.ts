@@ -5,7 +5,7 @@ import { designDoc, ledgerDesignDoc } from '../design.ts';
 import { SERVICE_DB, serviceDbSecurity } from '../region/checkpoints.ts';
 import { DEMO, type Secrets } from '../config.ts';
 import type { Topology } from '../../src/lib/model/topology.ts';
-import { REGIONAL_DBS, centralDbOf, centralLaneDocs, replicationDocs } from './lanes.ts';
+import { REGIONAL_DBS, RETIRED_CENTRAL_LANE, centralDbOf, centralLaneDocs, replicationDocs } from './lanes.ts';
 import type { DbKind } from '../../src/lib/model/index.ts';
 import { initShopperBackup } from './shopper-backup.ts';
 
@@ -35,8 +35,11 @@ export function securityFor(db: DbKind, atCentral: boolean, centralLanes = ''): 
   return sec(['region-admin', 'service', 'replicator']);
 }
 
-/** A region's own database at central: its replication account and central's lane account, nobody else. */
-export const regionDbSecurity = (regionRepl: string, centralLanes: string): Sec => sec([], [regionRepl, centralLanes]);
+/**
+ * A region's own database at central: its replication account and central's lane account, and the
+ * central admin, who writes there what central sends the region (the write rules allow nothing else).
+ */
+export const regionDbSecurity = (regionRepl: string, centralLanes: string): Sec => sec(['central-admin'], [regionRepl, centralLanes]);
 
 export { regionSelector, replicationDocs, centralLaneDocs } from './lanes.ts';
 
@@ -88,6 +91,15 @@ export class Initializer {
     this.note(`${label} in ${db} at ${node.url}`);
   }
 
+  /** Deletes the documents of `db` whose ids match `ids` (replications an earlier version declared). */
+  async retire(node: Couch, db: string, ids: RegExp, label: string) {
+    for (const row of await node.allDocs(db, '')) {
+      if (!ids.test(row.id)) continue;
+      await node.ok('DELETE', `/${db}/${docPath(row.id)}?rev=${encodeURIComponent(row.value.rev)}`);
+      this.note(`removed ${label} ${row.id} from ${db} at ${node.url}`);
+    }
+  }
+
   /** A login with exactly these roles whose password works. */
   async user(node: Couch, creds: Credentials, roles: string[]) {
     const id = `org.couchdb.user:${creds.name}`;
@@ -129,10 +141,11 @@ export async function initAll(t: Topology, secrets: Secrets, log: Log = () => {}
       const own = centralDbOf(db, r.code);
       await init.db(central, own);
       await init.security(central, own, regionDbSecurity(s.replicator.name, lanes.name));
-      await init.doc(central, own, designDoc(db, r.code), `write rules and views (_design/sebaran)`);
+      await init.doc(central, own, designDoc(db, r.code, true), `write rules and views (_design/sebaran)`);
     }
   }
   for (const d of centralLaneDocs(t, secrets)) await init.doc(central, '_replicator', d, `replication ${d._id}`);
+  await init.retire(central, '_replicator', RETIRED_CENTRAL_LANE, 'replication');
   for (const r of t.regions) {
     log(`init ${r.code} ${r.url}`);
     const node = new Couch(r.url, secrets.regions[r.code].admin);

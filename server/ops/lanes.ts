@@ -4,17 +4,16 @@
 // `inventory-bdg`) that only its replication account and central's lane
 // account may read; central's own lanes (central's `_replicator`, node-local)
 // merge each region's share into `ops`/`inventory`, which the dashboards read.
-// The region still drives its own lanes, so it resumes by itself.
+// Central writes what it sends a region into that region's database, never
+// into the merged ones, so no lane reads the merged feeds: central's cost per
+// region stays flat as regions are added. The region drives its own lanes,
+// so it resumes by itself.
 import type { Credentials } from '../couch-client.ts';
 import type { Secrets } from '../config.ts';
 import type { RegionSpec, Topology } from '../../src/lib/model/topology.ts';
 
-/** The databases a region shares with central (catalog is central's own, pulled by every region). */
-export const REGIONAL_DBS = ['inventory', 'ops'] as const;
-export type RegionalDb = (typeof REGIONAL_DBS)[number];
-
-/** A region's own database at central: `ops-bdg`, `inventory-bdg`. */
-export const centralDbOf = (db: RegionalDb, code: string) => `${db}-${code.toLowerCase()}`;
+import { REGIONAL_DBS, centralDbOf } from '../../src/lib/model/topology.ts';
+export { REGIONAL_DBS, centralDbOf, type RegionalDb } from '../../src/lib/model/topology.ts';
 
 /** Every regional document id reads `<kind>:<REGION>:...` (checked by the write rules). */
 export const regionSelector = (code: string) => ({ _id: { $regex: `^[a-z_]+:${code}:` } });
@@ -56,20 +55,17 @@ export function replicationDocs(t: Topology, region: RegionSpec, secrets: Secret
 
 /**
  * Central's node-local lanes, with central's lane account: each region's database into the merged one
- * (what the region sent) and the merged one back into the region's (what central wrote for the region,
- * e.g. a restock request). They never cross the network, so a region away for long costs them nothing.
+ * (what the region sent, and what central wrote there for the region). They never cross the network,
+ * so a region away for long costs them nothing. Nothing flows back out of the merged databases: each
+ * such lane would read the whole merged feed, once per region.
  */
 export function centralLaneDocs(t: Topology, secrets: Secrets) {
   const acct = secrets.central.replicator;
   const at = (db: string) => endpoint(t.central.url, db, acct);
   return t.regions.flatMap((r) =>
-    REGIONAL_DBS.flatMap((db) => {
-      const own = centralDbOf(db, r.code);
-      const lc = r.code.toLowerCase();
-      return [
-        lane(`sebaran-${lc}-${db}-in`, at(own), at(db), regionSelector(r.code), NODE_LOCAL),
-        lane(`sebaran-${lc}-${db}-out`, at(db), at(own), regionSelector(r.code), NODE_LOCAL),
-      ];
-    }),
+    REGIONAL_DBS.map((db) => lane(`sebaran-${r.code.toLowerCase()}-${db}-in`, at(centralDbOf(db, r.code)), at(db), regionSelector(r.code), NODE_LOCAL)),
   );
 }
+
+/** Lanes earlier versions declared at central and `init` now removes: merged -> region's database. */
+export const RETIRED_CENTRAL_LANE = /^sebaran-[a-z0-9]+-(ops|inventory)-out$/;

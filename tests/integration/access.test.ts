@@ -220,7 +220,11 @@ describe("each admin's reach: what they may do and what the nodes refuse", () =>
     ['BDG admin at central', 'bdgAdmin', 'PUSAT', 'GET', '/ops/_design/sebaran/_view/orders_by_day?group_level=1', undefined, 401],
     // The central admin: every region's figures at central, restock requests; no region node.
     ['central admin reads the sales of all regions', 'centralAdmin', 'PUSAT', 'GET', '/ops/_design/sebaran/_view/orders_by_day?group_level=1', undefined, 200],
-    ['central admin asks BDG to restock', 'centralAdmin', 'PUSAT', 'POST', '/ops', () => request('BDG', DEMO.centralAdmin.name, { kind: 'restock', product_id: v.product._id, qty: 24 }), 201],
+    ['central admin asks BDG to restock, in BDG\'s own database at central', 'centralAdmin', 'PUSAT', 'POST', '/ops-bdg', () => request('BDG', DEMO.centralAdmin.name, { kind: 'restock', product_id: v.product._id, qty: 24 }), 201],
+    // Written into the merged database, the request would never reach BDG: nothing flows out of it.
+    ['central admin writes a restock request into the merged database', 'centralAdmin', 'PUSAT', 'POST', '/ops', () => request('BDG', DEMO.centralAdmin.name, { kind: 'restock', product_id: v.product._id, qty: 24 }), 403],
+    ['central admin writes a JKT request into BDG\'s database', 'centralAdmin', 'PUSAT', 'POST', '/ops-bdg', () => request('JKT', DEMO.centralAdmin.name, { kind: 'restock', product_id: v.product._id, qty: 24 }), 403],
+    ['central admin writes stock into BDG\'s database at central', 'centralAdmin', 'PUSAT', 'POST', '/inventory-bdg', () => ({ ...v.warehouse_item, _id: `stock:BDG:BDG-KOTA:X-${ulidish()}` }), 403],
     ['central admin changes an order status', 'centralAdmin', 'PUSAT', 'POST', '/ops', () => request('BDG', DEMO.centralAdmin.name, { kind: 'order_status', order_id: v.order._id, status: 'canceled' }), 403],
     ['central admin writes stock at central', 'centralAdmin', 'PUSAT', 'POST', '/inventory', () => ({ ...v.warehouse_item, _id: `stock:BDG:BDG-KOTA:X-${ulidish()}` }), 403],
     ['central admin at the BDG node', 'centralAdmin', 'BDG', 'GET', '/ops/_all_docs?limit=1', undefined, 401],

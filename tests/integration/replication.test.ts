@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, until, now, type TestCluster } from './harness.ts';
 import { DEMO } from '../../server/config.ts';
+import { centralLaneDocs, initAll } from '../../server/ops/init.ts';
+import { centralDbOf } from '../../src/lib/model/topology.ts';
+import { ids, ulid } from '../../src/lib/model/index.ts';
 import { createAppServer, readersOf } from '../../server/app-server.ts';
 import { freePort } from '../../server/cluster.ts';
 import { request, type IncomingHttpHeaders, type Server } from 'node:http';
@@ -70,16 +73,52 @@ describe('replication', () => {
     const wh = { _id: 'warehouse:BDG:BDG-X', type: 'warehouse', region_code: 'BDG', code: 'BDG-X', name: 'Gudang X', city: 'Bandung', delivery_days: { min: 1, max: 2 }, updated_at: now() };
     await svc.ok('PUT', '/inventory/warehouse:BDG:BDG-X', wh);
     expect(await until(async () => !!(await c.admin('PUSAT').getDoc('inventory', 'warehouse:BDG:BDG-X')))).toBe(true);
-    // The other regions' lanes from central are running: a document of theirs, written at central after
-    // BDG's arrived there, reaches each of them; BDG's never does.
+    // The other regions' lanes from central are running: a document of theirs, written at central (into
+    // the region's own database there) after BDG's arrived, reaches each of them; BDG's never does.
     for (const code of ['JKT', 'SBY']) {
       const mark = { ...wh, _id: `warehouse:${code}:${code}-MARK`, region_code: code, code: `${code}-MARK` };
-      await c.admin('PUSAT').ok('PUT', `/inventory/${mark._id}`, mark);
+      await c.admin('PUSAT').ok('PUT', `/${centralDbOf('inventory', code)}/${mark._id}`, mark);
     }
     for (const code of ['JKT', 'SBY']) {
       expect(await until(async () => !!(await c.admin(code).getDoc('inventory', `warehouse:${code}:${code}-MARK`)))).toBe(true);
       expect(await c.admin(code).getDoc('inventory', 'warehouse:BDG:BDG-X')).toBeNull();
     }
+  });
+});
+
+describe('what central sends a region', () => {
+  it('a restock request the central admin writes into ops-bdg reaches BDG and central\'s merged ops, and no other region', async () => {
+    const pusat = c.admin('PUSAT').as(DEMO.centralAdmin);
+    const id = ids.request('BDG', ulid());
+    const ask = { _id: id, type: 'admin_request', region_code: 'BDG', kind: 'restock', product_id: 'product:REP-1', qty: 7, by: DEMO.centralAdmin.name, at: now() };
+    await pusat.ok('PUT', `/${centralDbOf('ops', 'BDG')}/${id}`, ask);
+    expect(await until(async () => !!(await c.admin('BDG').getDoc('ops', id)))).toBe(true);
+    expect(await until(async () => !!(await c.admin('PUSAT').getDoc('ops', id)))).toBe(true);
+    // JKT's lanes from central are running (a JKT request sent after this one arrives), and BDG's never came.
+    const jkt = { ...ask, _id: ids.request('JKT', ulid()), region_code: 'JKT' };
+    await pusat.ok('PUT', `/${centralDbOf('ops', 'JKT')}/${jkt._id}`, jkt);
+    expect(await until(async () => !!(await c.admin('JKT').getDoc('ops', jkt._id)))).toBe(true);
+    expect(await c.admin('JKT').getDoc('ops', id)).toBeNull();
+    // Into the merged database it is refused: it would never leave central.
+    const direct = { ...ask, _id: ids.request('BDG', ulid()) };
+    const refused = await pusat.request('PUT', `/ops/${direct._id}`, direct);
+    expect(refused.status).toBe(403);
+    expect(refused.json.reason).toMatch(/ops-bdg/);
+  });
+
+  it('init removes the lanes an earlier version ran out of central\'s merged databases, and a second run finds nothing to change', async () => {
+    const central = c.admin('PUSAT');
+    const old = centralLaneDocs(c.topology, c.secrets)[0];
+    const retired = { ...old, _id: 'sebaran-bdg-ops-out', source: old.target, target: old.source };
+    await central.ok('PUT', `/_replicator/${retired._id}`, retired);
+    expect(await central.getDoc('_replicator', retired._id)).not.toBeNull();
+    const lines: string[] = [];
+    await initAll(c.topology, c.secrets, (l) => lines.push(l));
+    expect(await central.getDoc('_replicator', retired._id)).toBeNull();
+    expect(lines.join('\n')).toContain('removed replication sebaran-bdg-ops-out');
+    const again: string[] = [];
+    await initAll(c.topology, c.secrets, (l) => again.push(l));
+    expect(again.filter((l) => l.startsWith('  +'))).toEqual([]);
   });
 });
 

@@ -7,8 +7,8 @@ import { KINDS, problems, type DbKind } from '../../src/lib/model/index.ts';
 import { validFixtures, invalidFixtures } from '../fixtures/documents.ts';
 
 const admin = { name: 'admin', roles: ['_admin'] };
-function vdu(db: DbKind, region: string | null) {
-  const fn = compileValidator(validateSource(db, region), `${db}/test`);
+function vdu(db: DbKind, region: string | null, atCentral = region === null) {
+  const fn = compileValidator(validateSource(db, region, atCentral), `${db}/test`);
   return (doc: any, userCtx: any = admin, oldDoc: any = null, secObj: any = {}) => {
     try {
       fn(doc, oldDoc, userCtx, secObj);
@@ -48,6 +48,19 @@ describe('who may write what', () => {
     const rule = vdu('inventory', 'BDG');
     expect(rule(validFixtures.warehouse_item, bdg(['service', 'region:BDG']))).toBeNull();
     expect(rule(validFixtures.warehouse_item, bdg([], 'budi'))).toMatch(/may not write/);
+  });
+  it('central sends a region a restock request through the region\'s own database at central, never the merged one or a region node', () => {
+    const restock = { _id: 'request:BDG:01JD0000000000000000000ABC', type: 'admin_request', region_code: 'BDG', kind: 'restock', product_id: 'product:SEM-00001', qty: 5, by: 'pusat', at: '2026-12-03T00:00:00.000Z' };
+    const central = bdg(['central-admin'], 'pusat');
+    expect(problems(restock)).toBeNull();
+    expect(vdu('ops', 'BDG', true)(restock, central)).toBeNull();
+    expect(vdu('ops', null)(restock, central)).toMatch(/write it into ops-bdg/);
+    expect(vdu('ops', 'BDG')(restock, central)).toMatch(/may not write/);
+    expect(vdu('ops', 'JKT', true)(restock, central)).toMatch(/only JKT/);
+    // Nothing else of a region's is written at central, by anyone but the lanes.
+    expect(vdu('inventory', 'BDG', true)(validFixtures.warehouse_item, central)).toMatch(/may not write/);
+    expect(vdu('ops', 'BDG', true)({ ...restock, kind: 'count', stock_id: 'stock:BDG:BDG-A:SEM-00001', counted: 1, product_id: undefined, qty: undefined }, bdg(['region-admin', 'region:BDG'], 'pusat'))).toMatch(/may not write/);
+    expect(vdu('ops', 'BDG', true)(restock, bdg(['replicator', 'region:BDG']))).toBeNull();
   });
   it('anonymous writes are told to sign in', () => {
     expect(vdu('catalog', null)(validFixtures.product, { name: null, roles: [] })).toMatch(/Sign in/);

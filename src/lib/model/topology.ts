@@ -29,6 +29,16 @@ export const Topology = z
   .refine((t) => new Set(t.regions.map((r) => r.code)).size === t.regions.length, 'region codes must be unique');
 export type Topology = z.infer<typeof Topology>;
 
+/** The databases a region shares with central (catalog is central's own, pulled by every region). */
+export const REGIONAL_DBS = ['inventory', 'ops'] as const;
+export type RegionalDb = (typeof REGIONAL_DBS)[number];
+
+/**
+ * A region's own database at central (`ops-bdg`, `inventory-bdg`): where the region's lanes end, and
+ * where central writes what it sends that region (a restock request), which the region then pulls.
+ */
+export const centralDbOf = (db: RegionalDb, code: string) => `${db}-${code.toLowerCase()}`;
+
 /** What the browser gets: no node URLs, only codes and names (it reaches nodes through /db/<code>). */
 export function publicTopology(t: Topology) {
   return {

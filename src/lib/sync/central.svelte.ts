@@ -2,7 +2,8 @@
 // every region's replicated inventory and ops. Reads come from central's
 // views and databases; catalog writes go straight to central (its one writer)
 // and replicate out to every region and device.
-import { Category, Product } from '../model/index.ts';
+import { AdminRequest, Category, Product, ids, ulid } from '../model/index.ts';
+import { centralDbOf } from '../model/topology.ts';
 import { NodeClient } from './node-client.ts';
 import { photoName, type PhotoSize } from '../model/photos.ts';
 
@@ -65,9 +66,17 @@ class CentralAdmin {
     await this.node.remove('catalog', id, rev);
   }
 
-  /** Writes a document into central's `ops` (restock requests: homed at central, delivered to one region). */
-  put(db: string, doc: { _id: string }) {
-    return this.node.put(db, doc);
+  /**
+   * Asks a region to restock a product. The request goes into the region's own database at central
+   * (`ops-bdg`), which the region pulls; central's merge lane copies it into `ops`, where the list reads it.
+   */
+  async askRestock(region: string, productId: string, qty: number, note: string): Promise<AdminRequest> {
+    const doc = AdminRequest.parse({
+      _id: ids.request(region, ulid()), type: 'admin_request', region_code: region, kind: 'restock',
+      product_id: productId, qty, ...(note ? { note } : {}), by: this.user, at: new Date().toISOString(),
+    });
+    await this.node.put(centralDbOf('ops', region), doc);
+    return doc;
   }
 }
 
