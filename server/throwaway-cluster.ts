@@ -32,7 +32,7 @@ export interface TestCluster {
   admin(code: string): Couch;
   anon(code: string): Couch;
   /** Starts a region service as its own process (so a test can kill -9 it); `nodeUrl` puts something (a proxy) between it and its node. */
-  service(code: string, opts?: { nodeUrl?: string; readyMs?: number; settled?: boolean }): Promise<ServiceHandle>;
+  service(code: string, opts?: { nodeUrl?: string; readyMs?: number; settled?: boolean; env?: Record<string, string> }): Promise<ServiceHandle>;
   stop(): Promise<void>;
 }
 
@@ -118,7 +118,7 @@ export async function startCluster(regions = ['JKT', 'BDG', 'SBY'], opts: Cluste
       }
       const proc = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'server/region/main.ts'), code], {
         cwd: projectRoot,
-        env: { ...process.env, SEBARAN_TOPOLOGY: serviceTopology, SEBARAN_SECRETS: secretsPath, SEBARAN_EXIT_WITH_PARENT: '1' },
+        env: { ...process.env, ...opts.env, SEBARAN_TOPOLOGY: serviceTopology, SEBARAN_SECRETS: secretsPath, SEBARAN_EXIT_WITH_PARENT: '1' },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       proc.stdout!.on('data', (b) => output.push(String(b)));

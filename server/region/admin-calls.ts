@@ -2,7 +2,7 @@
 // data read and write goes through its own account (`svc-<r>`); Apache
 // CouchDB keeps these to server admins, whatever a database's `_security`:
 //  - `GET /_db_updates`: which shopper databases changed (every `_` server path is admin-only);
-//  - `GET /_all_dbs` ([chttpd] admin_only_all_dbs is true in 3.x);
+//  - `GET /_all_dbs` ([chttpd] admin_only_all_dbs is true in 3.x) and `POST /_dbs_info` (sweep.ts);
 //  - `_users` reads: the accounts to provision or to clean up after (`_users` is admin-only in 3.x);
 //  - creating and deleting a shopper's database, its `_security` and write rules
 //    (creating a database, and `_security` on a database with no admins, need a server admin);
@@ -15,6 +15,7 @@ import { SERVICE_DB } from './checkpoints.ts';
 const ALLOWED: Array<[string[], RegExp]> = [
   [['GET'], /^\/_db_updates(\?|$)/],
   [['GET'], /^\/_all_dbs$/],
+  [['POST'], /^\/_dbs_info$/],
   [['GET'], /^\/_scheduler\/docs$/],
   [['GET'], /^\/_users\/(_all_docs\?[^/]*|org\.couchdb\.user(:|%3A)[^/?]+)$/],
   [['POST'], /^\/_users\/_all_docs$/],

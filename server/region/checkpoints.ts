@@ -60,6 +60,11 @@ export class Checkpoints {
     return since;
   }
 
+  /** Where `key` was read up to, if the service has read it since it started (no request). */
+  readUpTo(key: string): string | number | undefined {
+    return this.cache.get(key)?.since;
+  }
+
   /** Kept in memory at once, written out by `flush` every few seconds. */
   set(key: string, since: string | number, incarnation: string | null = null) {
     const c = this.cache.get(key);

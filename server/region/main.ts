@@ -14,6 +14,8 @@ const region = regionOf(t, code);
 const service = new RegionService({
   region: code, url: region.url, admin: secrets.regions[code].admin, service: secrets.regions[code].service,
   log: (l) => console.log(l),
+  // Tests shorten the sweep for unannounced changes (sweep.ts) so they need not wait a minute.
+  ...(Number(process.env.SEBARAN_SWEEP_MS) > 0 ? { sweepMs: Number(process.env.SEBARAN_SWEEP_MS) } : {}),
 });
 process.on('unhandledRejection', (e) => console.error(`[${code}] unhandled rejection`, e));
 const stop = () => service.stop().then(() => process.exit(0));

@@ -20,6 +20,7 @@ import { Health } from './health.ts';
 import { AdminCalls } from './admin-calls.ts';
 import { ShopperBackup } from './backup.ts';
 import { Backoff } from './backoff.ts';
+import { unannounced } from './sweep.ts';
 
 export interface ServiceOptions {
   region: string;
@@ -27,6 +28,8 @@ export interface ServiceOptions {
   admin: Credentials;
   service: Credentials;
   log?: (line: string) => void;
+  /** How often to look for shopper databases that changed unannounced (sweep.ts); a minute by default. */
+  sweepMs?: number;
 }
 
 const RETRY_MS = 2000;
@@ -55,8 +58,10 @@ export class RegionService {
   private shoppers: Shoppers;
   private health: Health;
   private backup: ShopperBackup;
+  private sweepMs: number;
 
   constructor(o: ServiceOptions) {
+    this.sweepMs = o.sweepMs ?? 60_000;
     this.admin = new AdminCalls(o.url, o.admin);
     this.svc = new Couch(o.url, o.service);
     this.R = o.region;
@@ -106,6 +111,7 @@ export class RegionService {
     void this.healthTick();
     this.timers.push(setInterval(() => void this.healthTick(), 15_000));
     this.timers.push(setInterval(() => void this.checkpoints.flush().catch(() => {}), 3000));
+    this.timers.push(setInterval(() => void this.sweep(), this.sweepMs));
     this.log(`[${this.R}] region service running: ${this.stock.snapshots.size} stock items`);
   }
 
@@ -155,6 +161,23 @@ export class RegionService {
       this.log(`[${this.R}] shoppers: ${(e as Error).message}`);
     }
     this.schedule();
+  }
+
+  /** Shopper databases that changed without an announcement (sweep.ts) are read like announced ones. */
+  private sweeping = false;
+  private async sweep() {
+    if (this.sweeping || this.stopped) return;
+    this.sweeping = true;
+    try {
+      const missed = (await unannounced(this.admin, (db) => this.checkpoints.readUpTo(db))).filter((db) => !this.dirty.has(db));
+      if (!missed.length || this.stopped) return;
+      for (const db of missed) this.dirty.add(db);
+      this.schedule();
+    } catch (e) {
+      if (!this.stopped) this.log(`[${this.R}] sweep: ${(e as Error).message}`);
+    } finally {
+      this.sweeping = false;
+    }
   }
 
   /**

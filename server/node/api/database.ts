@@ -2,7 +2,7 @@
 // _ensure_full_commit.
 import { forbidden } from '../errors.ts';
 import { asObject } from '../http.ts';
-import { bodyOf, json, type Call, type Route } from './call.ts';
+import { bodyOf, json, type Call, type OpenDb, type Route } from './call.ts';
 import { checkWriteLimits } from '../limits.ts';
 import { writeReply } from './documents.ts';
 import { requireAdmin } from './server.ts';
@@ -72,11 +72,16 @@ export const databaseRoutes: Route[] = [
 
 async function info(c: Call) {
   const db = await openMember(c);
+  return json(200, await infoOf(db, c.params.db));
+}
+
+/** What GET /{db} says of a database (and `/_dbs_info`, for many at once). */
+export async function infoOf(db: OpenDb, name: string) {
   const i: any = await db.pouch.info();
-  return json(200, {
-    db_name: c.params.db, doc_count: i.doc_count, update_seq: i.update_seq, instance_start_time: '0',
+  return {
+    db_name: name, doc_count: i.doc_count, update_seq: i.update_seq, instance_start_time: '0',
     sizes: { file: 0, external: 0, active: 0 }, purge_seq: 0, doc_del_count: 0, compact_running: false,
-  });
+  };
 }
 
 async function maintain(c: Call) {

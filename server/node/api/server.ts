@@ -1,10 +1,11 @@
-// Server-wide routes: the welcome, /_up, /_uuids, /_all_dbs, /_db_updates, and the answer
+// Server-wide routes: the welcome, /_up, /_uuids, /_all_dbs, /_dbs_info, /_db_updates, and the answer
 // for any other `_` name at the top (CouchDB's words for a database name it will not take).
 import { randomUUID } from 'node:crypto';
 import { isServerAdmin, type UserCtx } from '../auth.ts';
-import { badRequest, dbNotFound, illegalDbName, notServerAdmin } from '../errors.ts';
-import { intParam } from '../http.ts';
-import { json, type Call, type Route } from './call.ts';
+import { HttpError, badRequest, dbNotFound, illegalDbName, methodNotAllowed, notServerAdmin } from '../errors.ts';
+import { asObject, intParam } from '../http.ts';
+import { bodyOf, json, type Call, type Route } from './call.ts';
+import { infoOf } from './database.ts';
 
 const VERSION = '3.3.3';
 
@@ -39,7 +40,69 @@ export const serverRoutes: Route[] = [
     },
   },
   { path: '/_db_updates/**', methods: { ANY: dbUpdates } },
+  { path: '/_dbs_info', methods: { GET: allDbsInfo, HEAD: allDbsInfo, POST: dbsInfo, ANY: () => { throw methodNotAllowed('GET,HEAD,POST'); } } },
 ];
+
+/** Most names one POST may ask about: CouchDB's [chttpd] max_db_number_for_dbs_info_req default. */
+const MAX_DBS_INFO_KEYS = 100;
+
+/** The info of each named database, in the order asked; a missing one is `{key, error: "not_found"}`. */
+async function dbsInfo(c: Call) {
+  requireAdmin(c.ctx);
+  if (!/^application\/json\b/i.test(String(c.req.headers['content-type'] ?? ''))) {
+    throw new HttpError(415, 'bad_content_type', 'Content-Type must be application/json');
+  }
+  const keys = asObject(bodyOf(c), 'Request body').keys;
+  if (keys === undefined) throw badRequest('`keys` member must exist.');
+  if (!Array.isArray(keys)) throw badRequest('`keys` member must be an array.');
+  if (keys.length > MAX_DBS_INFO_KEYS) throw badRequest('too_many_keys');
+  const out = [];
+  for (const key of keys) out.push(await infoOrMissing(c, key));
+  return json(200, out);
+}
+
+/** Every database's info, in name order; CouchDB 3.2+ takes the `_all_dbs` paging parameters. */
+async function allDbsInfo(c: Call) {
+  requireAdmin(c.ctx);
+  const jsonParam = (...names: string[]) => {
+    for (const n of names) {
+      const v = c.q.get(n);
+      if (v === null) continue;
+      try {
+        return JSON.parse(v);
+      } catch {
+        throw badRequest(`Invalid value for ${n}: ${v}`);
+      }
+    }
+    return undefined;
+  };
+  const descending = c.q.get('descending') === 'true';
+  const start = jsonParam('startkey', 'start_key');
+  const end = jsonParam('endkey', 'end_key');
+  let names = (await c.store.list()).sort();
+  if (descending) names.reverse();
+  const before = (a: string, b: string) => (descending ? a > b : a < b);
+  if (typeof start === 'string') names = names.filter((n) => !before(n, start));
+  if (typeof end === 'string') names = names.filter((n) => !before(end, n));
+  const skip = intParam(c.q.get('skip'), 'skip') ?? 0;
+  const limit = intParam(c.q.get('limit'), 'limit');
+  names = names.slice(skip, limit === undefined ? undefined : skip + limit);
+  const out = [];
+  for (const name of names) {
+    const r = await infoOrMissing(c, name);
+    if (!('error' in r)) out.push(r); // deleted since the list was read: left out, as CouchDB does
+  }
+  return json(200, out);
+}
+
+async function infoOrMissing(c: Call, key: unknown): Promise<{ key: unknown; info: unknown } | { key: unknown; error: 'not_found' }> {
+  if (typeof key !== 'string' || !(await c.store.exists(key))) return { key, error: 'not_found' };
+  try {
+    return { key, info: await infoOf(await c.store.get(key), key) };
+  } catch {
+    return { key, error: 'not_found' };
+  }
+}
 
 /** Last in the table: a `_` name that is no route and no system database. */
 export const unknownSystemRoute: Route = {
