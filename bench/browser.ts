@@ -5,7 +5,6 @@
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
 import { chromium } from '@playwright/test';
 import { startCluster, until } from '../server/throwaway-cluster.ts';
 import { seed } from '../server/ops/seed.ts';
@@ -13,15 +12,13 @@ import { defaultDemoOptions } from '../server/ops/demo-data.ts';
 import { createAppServer, readersOf } from '../server/app-server.ts';
 import { freePort } from '../server/cluster.ts';
 import { projectRoot } from '../server/config.ts';
+import { ensureBuild } from '../server/build-stamp.ts';
 import { median, percentile } from './lib.ts';
 import { DEMO } from '../server/config.ts';
 
 export async function browserBench(log: (s: string) => void, products = 5000, repeats = 3) {
   if (!existsSync('/usr/bin/chromium')) return { skipped: 'no /usr/bin/chromium (apt-get install -y chromium)' };
-  if (!existsSync(join(projectRoot, 'build', 'sw.js'))) {
-    const b = spawnSync('npm', ['run', '-s', 'build'], { cwd: projectRoot, stdio: 'inherit' });
-    if (b.status !== 0) throw new Error('npm run build failed');
-  }
+  ensureBuild();
   const c = await startCluster(['BDG']);
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',

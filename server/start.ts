@@ -1,7 +1,7 @@
 // `npm start`: the whole system on one laptop. Starts every embedded node of
 // the topology, runs init, seeds the demo data once, builds and serves the
 // app, prints where everything is. Ctrl-C stops every child.
-import { existsSync } from 'node:fs';
+import { buildIsCurrent, sourcesHash, stampBuild } from './build-stamp.ts';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { adminOf, dataDir, DEMO, loadSecrets, loadTopology, projectRoot } from './config.ts';
@@ -92,12 +92,18 @@ async function main() {
   await Promise.all(services.map((s) => s.ready));
 
   const buildDir = join(projectRoot, 'build');
-  if (!existsSync(join(buildDir, 'index.html')) || process.env.SEBARAN_REBUILD) {
-    log('Building the app (first start only)…');
-    const r = spawnSync(process.execPath, [join(projectRoot, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: projectRoot, stdio: 'inherit' });
+  if (!buildIsCurrent(buildDir) || process.env.SEBARAN_REBUILD) {
+    log('Building the app (its sources changed since the last build)…');
+    const hash = sourcesHash();
+    // A production build whatever the caller's NODE_ENV: under a test runner's NODE_ENV=test, Vite makes a
+    // build whose service worker never becomes ready (seen: the offline shop then fails).
+    const r = spawnSync(process.execPath, [join(projectRoot, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], {
+      cwd: projectRoot, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' },
+    });
     if (r.status !== 0) throw new Error('vite build failed');
     const sw = await buildServiceWorker(buildDir);
     log(`  service worker precaches ${sw.count} files`);
+    stampBuild(hash, buildDir);
   }
   appServer.serve(appHandler(topology, buildDir, { admins: regionAdminsOf(secrets), readers: readersOf(secrets) }));
 

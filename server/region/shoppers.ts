@@ -14,6 +14,16 @@ import { ownerOf } from './checkout.ts';
 import type { ShopperBackup } from './backup.ts';
 
 const nowIso = () => new Date().toISOString();
+const PROVISION_CONCURRENCY = 4;
+
+/** Runs `fn` on every item, at most `limit` at once. */
+async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>) {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
 
 export class Shoppers {
   private profiles = new Set<string>();
@@ -41,6 +51,10 @@ export class Shoppers {
         continue;
       }
       shoppers.push(u);
+    }
+    // A few at a time: a new database is a few round trips and a file sync at the node, so a region's
+    // first start with many accounts waits on latency, not on the node's CPU.
+    await eachLimited(shoppers, PROVISION_CONCURRENCY, async (u) => {
       // Each on its own: a database that cannot be made now must not cost the shopper their profile.
       try {
         await this.provision(u.name, typeof u.account_id === 'string' ? u.account_id : null);
@@ -52,7 +66,7 @@ export class Shoppers {
       } catch (e) {
         this.log(`[${this.R}] profile of ${u.name}: ${(e as Error).message}`);
       }
-    }
+    });
     await this.backup?.syncAccounts(shoppers).catch((e) => this.log(`[${this.R}] backup of accounts: ${(e as Error).message}`));
     return live;
   }

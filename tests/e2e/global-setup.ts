@@ -1,7 +1,6 @@
 // The whole system for the browser tests: a throwaway cluster with a small
 // demo data set, the region services, and the built app with its /db proxy.
 import { existsSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { startCluster } from '../../server/throwaway-cluster.ts';
 import { seed } from '../../server/ops/seed.ts';
@@ -9,13 +8,13 @@ import { defaultDemoOptions } from '../../server/ops/demo-data.ts';
 import { createAppServer, readersOf, regionAdminsOf } from '../../server/app-server.ts';
 import { freePort } from '../../server/cluster.ts';
 import { projectRoot } from '../../server/config.ts';
+import { ensureBuild } from '../../server/build-stamp.ts';
 
 export default async function setup() {
   if (!existsSync('/usr/bin/chromium')) throw new Error('End-to-end tests need Chromium: apt-get install -y chromium');
   if (!existsSync('/usr/bin/pdftoppm')) throw new Error('The report tests need pdftoppm: apt-get install -y poppler-utils');
-  // Always test the current code: build the app (and its service worker) first.
-  const build = spawnSync('npm', ['run', '-s', 'build'], { cwd: projectRoot, stdio: 'inherit' });
-  if (build.status !== 0) throw new Error('npm run build failed');
+  // Always test the current code: build the app (and its service worker) unless build/ is of these sources.
+  ensureBuild();
   const c = await startCluster(['JKT', 'BDG', 'SBY']);
   await seed(c.topology, c.secrets, { ...defaultDemoOptions(), products: 40, usersPerRegion: 3, ordersPerRegion: 45 });
   const services = await Promise.all(c.topology.regions.map((r) => c.service(r.code)));
