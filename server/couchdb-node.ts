@@ -102,6 +102,11 @@ ${spec.extraIni ?? ''}
       '-sasl sasl_error_logger false',
       '-kernel prevent_overlapping_partitions false',
       '+Bd -noinput',
+      // No busy-waiting schedulers: an idle VM then sleeps instead of spinning, which matters when several
+      // nodes share a laptop's cores (npm start runs four; a test run many more).
+      '+sbwt none',
+      '+sbwtdcpu none',
+      '+sbwtdio none',
       '-os_mon start_cpu_sup false',
       '-os_mon start_memsup false',
     ].join('\n') + '\n',
