@@ -2,8 +2,10 @@ import { defineConfig } from '@playwright/test';
 
 export default defineConfig({
   testDir: 'tests/e2e',
-  // One real cluster for the run; tests share it, so they run one at a time.
-  workers: 1,
+  // Each worker starts its own system (tests/e2e/fixtures.ts); the tests of a worker share it, one at a
+  // time. Two on the embedded engine (this machine's two cores); one on CouchDB, whose pass CI runs
+  // beside the two soaks.
+  workers: process.env.SEBARAN_COUCHDB ? 1 : 2,
   fullyParallel: false,
   timeout: 90_000,
   expect: { timeout: 20_000 },
@@ -12,7 +14,6 @@ export default defineConfig({
   globalSetup: './tests/e2e/global-setup.ts',
   outputDir: 'test-results/e2e',
   use: {
-    baseURL: process.env.SEBARAN_E2E_URL,
     viewport: { width: 420, height: 900 },
     screenshot: 'only-on-failure',
     launchOptions: {

@@ -1,6 +1,7 @@
 // A request the region service refuses is never dropped silently: the admin
 // who made it sees why, in their language.
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect } from './fixtures.ts';
+import type { Page } from '@playwright/test';
 import { pickRegion, signUp } from './helpers.ts';
 
 /** A shopper's order, placed through the shop. */

@@ -2,7 +2,8 @@
 // header), the node being administered and who is signed in, the way to the other admin level and
 // back to the shop; a sidebar on a desktop, one compact bar on a phone. Screenshots of both, in
 // both languages.
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect } from './fixtures.ts';
+import type { Page } from '@playwright/test';
 import { adminSignIn, centralSignIn, nodes, pickRegion, shot } from './helpers.ts';
 
 const sizes = { desktop: { width: 1280, height: 800 }, phone: { width: 360, height: 740 } } as const;

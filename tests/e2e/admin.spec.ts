@@ -1,5 +1,6 @@
 // Regional admin mode in a real Chromium: figures, stock, orders, offline receipts.
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect } from './fixtures.ts';
+import type { Page } from '@playwright/test';
 import { nodes, pickRegion, shot, signUp, adminSignIn } from './helpers.ts';
 
 test('overview: figures from the views and a drawn chart', async ({ page }) => {

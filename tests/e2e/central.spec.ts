@@ -1,6 +1,7 @@
 // Central admin in a real Chromium: the cross-region overview, and a product
 // made at central (with a photo resized in the browser) reaching a BDG shopper.
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect } from './fixtures.ts';
+import type { Page } from '@playwright/test';
 import { nodes, pickRegion, shot, centralSignIn, adminSignIn } from './helpers.ts';
 import { png } from '../../server/ops/png.ts';
 

@@ -1,6 +1,7 @@
 // What a person reads when something fails, or a stored value is shown, is a message of the
 // catalogue in the language they chose: never a schema's complaint, a node's reason or an enum.
-import { test, expect, type Locator, type Page } from '@playwright/test';
+import { test, expect } from './fixtures.ts';
+import type { Locator, Page } from '@playwright/test';
 import { nodes, pickRegion, centralSignIn } from './helpers.ts';
 import { messages, type Locale } from '../../src/lib/i18n/messages.ts';
 

@@ -1,6 +1,7 @@
 // A product created at central can be stocked by a regional admin in any of their warehouses,
 // and then sold: the receipt names a warehouse item that did not exist, and the region service makes it.
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect } from './fixtures.ts';
+import type { Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
 import { nodes, pickRegion, signUp, now, adminSignIn } from './helpers.ts';
 import { ids, ulid } from '../../src/lib/model/index.ts';

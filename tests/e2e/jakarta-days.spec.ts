@@ -1,6 +1,7 @@
 // Order dates are Jakarta days on both admin levels: an order placed at 01:30 WIB on 21 November
 // (18:30 UTC on the 20th) is found by a filter for 21 November, not for the 20th, and listed at 01.30.
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect } from './fixtures.ts';
+import type { Page } from '@playwright/test';
 import { nodes, pickRegion } from './helpers.ts';
 import { ids, ulid, type Order } from '../../src/lib/model/index.ts';
 

@@ -1,7 +1,8 @@
 // Order lists page by key and say "x–y dari z", at central (all regions merged) and in a region:
 // no list is cut silently (central showed at most 50 orders before), each page holds rows the
 // previous did not, older ones, and the total is the node's own count of the range.
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect } from './fixtures.ts';
+import type { Page } from '@playwright/test';
 import { adminSignIn, centralSignIn, nodes, pickRegion, shot } from './helpers.ts';
 import type { Couch } from '../../server/couch-client.ts';
 

@@ -1,7 +1,8 @@
 // The shop on a 360 px phone: a short header with every entry on screen, nothing wider than the screen,
 // and a region picker that fits and can be closed (Escape, its close button, the dim area around it).
 // Screenshots of each state, in both languages, land in test-results/screens/phone/ to be looked at.
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect } from './fixtures.ts';
+import type { Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
 import { signUp } from './helpers.ts';
 

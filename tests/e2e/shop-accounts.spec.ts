@@ -1,6 +1,7 @@
 // Whose shop is it: a shopper's account belongs to one region, staff are not shoppers,
 // a cart quantity is a number or a message, and "my orders" holds every order of the shopper.
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect } from './fixtures.ts';
+import type { Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
 import { nodes, pickRegion, signUp } from './helpers.ts';
 import { DEMO } from '../../server/config.ts';

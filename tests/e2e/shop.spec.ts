@@ -1,5 +1,5 @@
 // The shopper's half, in a real Chromium against real nodes and services.
-import { test, expect } from '@playwright/test';
+import { test, expect } from './fixtures.ts';
 import { nodes, pickRegion, shot, signUp, now } from './helpers.ts';
 import { ids, ulid, userDbName } from '../../src/lib/model/index.ts';
 
