@@ -18,10 +18,17 @@ if (!existsSync(join(release, 'bin', 'couchdb'))) {
 const env = { ...process.env, SEBARAN_COUCHDB: release };
 const extra = process.argv.slice(2);
 console.log(`CouchDB pass: ${release}`);
-for (const [cmd, args] of [
-  ['npx', ['vitest', 'run', 'tests/integration', 'tests/conformance', 'tests/redteam', ...extra]],
-  ['npx', ['playwright', 'test']],
-] as const) {
+// SEBARAN_COUCHDB_PART=vitest or =e2e runs one half (CI runs the end-to-end half beside the soaks).
+const part = process.env.SEBARAN_COUCHDB_PART;
+if (part && part !== 'vitest' && part !== 'e2e') {
+  console.error(`SEBARAN_COUCHDB_PART must be vitest or e2e, not ${part}`);
+  process.exit(2);
+}
+const parts = [
+  ['vitest', 'npx', ['vitest', 'run', 'tests/integration', 'tests/conformance', 'tests/redteam', ...extra]],
+  ['e2e', 'npx', ['playwright', 'test']],
+] as const;
+for (const [, cmd, args] of parts.filter(([name]) => !part || name === part)) {
   const r = spawnSync(cmd, args, { stdio: 'inherit', env });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
