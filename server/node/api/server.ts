@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { isServerAdmin, type UserCtx } from '../auth.ts';
 import { HttpError, badRequest, dbNotFound, illegalDbName, methodNotAllowed, notServerAdmin } from '../errors.ts';
-import { asObject, intParam } from '../http.ts';
+import { asObject, boolParam, intParam, jsonParam } from '../http.ts';
 import { bodyOf, json, type Call, type Route } from './call.ts';
 import { infoOf } from './database.ts';
 
@@ -64,21 +64,10 @@ async function dbsInfo(c: Call) {
 /** Every database's info, in name order; CouchDB 3.2+ takes the `_all_dbs` paging parameters. */
 async function allDbsInfo(c: Call) {
   requireAdmin(c.ctx);
-  const jsonParam = (...names: string[]) => {
-    for (const n of names) {
-      const v = c.q.get(n);
-      if (v === null) continue;
-      try {
-        return JSON.parse(v);
-      } catch {
-        throw badRequest(`Invalid value for ${n}: ${v}`);
-      }
-    }
-    return undefined;
-  };
-  const descending = c.q.get('descending') === 'true';
-  const start = jsonParam('startkey', 'start_key');
-  const end = jsonParam('endkey', 'end_key');
+  const param = (name: string, alias: string) => jsonParam(c.q.get(name), name) ?? jsonParam(c.q.get(alias), alias);
+  const descending = boolParam(c.q.get('descending')) ?? false;
+  const start = param('startkey', 'start_key');
+  const end = param('endkey', 'end_key');
   let names = (await c.store.list()).sort();
   if (descending) names.reverse();
   const before = (a: string, b: string) => (descending ? a > b : a < b);
@@ -96,11 +85,11 @@ async function allDbsInfo(c: Call) {
 }
 
 async function infoOrMissing(c: Call, key: unknown): Promise<{ key: unknown; info: unknown } | { key: unknown; error: 'not_found' }> {
-  if (typeof key !== 'string' || !(await c.store.exists(key))) return { key, error: 'not_found' };
+  if (typeof key !== 'string') return { key, error: 'not_found' };
   try {
     return { key, info: await infoOf(await c.store.get(key), key) };
   } catch {
-    return { key, error: 'not_found' };
+    return { key, error: 'not_found' }; // no such database, or deleted since the list was read
   }
 }
 
