@@ -4,6 +4,7 @@ import { asObject, boolParam } from '../http.ts';
 import { bodyOf, json, type Call, type Route } from './call.ts';
 import { checkWriteLimits } from '../limits.ts';
 import { viewOptions } from './views.ts';
+import { allDocsSliced } from '../all-docs.ts';
 
 export const bulkRoutes: Route[] = [
   {
@@ -11,7 +12,7 @@ export const bulkRoutes: Route[] = [
     methods: {
       ANY: async (c) => {
         const b = c.method === 'POST' ? asObject(bodyOf(c)) : {};
-        return json(200, await c.db.pouch.allDocs(viewOptions(c.q, b)));
+        return json(200, await allDocsSliced(c.db.pouch, viewOptions(c.q, b)));
       },
     },
   },
