@@ -9,6 +9,7 @@ import { Store } from './store.ts';
 import { Replicator } from './replicator.ts';
 import { createHandler } from './couch.ts';
 import { ViewEngine } from './views.ts';
+import { AutoIndexer } from './auto-index.ts';
 import type { StoredCredentials } from './auth.ts';
 import { DEFAULT_LIMITS, type WriteLimits } from './limits.ts';
 
@@ -24,6 +25,8 @@ export interface NodeConfig {
   maxBodyBytes?: number;
   limits?: WriteLimits;
   pbkdf2Iterations?: number;
+  /** The least time between two background catch-ups of a database's view indexes (CouchDB's `[ken] delay`). */
+  autoIndexDelayMs?: number;
 }
 
 export async function startNode(cfg: NodeConfig) {
@@ -56,12 +59,16 @@ export async function startNode(cfg: NodeConfig) {
     server.listen(cfg.port, cfg.host, () => resolve());
   });
   await replicator.start();
-  void warmViews(store, views, cfg.name);
+  const indexer = new AutoIndexer(store, views, { delayMs: cfg.autoIndexDelayMs ?? 5000, log: (l) => console.log(`[${cfg.name}] ${l}`) });
+  const unwatch = store.updates.watch((db, type) => indexer.changed(db, type));
+  void warmViews(indexer);
   return {
     server,
     async stop() {
       // First, while the node still answers: the jobs' last checkpoints may go to this node itself.
       await replicator.stop();
+      unwatch();
+      await indexer.stop();
       // Stop listening and end open feeds (long-polls, continuous changes) now: waiting for them
       // would keep the process, and its LevelDB locks, alive after SIGTERM.
       const closed = new Promise((r) => server.close(r));
@@ -75,22 +82,12 @@ export async function startNode(cfg: NodeConfig) {
 
 /** Bring the shared databases' view indexes up to date after a start, before the first dashboard
  *  asks: they are on disk, so this folds in only what changed while the node was down (or builds
- *  an index whose design is new). */
-async function warmViews(store: Store, views: ViewEngine, name: string) {
+ *  an index whose design is new). Later changes are the background indexer's. */
+async function warmViews(indexer: AutoIndexer) {
   for (const db of ['catalog', 'inventory', 'ops']) {
-    try {
-      const { pouch } = await store.get(db);
-      const ddocs = await pouch.allDocs({ startkey: '_design/', endkey: '_design/\uffff', include_docs: true });
-      for (const row of ddocs.rows as any[]) {
-        const first = Object.keys(row.doc?.views ?? {})[0];
-        if (!first) continue;
-        const t0 = Date.now();
-        await views.query(pouch, row.id.slice('_design/'.length), first, { reduce: false, limit: 0 });
-        if (Date.now() - t0 > 2000) console.log(`[${name}] views of ${db}/${row.id} built in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-      }
-    } catch {
-      /* not there yet (before init), or closing: the first query builds it */
-    }
+    await indexer.catchUp(db).catch(() => {
+      /* not there yet (before init), or closing: the first change or query builds it */
+    });
   }
 }
 

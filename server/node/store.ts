@@ -445,6 +445,7 @@ export class DbUpdates {
   private events: Array<{ n: number; db: string; type: DbUpdate['type'] }> = [];
   private n = 0;
   private listeners = new Set<() => void>();
+  private watchers = new Set<(db: string, type: DbUpdate['type']) => void>();
   readonly instance = randomUUID().slice(0, 8);
 
   push(db: string, type: DbUpdate['type']) {
@@ -454,6 +455,13 @@ export class DbUpdates {
     else this.events.push({ n: ++this.n, db, type });
     if (this.events.length > 10_000) this.events.splice(0, this.events.length - 10_000);
     for (const l of this.listeners) l();
+    for (const w of this.watchers) w(db, type);
+  }
+
+  /** Hears of every event as it happens (the background indexer); returns a function that stops it. */
+  watch(watcher: (db: string, type: DbUpdate['type']) => void) {
+    this.watchers.add(watcher);
+    return () => void this.watchers.delete(watcher);
   }
 
   seq(n = this.n) {

@@ -140,6 +140,11 @@ export class ViewEngine {
     return result;
   }
 
+  /** Folds every change since the last look into one design document's index (the background indexer). */
+  async refresh(pouch: PouchDB.Database, ddocName: string) {
+    await this.index(pouch, ddocName, false);
+  }
+
   /** `_view_cleanup`: removes a database's indexes whose design document is gone or has changed. */
   async cleanup(pouch: PouchDB.Database) {
     const db = basename(pouch.name);
@@ -205,8 +210,9 @@ export class ViewEngine {
         opening = this.open(pouch, regKey, ddoc, sig).finally(() => this.opening.delete(regKey));
         this.opening.set(regKey, opening);
       }
+      // Stale or not, as asked: CouchDB answers `update=false` from the index as it stands, even
+      // one never built (empty); the background indexer (auto-index.ts) keeps it current.
       idx = await opening;
-      stale = false; // an index just opened has not looked at the database's latest changes
     }
     if (idx.timedOut) throw idx.timedOut;
     if (stale) return idx;
