@@ -24,6 +24,8 @@ export async function pickRegion(page: Page, code: string) {
   await page.goto('/');
   await page.getByTestId(`region-${code}`).click();
   await expect(page.getByTestId('product-card').first()).toBeVisible();
+  // A first page may show before the whole catalog (sync/first-page.ts): wait for the whole.
+  await expect(page.getByTestId('search')).toBeEnabled();
 }
 
 export async function signUp(page: Page, name: string) {

@@ -38,6 +38,34 @@ test('first visit: pick a region, browse, search, open a product', async ({ page
   await expect.poll(() => page.evaluate(() => window.scrollY)).toBe(0);
 });
 
+test('first visit: a first page by name, with prices and stock, shows before the whole catalog', async ({ page }) => {
+  // The snapshot of the catalog and stock is held back until the first page has been seen.
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  await page.route(/\/db\/bdg\/(catalog|inventory)\/_all_docs\?include_docs=true$/, async (route) => {
+    // The first page's stock lookup is a POST to the same address; the snapshot is the GET.
+    if (route.request().method() === 'GET') await released;
+    await route.continue();
+  });
+  await page.goto('/');
+  await page.getByTestId('region-BDG').click();
+  await expect(page.getByTestId('count')).toHaveText('Halaman pertama; memuat seluruh katalog…');
+  await expect(page.getByTestId('product-card')).toHaveCount(24);
+  await expect(page.getByTestId('product-card').first()).toContainText('Rp');
+  await expect(page.getByTestId('stock-badge').first()).toContainText(/Tersedia di Gudang BDG [AB] \(Stok: \d+\)|Tidak tersedia/);
+  // Filters and pages wait for the whole catalog: they would answer from 48 products.
+  await expect(page.getByTestId('search')).toBeDisabled();
+  await expect(page.getByTestId('next-page')).toHaveCount(0);
+  const firstPage = await page.locator('[data-testid="product-card"] .name').allInnerTexts();
+  await shot(page, 'catalog-first-page');
+  release();
+  await expect(page.getByTestId('count')).toHaveText(/^\d+ produk$/);
+  await expect(page.getByTestId('search')).toBeEnabled();
+  // The whole catalog's first page is the one already shown: nothing jumps.
+  expect(await page.locator('[data-testid="product-card"] .name').allInnerTexts()).toEqual(firstPage);
+  await expect(page.getByTestId('next-page')).toBeVisible();
+});
+
 test('BDG and JKT show different stock for the same product', async ({ browser }) => {
   // A product both regions stock, found the way an admin would.
   const n = nodes();

@@ -106,6 +106,7 @@ export const en: Record<keyof typeof id, string> = {
   'catalog.sort.newest': 'Newest',
   'catalog.onlyAvailable': 'Available only',
   'catalog.count': '{n} products',
+  'catalog.loadingAll': 'First page; loading the whole catalog…',
   'catalog.empty': 'No matching products.',
   'catalog.prev': 'Previous',
   'catalog.next': 'Next',

@@ -104,6 +104,7 @@ export const id = {
   'catalog.sort.newest': 'Terbaru',
   'catalog.onlyAvailable': 'Hanya yang tersedia',
   'catalog.count': '{n} produk',
+  'catalog.loadingAll': 'Halaman pertama; memuat seluruh katalog…',
   'catalog.empty': 'Tidak ada produk yang cocok.',
   'catalog.prev': 'Sebelumnya',
   'catalog.next': 'Berikutnya',

@@ -5,13 +5,14 @@ import PouchDB from 'pouchdb-browser';
 import { pullChanges, hasPulled } from './pull.ts';
 import { CatalogView } from './catalog-view.ts';
 import { nodeUrl } from './node-client.ts';
+import { firstPageDocs } from './first-page.ts';
 
 type Name = 'catalog' | 'inventory';
 export type BuiltView = ReturnType<CatalogView['build']>;
 
 export interface ReplicaHooks {
-  /** A new view of the catalog and stock to show. */
-  publish(v: BuiltView): void;
+  /** A new view of the catalog and stock to show; `firstPage`: only a first visit's first page (first-page.ts). */
+  publish(v: BuiltView, firstPage?: boolean): void;
   /** The node answered (true) or could not be reached (false). */
   reached(ok: boolean): void;
   syncing(on: boolean): void;
@@ -29,6 +30,8 @@ export class RegionReplicas {
   private readonly pulled = { catalog: false, inventory: false };
   private abort: AbortController | null = null;
   private stopped = false;
+  /** The whole catalog has been shown: a first page arriving late is dropped. */
+  private shownAll = false;
 
   constructor(readonly region: string, private hooks: ReplicaHooks) {
     this.dbs = { catalog: new PouchDB(`sebaran-${region}-catalog`), inventory: new PouchDB(`sebaran-${region}-inventory`) };
@@ -56,6 +59,7 @@ export class RegionReplicas {
     const abort = (this.abort = new AbortController());
     const arrived = new Set<Name>();
     const live = () => !this.stopped && !abort.signal.aborted;
+    if (!this.shownAll) void this.firstPage(abort.signal);
     const loop = async (name: Name) => {
       let backoff = 1000;
       let first = true;
@@ -126,7 +130,23 @@ export class RegionReplicas {
   }
 
   private show() {
-    if (!this.stopped) this.hooks.publish(this.view.build());
+    if (this.stopped) return;
+    this.shownAll = true;
+    this.hooks.publish(this.view.build());
+  }
+
+  /** A first visit shows its first page while the snapshot is on its way (first-page.ts). */
+  private async firstPage(signal: AbortSignal) {
+    try {
+      const docs = await firstPageDocs(this.region, signal);
+      if (!docs || this.stopped || signal.aborted || this.shownAll) return;
+      // Its own view: the replicas' view takes only what the snapshot and the changes feed say.
+      const page = new CatalogView(this.dbs.catalog, this.dbs.inventory);
+      page.takeAll(docs);
+      this.hooks.publish(page.build(), true);
+    } catch {
+      /* only a head start: the snapshot shows the catalog */
+    }
   }
 
   /** Applies what changed in the local replicas since the last look. */

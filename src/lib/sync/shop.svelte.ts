@@ -25,6 +25,8 @@ class Shop {
   online = $state(typeof navigator === 'undefined' ? true : navigator.onLine);
   syncing = $state(false);
   ready = $state(false);
+  /** Only a first visit's first page is shown: the whole catalog is still on its way (no filters yet). */
+  firstPageOnly = $state(false);
   error = $state<string | null>(null);
   categories = $state.raw<Category[]>([]);
   products = $state.raw<ShopProduct[]>([]);
@@ -85,17 +87,19 @@ class Shop {
     localStorage.setItem(REGION_KEY, code);
     this.region = code;
     this.ready = false;
+    this.firstPageOnly = false;
     this.categories = [];
     this.products = [];
     this.warehouses = [];
     this.stock = new Map();
     const replicas = new RegionReplicas(code, {
-      publish: (v) => {
+      publish: (v, firstPage = false) => {
         if (replicas !== this.replicas) return;
         const before = this.products;
-        this.publish(v);
+        this.publish(v, firstPage);
         // Only a catalog change can bring new thumbnails: a stock change keeps every product object.
-        if (!sameItems(before, this.products)) this.photos.prepare(this.products);
+        // A first page's photos load as they show; the offline copy waits for the whole catalog.
+        if (!firstPage && !sameItems(before, this.products)) this.photos.prepare(this.products);
       },
       reached: (ok) => {
         if (replicas !== this.replicas) return;
@@ -138,7 +142,8 @@ class Shop {
     }
   }
 
-  private publish(v: BuiltView) {
+  private publish(v: BuiltView, firstPage: boolean) {
+    this.firstPageOnly = firstPage;
     this.categories = v.categories;
     this.products = v.products;
     this.warehouses = v.warehouses;
