@@ -34,6 +34,12 @@ export async function browserBench(log: (s: string) => void, products = 5000, re
     const pending = async (code: string) =>
       ((await c.admin(code).ok('GET', '/_scheduler/docs')).docs as any[]).reduce((n, d) => n + (d.info?.changes_pending ?? 0), 0);
     if (!(await until(async () => (await pending('BDG')) + (await pending('PUSAT')) === 0, 180_000))) log('bench: the lanes still had changes pending');
+    // At rest also means indexed: a node brings its views up to date in the background after a
+    // burst (CouchDB's ken, the embedded node's auto-index.ts); these queries wait for that.
+    for (const db of ['catalog', 'inventory']) {
+      const ddoc = await c.admin('BDG').ok('GET', `/${db}/_design/sebaran`);
+      for (const view of Object.keys(ddoc.views ?? {})) await c.admin('BDG').ok('GET', `/${db}/_design/sebaran/_view/${view}?limit=0&reduce=false`);
+    }
     const port = await freePort();
     const server = createAppServer(c.topology, join(projectRoot, 'build'), { readers: readersOf(c.secrets) });
     await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
