@@ -8,6 +8,8 @@ import { nodeUrl } from './node-client.ts';
 import { firstPageDocs } from './first-page.ts';
 
 type Name = 'catalog' | 'inventory';
+/** The longest a first page may hold back the snapshot (it takes two round trips of small requests). */
+const FIRST_PAGE_WAIT_MS = 3000;
 export type BuiltView = ReturnType<CatalogView['build']>;
 
 export interface ReplicaHooks {
@@ -59,8 +61,12 @@ export class RegionReplicas {
     const abort = (this.abort = new AbortController());
     const arrived = new Set<Name>();
     const live = () => !this.stopped && !abort.signal.aborted;
-    if (!this.shownAll) void this.firstPage(abort.signal);
+    // A first visit asks for its first page before the snapshot: on a busy node (and on a phone) the
+    // megabytes of the snapshot would otherwise delay the few kilobytes the shopper sees first. A
+    // first page that hangs holds the snapshot back by FIRST_PAGE_WAIT_MS at most.
+    const head = this.shownAll ? null : Promise.race([this.firstPage(abort.signal), new Promise((r) => setTimeout(r, FIRST_PAGE_WAIT_MS))]);
     const loop = async (name: Name) => {
+      if (head && !this.pulled[name]) await head;
       let backoff = 1000;
       let first = true;
       let snapshot = false;
