@@ -2,14 +2,15 @@
 // topology names, so the browser talks to its node on the app's own origin
 // (CouchDB session cookies then just work, on a laptop or a LAN alike).
 import { createServer, request as httpRequest, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
-import { createReadStream, existsSync, statSync } from 'node:fs';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { join, normalize, resolve, sep } from 'node:path';
 import { createGzip, constants as zlibConstants } from 'node:zlib';
 import { publicTopology, type Topology } from '../src/lib/model/topology.ts';
 import type { Credentials } from './couch-client.ts';
 import { rateLimiter, type RateLimit } from './rate-limit.ts';
 import { signUpShopper } from './region/signup.ts';
 import { deleteShopper, mayDelete } from './region/accounts.ts';
+import { StaticFiles } from './static-files.ts';
 
 export interface AppServerOptions {
   /** Per region code: the region node's server admin; only the sign-up and account-deletion routes use it, server-side. Without it they answer 503 for that region. */
@@ -44,12 +45,6 @@ export function publicRead(method: string, path: string) {
   if (seg.length === 2) return READ_POSTS.has(seg[1]);
   return seg.length === 5 && seg[1] === '_design' && (seg[3] === '_view' || seg[3] === '_all_docs');
 }
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json',
-  '.svg': 'image/svg+xml', '.png': 'image/png', '.webmanifest': 'application/manifest+json', '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2', '.ttf': 'font/ttf', '.txt': 'text/plain',
-};
 
 export function nodeTargets(t: Topology): Record<string, string> {
   const out: Record<string, string> = { [t.central.code.toLowerCase()]: t.central.url };
@@ -184,6 +179,7 @@ export function appHandler(t: Topology, buildDir: string, opts: AppServerOptions
   const signup = signupRoute(t, opts);
   const accounts = accountsRoute(t, opts);
   const root = resolve(buildDir);
+  const files = new StaticFiles();
   return (req, res) => {
     try {
       const url = new URL(req.url ?? '/', 'http://app');
@@ -226,12 +222,7 @@ export function appHandler(t: Topology, buildDir: string, opts: AppServerOptions
         res.writeHead(503, { 'Content-Type': 'text/plain' });
         return res.end('The app is not built yet: run `npm run build`.');
       }
-      const immutable = url.pathname.startsWith('/_app/immutable/');
-      res.writeHead(200, {
-        'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
-        'Cache-Control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
-      });
-      createReadStream(file).pipe(res);
+      files.send(req, res, file, url.pathname.startsWith('/_app/immutable/'));
     } catch (e) {
       if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });
       res.end(`error: ${(e as Error).message}`);
