@@ -53,6 +53,8 @@ interface Meta {
 
 interface DesignIndex extends Meta {
   prefix: string;
+  /** `_design/…`, for `/_active_tasks`. */
+  ddocId: string;
   views: Map<string, ViewDef>;
   /** One catch-up at a time; queries wait for one that started after they arrived. */
   chain: Promise<void>;
@@ -78,6 +80,7 @@ export interface ViewEngineOptions {
 export class ViewEngine {
   private indexes = new Map<string, DesignIndex>();
   private opening = new Map<string, Promise<DesignIndex>>();
+  private tasks = new Set<{ database: string; design_document: string; changes_done: number; total_changes: number; started_on: number; updated_on: number }>();
   private kv!: KV;
   private cache!: NodeCache;
   private reducers: JsReducers;
@@ -230,7 +233,7 @@ export class ViewEngine {
     const updateSeq = Number((await pouch.info()).update_seq);
     const [prefix] = await this.kv.getMany([regKey]);
     const fresh = (meta: Meta, p: string): DesignIndex => {
-      const idx: DesignIndex = { ...meta, prefix: p, views, chain: Promise.resolve(), lock: Promise.resolve(), mapBatch };
+      const idx: DesignIndex = { ...meta, prefix: p, ddocId: ddoc._id, views, chain: Promise.resolve(), lock: Promise.resolve(), mapBatch };
       this.indexes.set(regKey, idx);
       return idx;
     };
@@ -251,7 +254,33 @@ export class ViewEngine {
     return fresh(meta, p);
   }
 
+  /** Indexes being brought up to date, as CouchDB lists them in `/_active_tasks`. */
+  activeTasks() {
+    return [...this.tasks.values()].map((t) => ({
+      type: 'indexer', database: t.database, design_document: t.design_document,
+      changes_done: t.changes_done, total_changes: t.total_changes,
+      progress: t.total_changes ? Math.min(100, Math.floor((100 * t.changes_done) / t.total_changes)) : 0,
+      started_on: t.started_on, updated_on: t.updated_on,
+    }));
+  }
+
   private async catchUp(pouch: PouchDB.Database, idx: DesignIndex) {
+    const now = () => Math.floor(Date.now() / 1000);
+    const pending = Number((await pouch.info()).update_seq) - idx.seq;
+    if (pending <= 0) return;
+    const task = {
+      database: basename(pouch.name), design_document: idx.ddocId,
+      changes_done: 0, total_changes: pending, started_on: now(), updated_on: now(),
+    };
+    this.tasks.add(task);
+    try {
+      await this.catchUpBatches(pouch, idx, (n) => Object.assign(task, { changes_done: task.changes_done + n, updated_on: now() }));
+    } finally {
+      this.tasks.delete(task);
+    }
+  }
+
+  private async catchUpBatches(pouch: PouchDB.Database, idx: DesignIndex, done: (n: number) => void) {
     for (;;) {
       const ch = await pouch.changes({ since: idx.seq, include_docs: true, limit: BATCH });
       const live = ch.results.filter((c) => !c.id.startsWith('_design/'));
@@ -265,6 +294,7 @@ export class ViewEngine {
         throw e;
       }
       await this.locked(idx, () => this.applyBatch(idx, live, emitted, Number(ch.last_seq)));
+      done(ch.results.length);
       if (ch.results.length < BATCH) break;
     }
   }

@@ -45,3 +45,27 @@ describe('view indexes brought up to date in the background', () => {
     expect(await waitFor(async () => (await count('ken', 'e', 'false')) === 36, 30_000, 250)).toBe(true);
   });
 });
+
+describe('/_active_tasks', () => {
+  it('lists an index being built as an indexer task, with its database and design document, and drops it when done', async () => {
+    await createDb(n.admin, 'big');
+    for (let k = 0; k < 4; k++) await write('big', k * 5000, 5000);
+    await n.admin.ok('PUT', '/big/_design/d', design);
+    const seen: any[] = [];
+    let done = false;
+    const build = count('big', 'd', 'true').finally(() => (done = true));
+    while (!done) {
+      const tasks = (await n.admin.ok('GET', '/_active_tasks')) as any[];
+      seen.push(...tasks.filter((t) => t.type === 'indexer' && String(t.database).includes('big')));
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(await build).toBe(20_000);
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen[0]).toMatchObject({ type: 'indexer', design_document: '_design/d' });
+    expect(typeof seen[0].progress).toBe('number');
+    expect(typeof seen[0].changes_done).toBe('number');
+    expect(typeof seen[0].total_changes).toBe('number');
+    const after = (await n.admin.ok('GET', '/_active_tasks')) as any[];
+    expect(after.filter((t) => t.type === 'indexer' && String(t.database).includes('big'))).toEqual([]);
+  });
+});

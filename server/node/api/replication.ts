@@ -1,4 +1,4 @@
-// The replicator's views: /_active_tasks and /_scheduler (jobs, docs, one _replicator doc).
+// The replicator's views: /_active_tasks (with the view indexers) and /_scheduler (jobs, docs, one _replicator doc).
 import { notFound } from '../errors.ts';
 import { json, type Route } from './call.ts';
 import { requireAdmin } from './server.ts';
@@ -9,7 +9,7 @@ export const replicationRoutes: Route[] = [
     methods: {
       ANY: (c) => {
         requireAdmin(c.ctx);
-        return json(200, c.replicator.activeTasks());
+        return json(200, [...c.replicator.activeTasks(), ...c.views.activeTasks()]);
       },
     },
   },
