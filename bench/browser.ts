@@ -35,10 +35,17 @@ export async function browserBench(log: (s: string) => void, products = 5000, re
       ((await c.admin(code).ok('GET', '/_scheduler/docs')).docs as any[]).reduce((n, d) => n + (d.info?.changes_pending ?? 0), 0);
     if (!(await until(async () => (await pending('BDG')) + (await pending('PUSAT')) === 0, 180_000))) log('bench: the lanes still had changes pending');
     // At rest also means indexed: a node brings its views up to date in the background after a
-    // burst (CouchDB's ken, the embedded node's auto-index.ts); these queries wait for that.
-    for (const db of ['catalog', 'inventory']) {
-      const ddoc = await c.admin('BDG').ok('GET', `/${db}/_design/sebaran`);
-      for (const view of Object.keys(ddoc.views ?? {})) await c.admin('BDG').ok('GET', `/${db}/_design/sebaran/_view/${view}?limit=0&reduce=false`);
+    // burst (CouchDB's ken, the embedded node's auto-index.ts). Rest: no indexer task on either node
+    // for longer than the background indexer's delay (5 s).
+    const indexing = async () => {
+      for (const code of ['BDG', 'PUSAT']) if (((await c.admin(code).ok('GET', '/_active_tasks')) as any[]).some((t) => t.type === 'indexer')) return true;
+      return false;
+    };
+    let quietSince = Date.now();
+    const restDeadline = Date.now() + 180_000;
+    while (Date.now() - quietSince < 6000 && Date.now() < restDeadline) {
+      if (await indexing()) quietSince = Date.now();
+      await new Promise((r) => setTimeout(r, 250));
     }
     const port = await freePort();
     const server = createAppServer(c.topology, join(projectRoot, 'build'), { readers: readersOf(c.secrets) });
