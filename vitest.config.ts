@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { SlowFirst } from './tests/slow-first.ts';
 
 export default defineConfig({
   test: {
@@ -8,5 +9,6 @@ export default defineConfig({
     // Integration files each start a cluster of node processes: two at once fills this 2-core machine.
     maxWorkers: 2,
     fileParallelism: true,
+    sequence: { sequencer: SlowFirst },
   },
 });
