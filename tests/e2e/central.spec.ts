@@ -5,11 +5,29 @@ import type { Page } from '@playwright/test';
 import { nodes, pickRegion, shot, centralSignIn, adminSignIn } from './helpers.ts';
 import { png } from '../../server/ops/png.ts';
 
+/** Units sold per product and region, from the orders themselves (canceled ones do not count). */
+function unitsSold(rows: any[]) {
+  const out = new Map<string, Map<string, number>>();
+  for (const { doc } of rows) {
+    if (doc.type !== 'order' || doc.status === 'canceled') continue;
+    for (const it of doc.items) {
+      const m = out.get(it.product_id) ?? new Map<string, number>();
+      m.set(doc.region_code, (m.get(doc.region_code) ?? 0) + it.qty);
+      out.set(it.product_id, m);
+    }
+  }
+  return out;
+}
+
 test('overview across regions: revenue per region and a drawn chart', async ({ page }) => {
   await pickRegion(page, 'BDG');
   await centralSignIn(page);
   await expect(page.getByTestId('central-region')).toHaveCount(3);
   await expect(page.getByTestId('central-top').locator('tbody tr').first()).toBeVisible();
+  // The best seller's units are every region's sales of it, recomputed from central's orders.
+  const units = unitsSold(await nodes().centralAdmin().allDocs('ops'));
+  const most = Math.max(...[...units.values()].map((perRegion) => [...perRegion.values()].reduce((a, b) => a + b, 0)));
+  await expect(page.getByTestId('central-top').locator('tbody tr').first().locator('td').nth(1)).toHaveText(String(most));
   await expect.poll(() => page.getByTestId('central-chart-days').evaluate((c: HTMLCanvasElement) => {
     const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
     for (let i = 3; i < d.length; i += 4) if (d[i] !== 0) return true;
@@ -80,6 +98,10 @@ test('deleting a product that regions still stock says how much, and "Tidak" kee
   const rows = (await nodes().centralAdmin().allDocs('inventory')).filter((r: any) => r.doc.type === 'warehouse_item' && r.doc.product_id === productId);
   await expect(page.getByTestId('product-stock').locator('tbody tr')).toHaveCount(rows.length);
   await expect(page.getByTestId('product-sales').locator('tbody tr')).toHaveCount(3);
+  const sold = unitsSold(await nodes().centralAdmin().allDocs('ops')).get(productId) ?? new Map<string, number>();
+  await expect(page.getByTestId('product-sales').locator('tbody tr')).toHaveText(
+    ['JKT', 'BDG', 'SBY'].map((R) => new RegExp(`^${R}${sold.get(R) ?? 0}Rp`)),
+  );
 });
 
 test('stock, orders and users across regions, filterable', async ({ page }) => {

@@ -71,7 +71,7 @@ describe('dashboard views agree with the raw documents', () => {
       e.sum += o.total;
       byDay.set(k, e);
       for (const it of o.items) {
-        const pk = JSON.stringify([o.region_code, it.product_id]);
+        const pk = JSON.stringify([it.product_id, o.region_code]);
         const p = byProduct.get(pk) ?? [0, 0];
         byProduct.set(pk, [p[0] + it.qty, p[1] + it.subtotal]);
       }
@@ -86,6 +86,19 @@ describe('dashboard views agree with the raw documents', () => {
     const products = (await c.admin('PUSAT').ok('GET', '/ops/_design/sebaran/_view/product_sales?group=true')).rows as any[];
     expect(products.length).toBe(byProduct.size);
     for (const r of products) expect(r.value).toEqual(byProduct.get(JSON.stringify(r.key)));
+    // The overview's best sellers: one row a product, every region summed.
+    const across = new Map<string, [number, number]>();
+    for (const [k, [u, s]] of byProduct) {
+      const id = JSON.parse(k)[0];
+      const a = across.get(id) ?? [0, 0];
+      across.set(id, [a[0] + u, a[1] + s]);
+    }
+    const top = (await c.admin('PUSAT').ok('GET', '/ops/_design/sebaran/_view/product_sales?group_level=1')).rows as any[];
+    expect(top.length).toBe(across.size);
+    expect(Object.fromEntries(top.map((r) => [r.key[0], r.value]))).toEqual(Object.fromEntries(across));
+    // A region node's best sellers are its own region's rows.
+    const bdgTop = (await c.admin('BDG').ok('GET', '/ops/_design/sebaran/_view/product_sales?group_level=1')).rows as any[];
+    expect(bdgTop.map((r) => [r.key[0], r.value])).toEqual(products.filter((r) => r.key[1] === 'BDG').map((r) => [r.key[0], r.value]));
     // A region node computes the same figures for its own region.
     const bdg = (await c.admin('BDG').ok('GET', '/ops/_design/sebaran/_view/orders_by_day?group=true')).rows as any[];
     expect(bdg).toEqual(day.filter((r) => r.key[0] === 'BDG'));

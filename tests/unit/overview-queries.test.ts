@@ -14,6 +14,6 @@ describe('central overview queries', () => {
     expect((days[1].keys as unknown[]).length).toBe(60);
     expect((days[1].keys as unknown[])[30]).toEqual(['BDG', '2026-11-04']);
     expect((weeks[1].keys as unknown[])[11]).toEqual(['JKT', '2026-11-30']);
-    expect(products).toEqual(['product_sales', { group: true }]);
+    expect(products).toEqual(['product_sales', { group_level: 1 }]);
   });
 });

@@ -24,13 +24,14 @@ export const productPage = (sku: string, regions: string[]) =>
   guarded<ProductPage>(async () => {
     const id = ids.product(sku);
     const product = (await centralAdmin.get('catalog', id)) as Product;
-    const [items, warehouses, category, ...perRegion] = await Promise.all([
+    const [items, warehouses, category, perRegion] = await Promise.all([
       productStock((n, q) => centralAdmin.view('inventory', n, q), id),
       warehouseNames(),
       centralAdmin.get('catalog', product.category_id).catch(() => null),
-      ...regions.map((R) => centralAdmin.view('ops', 'product_sales', { group: true, startkey: [R, id], endkey: [R, id] })),
+      centralAdmin.view('ops', 'product_sales', { group: true, startkey: [id], endkey: [id, {}] }),
     ]);
-    const sales = regions.map((R, k) => ({ region: R, units: perRegion[k][0]?.value[0] ?? 0, revenue: perRegion[k][0]?.value[1] ?? 0 }));
+    const sold = new Map(perRegion.map((r) => [r.key[1] as string, r.value as [number, number]]));
+    const sales = regions.map((R) => ({ region: R, units: sold.get(R)?.[0] ?? 0, revenue: sold.get(R)?.[1] ?? 0 }));
     return { product, category: category?.name ?? '', items, warehouses, sales };
   });
 
@@ -57,14 +58,8 @@ export const overviewPage = (regions: string[], now = Date.now()) =>
   guarded<Overview>(async () => {
     const win = overviewWindow(now);
     const [byRegion, days, weeks, products] = await Promise.all(overviewQueries(regions, win).map(([v, q]) => centralAdmin.view('ops', v, q)));
-    const merged = new Map<string, { units: number; revenue: number }>();
-    for (const r of products) {
-      const m = merged.get(r.key[1]) ?? { units: 0, revenue: 0 };
-      m.units += r.value[0];
-      m.revenue += r.value[1];
-      merged.set(r.key[1], m);
-    }
-    const best = [...merged].map(([product, v]) => ({ product, ...v })).sort((a, b) => b.units - a.units).slice(0, 10);
+    const best = products.map((r) => ({ product: r.key[0] as string, units: r.value[0] as number, revenue: r.value[1] as number }));
+    best.sort((a, b) => b.units - a.units).splice(10);
     const names = new Map(((await centralAdmin.docs('catalog', best.map((b) => b.product))) as Product[]).map((p) => [p._id, p.name]));
     return {
       perRegion: byRegion.map((r) => ({ region: r.key[0], count: r.value.count, sum: r.value.sum })),

@@ -23,12 +23,12 @@ export function overviewWindow(now = Date.now()): OverviewWindow {
   };
 }
 
-/** [view, params] of the four queries, in the order the page reads them: per region, per day, per week, per product. */
+/** [view, params] of the four queries, in the order the page reads them: per region, per day, per week, per product (all regions). */
 export function overviewQueries(regions: string[], w: OverviewWindow): Array<[string, Record<string, unknown>]> {
   return [
     ['orders_by_day', { group_level: 1 }],
     ['orders_by_day', { group: true, keys: regions.flatMap((R) => w.days.map((d) => [R, d])) }],
     ['orders_by_week', { group: true, keys: regions.flatMap((R) => w.weeks.map((d) => [R, d])) }],
-    ['product_sales', { group: true }],
+    ['product_sales', { group_level: 1 }],
   ];
 }

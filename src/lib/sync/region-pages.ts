@@ -22,10 +22,11 @@ export interface RegionOverview {
 export const overviewPage = () =>
   guarded<RegionOverview>(async (R) => {
     const range = { group: true, startkey: [R], endkey: [R, {}] };
-    const [d, w, p] = await Promise.all([regionAdmin.view('orders_by_day', range), regionAdmin.view('orders_by_week', range), regionAdmin.view('product_sales', range)]);
+    // product_sales is keyed [product, region], and a region node holds its own region's orders only.
+    const [d, w, p] = await Promise.all([regionAdmin.view('orders_by_day', range), regionAdmin.view('orders_by_week', range), regionAdmin.view('product_sales', { group_level: 1 })]);
     return {
       days: d.map((r) => ({ day: r.key[1], count: r.value.count, sum: r.value.sum })),
       weeks: w.map((r) => ({ day: r.key[1], count: r.value.count, sum: r.value.sum })).slice(-12),
-      top: p.map((r) => ({ product: r.key[1], units: r.value[0], revenue: r.value[1] })).sort((a, b) => b.units - a.units).slice(0, 10),
+      top: p.map((r) => ({ product: r.key[0], units: r.value[0], revenue: r.value[1] })).sort((a, b) => b.units - a.units).slice(0, 10),
     };
   });
