@@ -6,6 +6,7 @@ import { productStock } from './stock-list.ts';
 import { ids, type Order, type Product, type Warehouse, type WarehouseItem } from '../model/index.ts';
 import { loadFor } from './loaded.ts';
 import { overviewQueries, overviewWindow } from './overview-queries.ts';
+import { bestSellers, productByRegionQuery, salesByRegion } from './product-sales.ts';
 
 const guarded = <T extends object>(read: () => Promise<T>) => loadFor(!!centralAdmin.user, read);
 
@@ -28,11 +29,9 @@ export const productPage = (sku: string, regions: string[]) =>
       productStock((n, q) => centralAdmin.view('inventory', n, q), id),
       warehouseNames(),
       centralAdmin.get('catalog', product.category_id).catch(() => null),
-      centralAdmin.view('ops', 'product_sales', { group: true, startkey: [id], endkey: [id, {}] }),
+      centralAdmin.view('ops', 'product_sales', productByRegionQuery(id)),
     ]);
-    const sold = new Map(perRegion.map((r) => [r.key[1] as string, r.value as [number, number]]));
-    const sales = regions.map((R) => ({ region: R, units: sold.get(R)?.[0] ?? 0, revenue: sold.get(R)?.[1] ?? 0 }));
-    return { product, category: category?.name ?? '', items, warehouses, sales };
+    return { product, category: category?.name ?? '', items, warehouses, sales: salesByRegion(perRegion, regions) };
   });
 
 export const orderPage = (id: string) =>
@@ -58,8 +57,7 @@ export const overviewPage = (regions: string[], now = Date.now()) =>
   guarded<Overview>(async () => {
     const win = overviewWindow(now);
     const [byRegion, days, weeks, products] = await Promise.all(overviewQueries(regions, win).map(([v, q]) => centralAdmin.view('ops', v, q)));
-    const best = products.map((r) => ({ product: r.key[0] as string, units: r.value[0] as number, revenue: r.value[1] as number }));
-    best.sort((a, b) => b.units - a.units).splice(10);
+    const best = bestSellers(products);
     const names = new Map(((await centralAdmin.docs('catalog', best.map((b) => b.product))) as Product[]).map((p) => [p._id, p.name]));
     return {
       perRegion: byRegion.map((r) => ({ region: r.key[0], count: r.value.count, sum: r.value.sum })),

@@ -3,6 +3,7 @@
 // groups are asked for, by exact key: the page's cost stays the same however long the shop's
 // history grows (grouping all of it cost Apache CouchDB about 0.3 ms a group).
 import { addDays, jakartaDay, weekStart } from '../model/jakarta.ts';
+import { BEST_SELLERS_QUERY } from './product-sales.ts';
 
 export const OVERVIEW_DAYS = 30;
 export const OVERVIEW_WEEKS = 12;
@@ -29,6 +30,6 @@ export function overviewQueries(regions: string[], w: OverviewWindow): Array<[st
     ['orders_by_day', { group_level: 1 }],
     ['orders_by_day', { group: true, keys: regions.flatMap((R) => w.days.map((d) => [R, d])) }],
     ['orders_by_week', { group: true, keys: regions.flatMap((R) => w.weeks.map((d) => [R, d])) }],
-    ['product_sales', { group_level: 1 }],
+    ['product_sales', BEST_SELLERS_QUERY],
   ];
 }

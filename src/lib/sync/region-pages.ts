@@ -4,6 +4,7 @@
 import { regionAdmin } from './admin.svelte.ts';
 import type { Order, UserProfile } from '../model/index.ts';
 import { loadFor } from './loaded.ts';
+import { BEST_SELLERS_QUERY, bestSellers } from './product-sales.ts';
 
 /** Reads when a regional admin is signed in, with the region they administer. */
 const guarded = <T extends object>(read: (region: string) => Promise<T>) =>
@@ -22,11 +23,11 @@ export interface RegionOverview {
 export const overviewPage = () =>
   guarded<RegionOverview>(async (R) => {
     const range = { group: true, startkey: [R], endkey: [R, {}] };
-    // product_sales is keyed [product, region], and a region node holds its own region's orders only.
-    const [d, w, p] = await Promise.all([regionAdmin.view('orders_by_day', range), regionAdmin.view('orders_by_week', range), regionAdmin.view('product_sales', { group_level: 1 })]);
+    // A region node holds its own region's orders only, so its best sellers across regions are its own.
+    const [d, w, p] = await Promise.all([regionAdmin.view('orders_by_day', range), regionAdmin.view('orders_by_week', range), regionAdmin.view('product_sales', BEST_SELLERS_QUERY)]);
     return {
       days: d.map((r) => ({ day: r.key[1], count: r.value.count, sum: r.value.sum })),
       weeks: w.map((r) => ({ day: r.key[1], count: r.value.count, sum: r.value.sum })).slice(-12),
-      top: p.map((r) => ({ product: r.key[0], units: r.value[0], revenue: r.value[1] })).sort((a, b) => b.units - a.units).slice(0, 10),
+      top: bestSellers(p),
     };
   });
