@@ -140,3 +140,9 @@ export function watchArrivals(node: Couch, db: string, prefix: string, seen: Map
     }
   })();
 }
+
+/** The documents of `db` that are not design documents (a node's doc_count counts its design documents too). */
+export async function dataDocCount(node: Couch, db: string): Promise<number> {
+  const [info, ddocs] = await Promise.all([node.ok('GET', `/${db}`), node.ok('GET', `/${db}/_design_docs`)]);
+  return info.doc_count - ddocs.rows.length;
+}

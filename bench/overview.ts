@@ -3,8 +3,9 @@ import type { Couch } from '../server/couch-client.ts';
 import { median, percentile } from './lib.ts';
 import { overviewQueries, overviewWindow } from '../src/lib/sync/overview-queries.ts';
 import { viewQuery } from '../src/lib/sync/key-pager.ts';
+import { viewPath } from '../src/lib/model/design.ts';
 
-export const centralView = (central: Couch, name: string, q: string) => central.ok('GET', `/ops/_design/sebaran/_view/${name}?${q}`);
+export const centralView = (central: Couch, name: string, q: string) => central.ok('GET', `${viewPath('ops', name)}?${q}`);
 
 /** The four queries the overview page makes at once (its own code builds them), as query strings. */
 export const overviewQueryStrings = (regions: string[], now = Date.now()): Array<[string, string]> =>

@@ -9,7 +9,7 @@ import { defaultDemoOptions } from '../server/ops/demo-data.ts';
 import { DEMO } from '../server/config.ts';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { nodeMemoryMb } from './lib.ts';
+import { dataDocCount, nodeMemoryMb } from './lib.ts';
 import { centralOverview, centralView, overviewQueryStrings, timed } from './overview.ts';
 
 /** Bytes on disk under `dir`, and of those the view indexes' (the embedded node's `_views`, CouchDB's `.view` files). */
@@ -46,7 +46,7 @@ export async function scaleBench(total: number, log: (s: string) => void, sample
     const aUser = data.regions.BDG.accounts[1].name;
     log(`bench: waiting for ${want} ops documents to reach central…`);
     const t1 = Date.now();
-    await until(async () => (await c.admin('PUSAT').ok('GET', '/ops')).doc_count >= want, 3_600_000);
+    await until(async () => (await dataDocCount(c.admin('PUSAT'), 'ops')) >= want, 3_600_000);
     const replicateSeconds = (Date.now() - t1) / 1000;
     const central = c.admin('PUSAT').as(DEMO.centralAdmin);
     const view = (name: string, q: string) => centralView(central, name, q);

@@ -6,11 +6,12 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { KINDS, type DbKind } from '../src/lib/model/index.ts';
+import { MAIN_DESIGN, OWN_DESIGN } from '../src/lib/model/design.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', 'design-docs');
 const lib = (f: string) => readFileSync(join(root, 'lib', f), 'utf8');
 
-export const DESIGN_ID = '_design/sebaran';
+export const DESIGN_ID = `_design/${MAIN_DESIGN}`;
 
 /**
  * The context object the write rules see: which db, which region (null in central's merged databases),
@@ -49,8 +50,20 @@ function views(folder: string) {
   return out;
 }
 
+/** The main design document: the write rules, and every view without a design document of its own. */
 export function designDoc(db: DbKind, region: string | null, atCentral = region === null) {
-  return { _id: DESIGN_ID, language: 'javascript', validate_doc_update: validateSource(db, region, atCentral), views: views(db) };
+  const own = OWN_DESIGN[db] ?? {};
+  const shared = Object.fromEntries(Object.entries(views(db)).filter(([name]) => !own[name]));
+  return { _id: DESIGN_ID, language: 'javascript', validate_doc_update: validateSource(db, region, atCentral), views: shared };
+}
+
+/** The views with an index file of their own (src/lib/model/design.ts says which and why), a design document each. */
+export function ownDesignDocs(db: DbKind) {
+  const all = views(db);
+  return Object.entries(OWN_DESIGN[db] ?? {}).map(([view, ddoc]) => {
+    if (!all[view]) throw new Error(`design-docs/${db}/views has no ${view}, which src/lib/model/design.ts gives a design document`);
+    return { _id: `_design/${ddoc}`, language: 'javascript', views: { [view]: all[view] } };
+  });
 }
 
 /**

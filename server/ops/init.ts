@@ -1,7 +1,7 @@
 // `init`: brings every node to the shape DESIGN.md describes. Idempotent: it
 // compares before it writes, and a second run reports nothing to change.
 import { Couch, docPath, waitFor, type Credentials } from '../couch-client.ts';
-import { designDoc, ledgerDesignDoc } from '../design.ts';
+import { designDoc, ledgerDesignDoc, ownDesignDocs } from '../design.ts';
 import { SERVICE_DB, serviceDbSecurity } from '../region/checkpoints.ts';
 import { DEMO, type Secrets } from '../config.ts';
 import type { Topology } from '../../src/lib/model/topology.ts';
@@ -113,13 +113,19 @@ export class Initializer {
     this.note(`account ${creds.name} (${roles.join(', ')}) at ${node.url}`);
   }
 
+  /** A database's design documents: the write rules and shared views, and the views with an index file of their own. */
+  async designs(node: Couch, dbName: string, kind: DbKind, region: string | null, atCentral: boolean) {
+    await this.doc(node, dbName, designDoc(kind, region, atCentral), `write rules and views (_design/sebaran)`);
+    for (const d of ownDesignDocs(kind)) await this.doc(node, dbName, d, `the view ${Object.keys(d.views)[0]} (${d._id})`);
+  }
+
   async node(node: Couch, atCentral: boolean, region: string | null, centralLanes = '') {
     // _global_changes backs /_db_updates on CouchDB (404 without it), which the region service follows.
     for (const sys of ['_users', '_replicator', '_global_changes']) await this.db(node, sys);
     for (const db of SHARED_DBS) {
       await this.db(node, db);
       await this.security(node, db, securityFor(db, atCentral, centralLanes));
-      await this.doc(node, db, designDoc(db, region), `write rules and views (_design/sebaran)`);
+      await this.designs(node, db, db, region, atCentral);
     }
     if (!atCentral) await this.doc(node, 'ops', ledgerDesignDoc(), `the stock fold (_design/ledger)`);
   }
@@ -141,7 +147,7 @@ export async function initAll(t: Topology, secrets: Secrets, log: Log = () => {}
       const own = centralDbOf(db, r.code);
       await init.db(central, own);
       await init.security(central, own, regionDbSecurity(s.replicator.name, lanes.name));
-      await init.doc(central, own, designDoc(db, r.code, true), `write rules and views (_design/sebaran)`);
+      await init.designs(central, own, db, r.code, true);
     }
   }
   for (const d of centralLaneDocs(t, secrets)) await init.doc(central, '_replicator', d, `replication ${d._id}`);

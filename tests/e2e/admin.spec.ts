@@ -2,17 +2,18 @@
 import { test, expect } from './fixtures.ts';
 import type { Page } from '@playwright/test';
 import { nodes, pickRegion, shot, signUp, adminSignIn } from './helpers.ts';
+import { viewPath } from '../../src/lib/model/design.ts';
 
 test('overview: figures from the views and a drawn chart', async ({ page }) => {
   await adminSignIn(page);
   await expect(page.getByTestId('top-products').locator('tbody tr').first()).toBeVisible();
   // This calendar month's order count equals the sum of the view's rows for the month (Jakarta days).
-  const monthCount = await page.evaluate(async () => {
+  const monthCount = await page.evaluate(async (path) => {
     const month = new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 7);
     const q = `group=true&startkey=${encodeURIComponent(JSON.stringify(['BDG', month]))}&endkey=${encodeURIComponent(JSON.stringify(['BDG', month + '-99']))}`;
-    const res = await fetch(`${location.origin}/db/bdg/ops/_design/sebaran/_view/orders_by_day?${q}`, { credentials: 'include' });
+    const res = await fetch(`${location.origin}/db/bdg${path}?${q}`, { credentials: 'include' });
     return ((await res.json()).rows as Array<{ value: { count: number } }>).reduce((n, r) => n + r.value.count, 0);
-  });
+  }, viewPath('ops', 'orders_by_day'));
   await expect(page.getByTestId('kpi-month').locator('strong')).toHaveText(String(monthCount));
   // The chart really drew: some pixel of the canvas is not blank.
   await expect.poll(() => page.getByTestId('chart-days').evaluate((c: HTMLCanvasElement) => {

@@ -7,6 +7,7 @@ import type { Credentials } from '../../server/couch-client.ts';
 import { validFixtures as v, invalidFixtures } from '../fixtures/documents.ts';
 import { provisionUserDb } from '../../server/ops/userdb.ts';
 import { ulid, userDbName } from '../../src/lib/model/ids.ts';
+import { viewPath } from '../../src/lib/model/design.ts';
 
 let c: TestCluster;
 const shopper = { name: 'budi.bdg', password: 'rahasia-budi' };
@@ -206,7 +207,7 @@ describe("each admin's reach: what they may do and what the nodes refuse", () =>
   type Case = [string, Actor, string, 'GET' | 'POST', string, (() => unknown) | undefined, number];
   const CASES: Case[] = [
     // The BDG admin: the region's views, requests and goods received at BDG; nothing elsewhere.
-    ['BDG admin reads the sales view', 'bdgAdmin', 'BDG', 'GET', `/ops/_design/sebaran/_view/orders_by_day?group=true&startkey=${q(['BDG'])}&endkey=${q(['BDG', {}])}`, undefined, 200],
+    ['BDG admin reads the sales view', 'bdgAdmin', 'BDG', 'GET', `${viewPath('ops', 'orders_by_day')}?group=true&startkey=${q(['BDG'])}&endkey=${q(['BDG', {}])}`, undefined, 200],
     ['BDG admin reads the order list view', 'bdgAdmin', 'BDG', 'GET', `/ops/_design/sebaran/_view/orders_by_created?limit=5&descending=true`, undefined, 200],
     ['BDG admin asks for an order status change', 'bdgAdmin', 'BDG', 'POST', '/ops', () => request('BDG', bdgAdmin.name, { kind: 'order_status', order_id: v.order._id, status: 'processed' }), 201],
     ['BDG admin asks for a stock count', 'bdgAdmin', 'BDG', 'POST', '/ops', () => request('BDG', bdgAdmin.name, { kind: 'count', stock_id: v.warehouse_item._id, counted: 4 }), 201],
@@ -217,9 +218,9 @@ describe("each admin's reach: what they may do and what the nodes refuse", () =>
     ['BDG admin writes a request for JKT', 'bdgAdmin', 'BDG', 'POST', '/ops', () => request('JKT', bdgAdmin.name, { kind: 'count', stock_id: 'stock:JKT:JKT-PUSAT:SEM-00001', counted: 1 }), 403],
     ['BDG admin reads a shopper account', 'bdgAdmin', 'BDG', 'GET', `/_users/org.couchdb.user:${shopper.name}`, undefined, 403],
     ['BDG admin at the JKT node', 'bdgAdmin', 'JKT', 'GET', '/ops/_all_docs?limit=1', undefined, 401],
-    ['BDG admin at central', 'bdgAdmin', 'PUSAT', 'GET', '/ops/_design/sebaran/_view/orders_by_day?group_level=1', undefined, 401],
+    ['BDG admin at central', 'bdgAdmin', 'PUSAT', 'GET', `${viewPath('ops', 'orders_by_day')}?group_level=1`, undefined, 401],
     // The central admin: every region's figures at central, restock requests; no region node.
-    ['central admin reads the sales of all regions', 'centralAdmin', 'PUSAT', 'GET', '/ops/_design/sebaran/_view/orders_by_day?group_level=1', undefined, 200],
+    ['central admin reads the sales of all regions', 'centralAdmin', 'PUSAT', 'GET', `${viewPath('ops', 'orders_by_day')}?group_level=1`, undefined, 200],
     ['central admin asks BDG to restock, in BDG\'s own database at central', 'centralAdmin', 'PUSAT', 'POST', '/ops-bdg', () => request('BDG', DEMO.centralAdmin.name, { kind: 'restock', product_id: v.product._id, qty: 24 }), 201],
     // Written into the merged database, the request would never reach BDG: nothing flows out of it.
     ['central admin writes a restock request into the merged database', 'centralAdmin', 'PUSAT', 'POST', '/ops', () => request('BDG', DEMO.centralAdmin.name, { kind: 'restock', product_id: v.product._id, qty: 24 }), 403],
@@ -229,11 +230,11 @@ describe("each admin's reach: what they may do and what the nodes refuse", () =>
     ['central admin writes stock at central', 'centralAdmin', 'PUSAT', 'POST', '/inventory', () => ({ ...v.warehouse_item, _id: `stock:BDG:BDG-KOTA:X-${ulidish()}` }), 403],
     ['central admin at the BDG node', 'centralAdmin', 'BDG', 'GET', '/ops/_all_docs?limit=1', undefined, 401],
     // Shoppers and strangers never reach admin data.
-    ['shopper reads the sales view', 'shopper', 'BDG', 'GET', '/ops/_design/sebaran/_view/orders_by_day?group=true', undefined, 403],
+    ['shopper reads the sales view', 'shopper', 'BDG', 'GET', `${viewPath('ops', 'orders_by_day')}?group=true`, undefined, 403],
     ['shopper reads an order list', 'shopper', 'BDG', 'GET', '/ops/_design/sebaran/_view/orders_by_created?limit=5', undefined, 403],
     ['shopper writes an admin request', 'shopper', 'BDG', 'POST', '/ops', () => request('BDG', shopper.name, { kind: 'order_status', order_id: v.order._id, status: 'delivered' }), 403],
-    ['anonymous reads the sales view', 'anonymous', 'BDG', 'GET', '/ops/_design/sebaran/_view/orders_by_day?group=true', undefined, 401],
-    ['anonymous reads central', 'anonymous', 'PUSAT', 'GET', '/ops/_design/sebaran/_view/orders_by_day?group_level=1', undefined, 401],
+    ['anonymous reads the sales view', 'anonymous', 'BDG', 'GET', `${viewPath('ops', 'orders_by_day')}?group=true`, undefined, 401],
+    ['anonymous reads central', 'anonymous', 'PUSAT', 'GET', `${viewPath('ops', 'orders_by_day')}?group_level=1`, undefined, 401],
   ];
   for (const [what, actor, node, method, path, body, status] of CASES) {
     it(`${what}: ${status}`, async () => {

@@ -13,6 +13,7 @@ import { defaultDemoOptions, type DemoData } from '../../server/ops/demo-data.ts
 import { DEMO } from '../../server/config.ts';
 import { Couch } from '../../server/couch-client.ts';
 import { ids, ulid, userDbName } from '../../src/lib/model/index.ts';
+import { viewPath } from '../../src/lib/model/design.ts';
 
 const R = 'BDG';
 const BURST = 400;
@@ -75,10 +76,10 @@ describe.skipIf(engineName() !== 'couchdb')('central as a 3-node cluster (needs 
   };
   const overview = (node: Couch) =>
     Promise.all([
-      node.request('GET', '/ops/_design/sebaran/_view/orders_by_day?group_level=1'),
-      node.request('GET', '/ops/_design/sebaran/_view/orders_by_day?group=true'),
-      node.request('GET', '/ops/_design/sebaran/_view/orders_by_week?group=true'),
-      node.request('GET', '/ops/_design/sebaran/_view/product_sales?group=true'),
+      node.request('GET', `${viewPath('ops', 'orders_by_day')}?group_level=1`),
+      node.request('GET', `${viewPath('ops', 'orders_by_day')}?group=true`),
+      node.request('GET', `${viewPath('ops', 'orders_by_week')}?group=true`),
+      node.request('GET', `${viewPath('ops', 'product_sales')}?group=true`),
     ]);
 
   it('the three members form one cluster, set up through /_cluster_setup, each holding a copy of every shard', async () => {
@@ -149,7 +150,7 @@ describe.skipIf(engineName() !== 'couchdb')('central as a 3-node cluster (needs 
     // The dashboards count every order while the member is still down.
     const bdgOrderDocs = (await bdg.allDocs('ops', `include_docs=true&startkey=${encodeURIComponent('"order:"')}&endkey=${encodeURIComponent('"order:\uffff"')}`)).map((r) => r.doc);
     const live = bdgOrderDocs.filter((o: any) => o.status !== 'canceled').length;
-    const perRegion = async (node: Couch) => (await node.ok('GET', '/ops/_design/sebaran/_view/orders_by_day?group_level=1')).rows.find((r: any) => r.key[0] === R)?.value.count;
+    const perRegion = async (node: Couch) => (await node.ok('GET', `${viewPath('ops', 'orders_by_day')}?group_level=1`)).rows.find((r: any) => r.key[0] === R)?.value.count;
     expect(await until(async () => (await perRegion(admin)) === live, 30_000)).toBe(true);
     expect(await perRegion(otherLive)).toBe(live);
 

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, until, type TestCluster } from './harness.ts';
 import { seed } from '../../server/ops/seed.ts';
 import { defaultDemoOptions, type DemoData } from '../../server/ops/demo-data.ts';
+import { viewPath } from '../../src/lib/model/design.ts';
 
 let c: TestCluster;
 let data: DemoData;
@@ -76,14 +77,14 @@ describe('dashboard views agree with the raw documents', () => {
         byProduct.set(pk, [p[0] + it.qty, p[1] + it.subtotal]);
       }
     }
-    const day = (await c.admin('PUSAT').ok('GET', '/ops/_design/sebaran/_view/orders_by_day?group=true')).rows as any[];
+    const day = (await c.admin('PUSAT').ok('GET', `${viewPath('ops', 'orders_by_day')}?group=true`)).rows as any[];
     expect(day.length).toBe(byDay.size);
     for (const r of day) {
       const want = byDay.get(JSON.stringify(r.key))!;
       expect(r.value.count).toBe(want.count);
       expect(r.value.sum).toBe(want.sum);
     }
-    const products = (await c.admin('PUSAT').ok('GET', '/ops/_design/sebaran/_view/product_sales?group=true')).rows as any[];
+    const products = (await c.admin('PUSAT').ok('GET', `${viewPath('ops', 'product_sales')}?group=true`)).rows as any[];
     expect(products.length).toBe(byProduct.size);
     for (const r of products) expect(r.value).toEqual(byProduct.get(JSON.stringify(r.key)));
     // The overview's best sellers: one row a product, every region summed.
@@ -93,16 +94,16 @@ describe('dashboard views agree with the raw documents', () => {
       const a = across.get(id) ?? [0, 0];
       across.set(id, [a[0] + u, a[1] + s]);
     }
-    const top = (await c.admin('PUSAT').ok('GET', '/ops/_design/sebaran/_view/product_sales?group_level=1')).rows as any[];
+    const top = (await c.admin('PUSAT').ok('GET', `${viewPath('ops', 'product_sales')}?group_level=1`)).rows as any[];
     expect(top.length).toBe(across.size);
     expect(Object.fromEntries(top.map((r) => [r.key[0], r.value]))).toEqual(Object.fromEntries(across));
     // A region node's best sellers are its own region's rows.
-    const bdgTop = (await c.admin('BDG').ok('GET', '/ops/_design/sebaran/_view/product_sales?group_level=1')).rows as any[];
+    const bdgTop = (await c.admin('BDG').ok('GET', `${viewPath('ops', 'product_sales')}?group_level=1`)).rows as any[];
     expect(bdgTop.map((r) => [r.key[0], r.value])).toEqual(products.filter((r) => r.key[1] === 'BDG').map((r) => [r.key[0], r.value]));
     // A region node computes the same figures for its own region.
-    const bdg = (await c.admin('BDG').ok('GET', '/ops/_design/sebaran/_view/orders_by_day?group=true')).rows as any[];
+    const bdg = (await c.admin('BDG').ok('GET', `${viewPath('ops', 'orders_by_day')}?group=true`)).rows as any[];
     expect(bdg).toEqual(day.filter((r) => r.key[0] === 'BDG'));
-    const weeks = (await c.admin('BDG').ok('GET', '/ops/_design/sebaran/_view/orders_by_week?group=true')).rows as any[];
+    const weeks = (await c.admin('BDG').ok('GET', `${viewPath('ops', 'orders_by_week')}?group=true`)).rows as any[];
     expect(weeks.reduce((n, r) => n + r.value.count, 0)).toBe(orders.filter((o) => o.region_code === 'BDG').length);
     expect(weeks.every((r) => new Date(r.key[1] + 'T00:00:00Z').getUTCDay() === 1)).toBe(true);
   });

@@ -4,6 +4,7 @@
 // The shop, the regional admin and the central admin all speak to their nodes through this.
 import { viewQuery } from './key-pager.ts';
 import { RequestError } from './request-error.ts';
+import { viewPath } from '../model/design.ts';
 
 /** Where a node is, seen from the browser: its code, lower-cased, under the app's proxy. */
 export const nodeUrl = (code: string) => `${location.origin}/db/${code.toLowerCase()}`;
@@ -92,9 +93,9 @@ export class NodeClient {
     return new Set(rows.filter((r) => r.value && !r.value.deleted).map((r) => r.id as string));
   }
 
-  /** A view of `db`'s design document, e.g. view('ops', 'orders_by_day', { group: true }). */
+  /** A view of `db` (in whichever design document holds it), e.g. view('ops', 'orders_by_day', { group: true }). */
   async view(db: string, name: string, params: Record<string, unknown> = {}): Promise<ViewRow[]> {
-    return (await this.call(`/${db}/_design/sebaran/_view/${name}?${viewQuery(params)}`)).rows;
+    return (await this.call(`${viewPath(db, name)}?${viewQuery(params)}`)).rows;
   }
 
   /** An attachment's URL (the session cookie goes with the image request). */
