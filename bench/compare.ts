@@ -13,7 +13,7 @@ const p = (o: any, unit = 'ms'): [string, number] | null => (o ? [`${ms(o.p50)} 
 const MEASURES: Measure[] = [
   ['catalog change central -> BDG, p50 / p95', (r) => p(r.catalogLagMs)],
   ['new order BDG -> central, p50 / p95', (r) => p(r.orderLagMs)],
-  ['central overview (4 view queries), p50 / p95', (r) => p(r.centralOverviewMs)],
+  ['central overview (its view queries at once), p50 / p95', (r) => p(r.centralOverviewMs)],
   ['one-shot 10k -> BDG share (5k), selector', (r) => (r.oneShotReplication ? [`${r.oneShotReplication.filteredSeconds.toFixed(2)} s`, r.oneShotReplication.filteredSeconds] : null)],
   ['one-shot 10k -> all 10k, no filter', (r) => (r.oneShotReplication ? [`${r.oneShotReplication.allSeconds.toFixed(2)} s`, r.oneShotReplication.allSeconds] : null)],
   ['first pull of a fresh device (catalog + BDG stock)', (r) => (r.firstPull ? [`${r.firstPull.pullSeconds.toFixed(2)} s (${r.firstPull.docs} docs)`, r.firstPull.pullSeconds] : null)],

@@ -7,9 +7,9 @@ import { viewPath } from '../src/lib/model/design.ts';
 
 export const centralView = (central: Couch, name: string, q: string) => central.ok('GET', `${viewPath('ops', name)}?${q}`);
 
-/** The four queries the overview page makes at once (its own code builds them), as query strings. */
+/** The queries the overview page makes at once (its own code builds them), as query strings. */
 export const overviewQueryStrings = (regions: string[], now = Date.now()): Array<[string, string]> =>
-  overviewQueries(regions, overviewWindow(now)).map(([v, q]) => [v, viewQuery(q)]);
+  overviewQueries(regions, overviewWindow(now)).map((q) => [q.view, viewQuery(q.params)]);
 export const centralOverview = (central: Couch, regions: string[]) => Promise.all(overviewQueryStrings(regions).map(([v, q]) => centralView(central, v, q)));
 
 /** Times `fn` `samples` times in a row (warm). */

@@ -5,7 +5,7 @@ import { centralAdmin } from './central.svelte.ts';
 import { productStock } from './stock-list.ts';
 import { ids, type Order, type Product, type Warehouse, type WarehouseItem } from '../model/index.ts';
 import { loadFor } from './loaded.ts';
-import { overviewQueries, overviewWindow } from './overview-queries.ts';
+import { overviewQueries, overviewRows, overviewWindow } from './overview-queries.ts';
 import { bestSellers, productByRegionQuery, salesByRegion } from './product-sales.ts';
 
 const guarded = <T extends object>(read: () => Promise<T>) => loadFor(!!centralAdmin.user, read);
@@ -52,11 +52,13 @@ export interface Overview {
   weekStarts: string[];
 }
 
-/** Central's overview: four grouped view queries, and the names of the top ten products. */
+/** Central's overview: its grouped view queries (overview-queries.ts), and the names of the top ten products. */
 export const overviewPage = (regions: string[], now = Date.now()) =>
   guarded<Overview>(async () => {
     const win = overviewWindow(now);
-    const [byRegion, days, weeks, products] = await Promise.all(overviewQueries(regions, win).map(([v, q]) => centralAdmin.view('ops', v, q)));
+    const queries = overviewQueries(regions, win);
+    const answers = await Promise.all(queries.map((q) => centralAdmin.view('ops', q.view, q.params)));
+    const { perRegion: byRegion, days, weeks, products } = overviewRows(queries, answers);
     const best = bestSellers(products);
     const names = new Map(((await centralAdmin.docs('catalog', best.map((b) => b.product))) as Product[]).map((p) => [p._id, p.name]));
     return {
