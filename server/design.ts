@@ -50,10 +50,14 @@ function views(folder: string) {
   return out;
 }
 
-/** The main design document: the write rules, and every view without a design document of its own. */
-export function designDoc(db: DbKind, region: string | null, atCentral = region === null) {
+/**
+ * The main design document: the write rules, and every view without a design document of its own.
+ * `withViews` false: the rules only, for a region's copy at central (`ops-bdg`), which nothing queries
+ * (the dashboards read the merged `ops`), so no node spends time or memory indexing it.
+ */
+export function designDoc(db: DbKind, region: string | null, atCentral = region === null, withViews = true) {
   const own = OWN_DESIGN[db] ?? {};
-  const shared = Object.fromEntries(Object.entries(views(db)).filter(([name]) => !own[name]));
+  const shared = withViews ? Object.fromEntries(Object.entries(views(db)).filter(([name]) => !own[name])) : {};
   return { _id: DESIGN_ID, language: 'javascript', validate_doc_update: validateSource(db, region, atCentral), views: shared };
 }
 

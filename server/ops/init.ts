@@ -147,7 +147,7 @@ export async function initAll(t: Topology, secrets: Secrets, log: Log = () => {}
       const own = centralDbOf(db, r.code);
       await init.db(central, own);
       await init.security(central, own, regionDbSecurity(s.replicator.name, lanes.name));
-      await init.designs(central, own, db, r.code, true);
+      await init.doc(central, own, designDoc(db, r.code, true, false), `write rules (_design/sebaran)`);
     }
   }
   for (const d of centralLaneDocs(t, secrets)) await init.doc(central, '_replicator', d, `replication ${d._id}`);
