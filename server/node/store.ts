@@ -441,6 +441,9 @@ export interface DbUpdate {
  * node instance, so a client that reconnects after a restart sees an unknown
  * `since` and knows to rescan (as it must after any gap).
  */
+/** How many announcements the feed keeps (a follower further behind rescans); SEBARAN_DB_UPDATES_WINDOW sets it. */
+export const DB_UPDATES_WINDOW = Number(process.env.SEBARAN_DB_UPDATES_WINDOW) || 10_000;
+
 export class DbUpdates {
   private events: Array<{ n: number; db: string; type: DbUpdate['type'] }> = [];
   private n = 0;
@@ -453,7 +456,7 @@ export class DbUpdates {
     // Collapse bursts: one "updated" per database is all a follower needs.
     if (last && last.db === db && last.type === type && type === 'updated') last.n = ++this.n;
     else this.events.push({ n: ++this.n, db, type });
-    if (this.events.length > 10_000) this.events.splice(0, this.events.length - 10_000);
+    if (this.events.length > DB_UPDATES_WINDOW) this.events.splice(0, this.events.length - DB_UPDATES_WINDOW);
     for (const l of this.listeners) l();
     for (const w of this.watchers) w(db, type);
   }
