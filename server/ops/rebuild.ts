@@ -9,6 +9,7 @@ import { Couch, waitFor } from '../couch-client.ts';
 import { regionOf, type Secrets } from '../config.ts';
 import type { Topology } from '../../src/lib/model/topology.ts';
 import { initAll, type Log } from './init.ts';
+import { viewPath } from '../../src/lib/model/design.ts';
 import { restoreShoppers } from './shopper-backup.ts';
 
 const DBS = ['catalog', 'inventory', 'ops'];
@@ -17,7 +18,7 @@ const DBS = ['catalog', 'inventory', 'ops'];
 export async function regionShare(central: Couch, region: string) {
   const out: Record<string, number> = {};
   for (const db of DBS) {
-    const rows = (await central.ok('GET', `/${db}/_design/sebaran/_view/by_type?group=true`)).rows as any[];
+    const rows = (await central.ok('GET', `${viewPath(db, 'by_type')}?group=true`)).rows as any[];
     out[db] = rows.filter((r) => (db === 'catalog' ? true : r.key[1] === region)).reduce((n, r) => n + r.value, 0);
   }
   return out;
@@ -26,7 +27,7 @@ export async function regionShare(central: Couch, region: string) {
 export async function regionCounts(node: Couch) {
   const out: Record<string, number> = {};
   for (const db of DBS) {
-    const rows = (await node.ok('GET', `/${db}/_design/sebaran/_view/by_type?group=true`)).rows as any[];
+    const rows = (await node.ok('GET', `${viewPath(db, 'by_type')}?group=true`)).rows as any[];
     out[db] = rows.reduce((n, r) => n + r.value, 0);
   }
   return out;
