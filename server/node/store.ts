@@ -14,6 +14,7 @@ import { replicationDocProblem } from './replicator.ts';
 import { durableLeveldown } from './durable-level.ts';
 import { Reopener } from './reopen.ts';
 import { guarded } from './guarded-pouch.ts';
+import { winners } from './point-reads.ts';
 import { isStorageFailure } from './errors.ts';
 
 PouchDB.plugin(PouchFind);
@@ -282,12 +283,11 @@ export class Store {
     // Without rules to run, PouchDB's own conflict check is all a write needs.
     const checked = known.length > 0 && (validators.size > 0 || name === '_users');
     if (checked) {
-      const res = await db.pouch.allDocs({ keys: known, include_docs: true, conflicts: true });
-      for (const row of res.rows as any[]) {
+      for (const row of await winners(db.pouch, known, { docs: true, conflicts: true })) {
         if (row.doc) {
           const { _conflicts, ...doc } = row.doc;
-          current.set(row.id, { doc, leaves: [row.doc._rev, ...(_conflicts ?? [])] });
-        } else if (row.value?.deleted) current.set(row.id, { doc: null, leaves: [row.value.rev], deleted: true });
+          current.set(row.key, { doc, leaves: [row.doc._rev, ...(_conflicts ?? [])] });
+        } else if (row.value?.deleted) current.set(row.key, { doc: null, leaves: [row.value.rev], deleted: true });
       }
     }
     // A malformed document refuses the whole request before anything is written, as CouchDB does;

@@ -15,6 +15,7 @@ import { storageError } from './errors.ts';
 import { compile, deepFreeze, JsReducers, type Key, type ViewDef } from './view-sandbox.ts';
 import { badError, combine, isBad } from './view-reduce.ts';
 import { REMOVE, Tree, type Entry, type Op } from './view-tree.ts';
+import { winners } from './point-reads.ts';
 import { LevelKV, MemoryKV, NodeBatch, NodeCache, reader, type KV } from './view-store.ts';
 
 export interface ViewQuery {
@@ -405,8 +406,7 @@ export class ViewEngine {
     if (!rows.length) return;
     // A value with an _id links another document, as in CouchDB.
     const want = rows.map((r) => (r.value && typeof r.value === 'object' && typeof r.value._id === 'string' ? r.value._id : r.id));
-    const got = await pouch.allDocs({ keys: [...new Set(want)], include_docs: true });
-    const docs = new Map(got.rows.map((r: any) => [r.key, r.doc ?? null]));
+    const docs = new Map((await winners(pouch, want, { docs: true })).map((r) => [r.key, r.doc ?? null]));
     rows.forEach((r, i) => (r.doc = docs.get(want[i]) ?? null));
   }
 

@@ -5,6 +5,7 @@ import { bodyOf, json, type Call, type Route } from './call.ts';
 import { checkWriteLimits } from '../limits.ts';
 import { viewOptions } from './views.ts';
 import { allDocsSliced } from '../all-docs.ts';
+import { winners } from '../point-reads.ts';
 
 export const bulkRoutes: Route[] = [
   {
@@ -68,7 +69,7 @@ async function bulkGetOne(pouch: any, req: unknown, o: { revs: boolean; attachme
   let rev = typeof d.rev === 'string' ? d.rev : undefined;
   try {
     if (!rev) {
-      const [row] = (await pouch.allDocs({ keys: [id] })).rows;
+      const [row] = await winners(pouch, [id]);
       if (!row?.value) throw new Error('missing');
       rev = row.value.rev as string;
     }
@@ -88,9 +89,9 @@ async function revsDiff(pouch: any, req: Record<string, any>) {
   const ids = Object.keys(diff);
   if (!ids.length) return diff;
   const gen = (r: string) => parseInt(r, 10);
-  for (const row of (await pouch.allDocs({ keys: ids })).rows as any[]) {
+  for (const row of await winners(pouch, ids)) {
     const winner: string | undefined = row.value?.rev;
-    if (!winner) continue;
+    if (!winner || !row.id) continue;
     if (diff[row.id].missing.some((m) => gen(m) > gen(winner))) diff[row.id].possible_ancestors = [winner];
   }
   return diff;
