@@ -33,6 +33,8 @@ function diskMb(dir: string) {
 
 /** The deep page the target names (page 2,000 of 20), or the last full one a smaller run has. */
 const DEEP_PAGE = 2000;
+/** How long loading and the first build may take before the run gives up: a million orders here take well over an hour. */
+const LOAD_LIMIT_MS = 4 * 3_600_000;
 const PAGE = 20;
 
 export async function scaleBench(total: number, log: (s: string) => void, samples = 20) {
@@ -46,7 +48,15 @@ export async function scaleBench(total: number, log: (s: string) => void, sample
     const aUser = data.regions.BDG.accounts[1].name;
     log(`bench: waiting for ${want} ops documents to reach central…`);
     const t1 = Date.now();
-    await until(async () => (await dataDocCount(c.admin('PUSAT'), 'ops')) >= want, 3_600_000);
+    let said = Date.now();
+    await until(async () => {
+      const n = await dataDocCount(c.admin('PUSAT'), 'ops');
+      if (Date.now() - said > 60_000) {
+        said = Date.now();
+        log(`bench: ${n} of ${want} at central after ${((said - t1) / 1000).toFixed(0)} s`);
+      }
+      return n >= want;
+    }, LOAD_LIMIT_MS);
     const replicateSeconds = (Date.now() - t1) / 1000;
     const central = c.admin('PUSAT').as(DEMO.centralAdmin);
     const view = (name: string, q: string) => centralView(central, name, q);
@@ -69,7 +79,7 @@ export async function scaleBench(total: number, log: (s: string) => void, sample
         log(`bench: views still building after ${((Date.now() - t2) / 1000).toFixed(0)} s (${(e as Error).message})`);
         return false;
       }
-    }, 3_600_000);
+    }, LOAD_LIMIT_MS);
     await view('orders_by_created', 'limit=1&reduce=false');
     await view('orders_by_status', 'limit=1&reduce=false');
     await view('orders_by_user', 'limit=1&reduce=false');
