@@ -1,6 +1,6 @@
 // Who may write what, at which node. CONTEXT is filled in by `init`:
 // { db, region (null in central's merged databases), central (the database is at central: the merged
-//   ones and each region's own, ops-bdg), kinds: { type: { schema, writers, immutable, regional } } }.
+//   ones and each region's own, ops-bdg), rule(type): { schema, writers, immutable, regional } or null }.
 function validate(newDoc, oldDoc, userCtx, secObj, CONTEXT) {
   function fail(msg) { throw ({ forbidden: msg }); }
   var roles = userCtx.roles || [];
@@ -14,7 +14,7 @@ function validate(newDoc, oldDoc, userCtx, secObj, CONTEXT) {
     fail('There is nothing to delete.');
   }
   var type = doc.type;
-  var rule = CONTEXT.kinds[type];
+  var rule = typeof type === 'string' ? CONTEXT.rule(type) : null;
   if (!rule) fail('type: ' + JSON.stringify(type) + ' is not a document kind of the ' + CONTEXT.db + ' database');
   if (!deleting) {
     var errors = checkSchema(rule.schema, newDoc, type);

@@ -5,7 +5,7 @@ function checkSchema(schema, value, path) {
   var errors = [];
   function typeOf(v) {
     if (v === null) return 'null';
-    if (Object.prototype.toString.call(v) === '[object Array]') return 'array';
+    if (Array.isArray(v)) return 'array';
     return typeof v;
   }
   function typeOk(t, v) {

@@ -111,3 +111,23 @@ describe('who may write what', () => {
     expect(rule({ ...validFixtures.user, region_code: 'JKT' }, admin)).toMatch(/_id: must read user:JKT:/);
   });
 });
+
+describe('a type that is no kind', () => {
+  // Names an object literal inherits: looked up in a plain map of kinds, they found a function, and
+  // the rules then failed with a TypeError (a 500) instead of refusing the document.
+  for (const type of ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf', 7, null]) {
+    it(`refuses type ${JSON.stringify(type)} with 403 in every database`, () => {
+      for (const db of ['catalog', 'inventory', 'ops', 'userdb'] as DbKind[]) {
+        const fn = compileValidator(validateSource(db, 'BDG'), `${db}/test`);
+        let thrown: unknown = null;
+        try {
+          fn({ _id: 'x:BDG:1', type, region_code: 'BDG' }, null, { name: 'someone', roles: [] }, {});
+        } catch (e) {
+          thrown = e;
+        }
+        const err = validationError(thrown);
+        expect([err.status, err.reason]).toEqual([403, expect.stringContaining('is not a document kind')]);
+      }
+    });
+  }
+});
