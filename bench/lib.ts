@@ -77,9 +77,22 @@ export function table(rows: Array<[string, string, string, string]>) {
 }
 
 export function rssKb(pid: number): number | null {
+  return statusKb(pid, 'VmRSS');
+}
+
+/**
+ * A process's resident memory that is its own (heap, stacks), not file pages it maps: LevelDB maps
+ * its table files, and the pages it reads count in VmRSS as RssFile, clean page cache the kernel
+ * takes back under pressure (at 1,000,000 orders about half of central's RSS while loading).
+ */
+export function anonKb(pid: number): number | null {
+  return statusKb(pid, 'RssAnon');
+}
+
+function statusKb(pid: number, field: string): number | null {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8') as string;
-    const m = /VmRSS:\s+(\d+) kB/.exec(status);
+    const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(status);
     return m ? Number(m[1]) : null;
   } catch {
     return null;
@@ -110,7 +123,9 @@ const safeList = (dir: string) => {
 /** A node's memory: the node process itself, and with every process it started. */
 export function nodeMemoryMb(pid: number) {
   const own = (rssKb(pid) ?? 0) / 1024;
-  const children = descendants(pid).reduce((n, k) => n + (rssKb(k) ?? 0), 0) / 1024;
+  const kids = descendants(pid);
+  const children = kids.reduce((n, k) => n + (rssKb(k) ?? 0), 0) / 1024;
+  const anon = [pid, ...kids].reduce((n, k) => n + (anonKb(k) ?? 0), 0) / 1024;
   const name = (() => {
     try {
       return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
@@ -118,7 +133,7 @@ export function nodeMemoryMb(pid: number) {
       return '?';
     }
   })();
-  return { process: name, rssMb: own, withChildrenMb: own + children };
+  return { process: name, rssMb: own, withChildrenMb: own + children, anonWithChildrenMb: anon };
 }
 
 /**

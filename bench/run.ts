@@ -74,8 +74,13 @@ if (scaleArg > 0) {
     ['central on disk: all / of it the view indexes', `${r.centralDisk.totalMb} / ${r.centralDisk.viewsMb} MB`, '-', 'info'],
     ['central restart: stop to the overview answered', `${r.restartToOverviewSeconds.toFixed(1)} s`, embedded ? '< 10 s' : '-', embedded ? verdict(r.restartToOverviewSeconds < 10) : 'info'],
     [
-      'central memory (with children): before the views / built / after the restart', `${r.centralMbBeforeViews ?? '?'} / ${r.centralMb ?? '?'} / ${r.centralMbAfterRestart ?? '?'} MB`,
-      embedded ? '< 1 GB' : '-', embedded ? verdict(Math.max(r.centralMb ?? Infinity, r.centralMbAfterRestart ?? Infinity) < 1024) : 'info',
+      'central memory (with children): before the views / built / after the restart',
+      `${r.centralMbBeforeViews?.rssMb ?? '?'} / ${r.centralMb?.rssMb ?? '?'} / ${r.centralMbAfterRestart?.rssMb ?? '?'} MB`,
+      embedded ? '< 1 GB' : '-', embedded ? verdict(Math.max(r.centralMb?.rssMb ?? Infinity, r.centralMbAfterRestart?.rssMb ?? Infinity) < 1024) : 'info',
+    ],
+    [
+      '  of it anonymous (the rest: mapped database files)',
+      `${r.centralMbBeforeViews?.anonMb ?? '?'} / ${r.centralMb?.anonMb ?? '?'} / ${r.centralMbAfterRestart?.anonMb ?? '?'} MB`, '-', 'info',
     ],
   ];
   console.log('\n' + table(rows));

@@ -62,9 +62,12 @@ export async function scaleBench(total: number, log: (s: string) => void, sample
     const view = (name: string, q: string) => centralView(central, name, q);
     const regions = c.topology.regions.map((r) => r.code);
     const overview = () => centralOverview(central, regions);
+    /** Central's RSS with its children's, and of it the anonymous part (not LevelDB's mapped files). */
     const memory = () => {
       const pid = c.nodes.PUSAT.proc?.pid;
-      return pid ? Math.round(nodeMemoryMb(pid).withChildrenMb) : null;
+      if (!pid) return null;
+      const m = nodeMemoryMb(pid);
+      return { rssMb: Math.round(m.withChildrenMb), anonMb: Math.round(m.anonWithChildrenMb) };
     };
     const centralMbBeforeViews = memory();
     log('bench: building the views at central (first query)…');
