@@ -267,7 +267,8 @@ export class ViewEngine {
 
   private async catchUp(pouch: PouchDB.Database, idx: DesignIndex) {
     const now = () => Math.floor(Date.now() / 1000);
-    const pending = Number((await pouch.info()).update_seq) - idx.seq;
+    const target = Number((await pouch.info()).update_seq);
+    const pending = target - idx.seq;
     if (pending <= 0) return;
     const task = {
       database: basename(pouch.name), design_document: idx.ddocId,
@@ -275,14 +276,21 @@ export class ViewEngine {
     };
     this.tasks.add(task);
     try {
-      await this.catchUpBatches(pouch, idx, (n) => Object.assign(task, { changes_done: task.changes_done + n, updated_on: now() }));
+      await this.catchUpBatches(pouch, idx, target, (n) => Object.assign(task, { changes_done: task.changes_done + n, updated_on: now() }));
     } finally {
       this.tasks.delete(task);
     }
   }
 
-  private async catchUpBatches(pouch: PouchDB.Database, idx: DesignIndex, done: (n: number) => void) {
-    for (;;) {
+  /**
+   * Folds changes in until the index has reached `target` (the database's update_seq when the catch-up
+   * began), as CouchDB answers a query from the index as of the request. Without that bound, a
+   * database written to without pause kept one design document's catch-up going for good and the
+   * others never got their turn: loading a million orders, central's main views had indexed 14,000
+   * of 3.6 million changes when the load ended.
+   */
+  private async catchUpBatches(pouch: PouchDB.Database, idx: DesignIndex, target: number, done: (n: number) => void) {
+    while (idx.seq < target) {
       const ch = await pouch.changes({ since: idx.seq, include_docs: true, limit: BATCH });
       const live = ch.results.filter((c) => !c.id.startsWith('_design/'));
       // Map the whole batch first: if a map function runs out of time, nothing has changed yet.
