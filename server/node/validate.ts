@@ -153,6 +153,20 @@ export function compileValidators(ddocs: Array<{ id: string; source: string }>, 
     return context;
   };
   sandbox = build();
+  /** One chunk on this thread within `ms`; null when cut off (the next call then starts on a fresh sandbox). */
+  const runSlice = (chunk: unknown[], data: { u: string; s: string }, ms: number): string | null => {
+    const context = sandbox ?? (sandbox = build());
+    Object.assign(context, { __items: chunk, __u: data.u, __s: data.s });
+    try {
+      return RUN.runInContext(context, { timeout: Math.max(1, ms) });
+    } catch {
+      // Cut off mid-run, the sandbox may hold half-done state.
+      sandbox = null;
+      return null;
+    } finally {
+      context.__items = context.__u = context.__s = null;
+    }
+  };
   return {
     size: ddocs.length,
     async run(items, userCtx, secObj) {
@@ -171,32 +185,21 @@ export function compileValidators(ddocs: Array<{ id: string; source: string }>, 
       // batch in six). Between chunks other requests get their turn.
       for (let from = 0; from < items.length; from += CHUNK) {
         if (from > 0) await new Promise((r) => setImmediate(r));
-        const chunk = data.items.slice(from, from + CHUNK);
-        const context = sandbox ?? (sandbox = build());
-        let raw: string | null = null;
-        Object.assign(context, { __items: chunk, __u: data.u, __s: data.s });
-        try {
-          raw = RUN.runInContext(context, { timeout: Math.max(1, Math.min(sliceMs, timeoutMs - (Date.now() - started))) });
-        } catch {
-          // Cut off mid-run, the sandbox may hold half-done state: start the next write on a fresh one.
-          sandbox = null;
-        } finally {
-          context.__items = context.__u = context.__s = null;
-        }
-        if (raw === null) {
+        let raw = runSlice(data.items.slice(from, from + CHUNK), data, Math.min(sliceMs, timeoutMs - (Date.now() - started)));
+        const rest = raw === null;
+        if (rest) {
           // A chunk that outran the slice: it and the rest go to a worker with the time left.
           const left = timeoutMs - (Date.now() - started);
-          if (left > 0) raw = await inWorker({ ...data, items: data.items.slice(from) }, left);
-          if (raw === null) {
-            const id = ddocs.map((d) => d.id).join(', ');
-            console.error(`validate_doc_update of ${id} did not finish ${items.length} document(s) within ${timeoutMs} ms; answered os_process_error`);
-            const err = new HttpError(500, 'os_process_error', 'OS process timed out.');
-            return items.map(() => err);
-          }
-          out.push(...verdicts(raw, failures));
-          break;
+          raw = left > 0 ? await inWorker({ ...data, items: data.items.slice(from) }, left) : null;
+        }
+        if (raw === null) {
+          const id = ddocs.map((d) => d.id).join(', ');
+          console.error(`validate_doc_update of ${id} did not finish ${items.length} document(s) within ${timeoutMs} ms; answered os_process_error`);
+          const err = new HttpError(500, 'os_process_error', 'OS process timed out.');
+          return items.map(() => err);
         }
         out.push(...verdicts(raw, failures));
+        if (rest) break;
       }
       return out;
     },
