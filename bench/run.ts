@@ -78,6 +78,7 @@ if (scaleArg > 0) {
       `${r.centralMbBeforeViews?.rssMb ?? '?'} / ${r.centralMb?.rssMb ?? '?'} / ${r.centralMbAfterRestart?.rssMb ?? '?'} MB`,
       embedded ? '< 1 GB' : '-', embedded ? verdict(Math.max(r.centralMb?.rssMb ?? Infinity, r.centralMbAfterRestart?.rssMb ?? Infinity) < 1024) : 'info',
     ],
+    ['central memory, highest 10 s sample of the run: RSS / of it anonymous', `${r.centralPeakMb.rssMb} / ${r.centralPeakMb.anonMb} MB`, '-', 'info'],
     [
       '  of it anonymous (the rest: mapped database files)',
       `${r.centralMbBeforeViews?.anonMb ?? '?'} / ${r.centralMb?.anonMb ?? '?'} / ${r.centralMbAfterRestart?.anonMb ?? '?'} MB`, '-', 'info',
