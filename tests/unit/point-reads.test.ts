@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import PouchDB from 'pouchdb-node';
 import { winners } from '../../server/node/point-reads.ts';
+import { allDocsSliced } from '../../server/node/all-docs.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sebaran-point-reads-'));
 const db = new PouchDB(join(dir, 'db'), { adapter: 'leveldb' } as any);
@@ -52,5 +53,18 @@ describe('winners (one point read per id)', () => {
     const rows = (await db.allDocs({ keys: ids, include_docs: true, conflicts: true } as any)).rows as any[];
     expect(rows.some((r) => r.value?.deleted)).toBe(true);
     expect(rows.some((r) => r.doc?._conflicts?.length)).toBe(true);
+  });
+
+  it('answers _all_docs with keys as PouchDB does, skip, limit and descending included', async () => {
+    const all = (await db.allDocs()).rows.map((r: any) => r.id as string);
+    expect(all.length).toBeGreaterThan(10);
+    const keys = [...Array.from({ length: 40 }, () => all[rnd(all.length)]), 'doc:0', 'unknown:2', 'doc:0'];
+    const variants = [{}, { include_docs: true }, { include_docs: true, conflicts: true }, { skip: 3 }, { limit: 7 }, { skip: 5, limit: 10, include_docs: true },
+      { descending: true }, { descending: true, skip: 2, limit: 4, include_docs: true }, { limit: 0 }, { skip: 100 }];
+    for (const v of variants) {
+      const oracle: any = await db.allDocs({ ...v, keys } as any);
+      const mine = await allDocsSliced(db, { ...v, keys });
+      expect({ v, ...mine }).toEqual({ v, ...oracle });
+    }
   });
 });
