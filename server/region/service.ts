@@ -6,6 +6,8 @@
 //  - requests.ts: admin requests, each answered with a result,
 //  - shoppers.ts: per-user databases and profiles, deleted accounts,
 //  - health.ts:   the node's replication report for central,
+//  - ops-feed.ts: the ops feed (ledger entries, admin requests, orders) read into the stock,
+//  - backup.ts, backup-pacer.ts: the shopper backup, and when it runs,
 //  - checkpoints.ts: where each feed was read up to, in a database only the service can use.
 // All stock decisions run one at a time (`serial`), so stock never goes below
 // zero; any item the service cannot handle is logged and answered or retried
@@ -21,6 +23,8 @@ import { AdminCalls } from './admin-calls.ts';
 import { ShopperBackup } from './backup.ts';
 import { Backoff } from './backoff.ts';
 import { unannounced } from './sweep.ts';
+import { BackupPacer } from './backup-pacer.ts';
+import { followOps } from './ops-feed.ts';
 
 export interface ServiceOptions {
   region: string;
@@ -33,8 +37,6 @@ export interface ServiceOptions {
 }
 
 const RETRY_MS = 2000;
-/** The shopper backup is a copy for a rebuild: seconds behind cost nothing, a pass per checkout round costs the node a read of every database. */
-const BACKUP_EVERY_MS = 5000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class RegionService {
@@ -58,6 +60,7 @@ export class RegionService {
   private shoppers: Shoppers;
   private health: Health;
   private backup: ShopperBackup;
+  private pacer: BackupPacer;
   private sweepMs: number;
 
   constructor(o: ServiceOptions) {
@@ -73,6 +76,15 @@ export class RegionService {
     this.backup = new ShopperBackup(this.admin, this.svc, this.checkpoints, this.R, this.log);
     this.shoppers = new Shoppers(this.admin, this.svc, this.R, this.log, this.backup);
     this.health = new Health(this.admin, this.svc, this.R, this.log);
+    this.pacer = new BackupPacer(this.backup, {
+      failed: (dbs) => {
+        for (const db of dbs) this.dirty.add(db);
+        setTimeout(() => this.schedule(), RETRY_MS * 5).unref?.();
+      },
+      trouble: (e) => this.trouble(e),
+      stopped: () => this.stopped,
+      log: (l) => this.log(`[${this.R}] ${l}`),
+    });
   }
 
   get stats() {
@@ -107,7 +119,13 @@ export class RegionService {
       .then(() => this.log(`[${this.R}] start: order copies checked in ${Date.now() - t0} ms`))
       .catch((e) => this.log(`[${this.R}] order copies: ${(e as Error).message}`));
     void this.followDbUpdates(announced);
-    void this.followOps();
+    void followOps(
+      {
+        svc: this.svc, checkpoints: this.checkpoints, stock: this.stock, requests: this.requests,
+        serial: (fn) => this.serial(fn), trouble: (e) => this.trouble(e), stopped: () => this.stopped, log: (l) => this.log(`[${this.R}] ${l}`),
+      },
+      this.abortable().signal,
+    );
     void this.healthTick();
     this.timers.push(setInterval(() => void this.healthTick(), 15_000));
     this.timers.push(setInterval(() => void this.checkpoints.flush().catch(() => {}), 3000));
@@ -233,7 +251,7 @@ export class RegionService {
     // its own chain: the next round's answers do not wait for the backup (after a burst it is busy).
     const toCopy = batch.filter((d) => !failed.has(d) && this.backup.needs(d, this.checkout.touched.has(d)));
     for (const db of batch) this.checkout.touched.delete(db);
-    if (toCopy.length) this.backupInBackground(toCopy);
+    if (toCopy.length) this.pacer.add(toCopy);
     for (const db of batch) if (!failed.has(db)) this.backoff.succeeded(db);
     for (const db of failed) {
       this.backoff.failed(db);
@@ -244,37 +262,6 @@ export class RegionService {
     if (this.backoff.due(this.dirty).length) this.schedule();
     // Whatever waits out a back-off has a wake-up, whichever way this round ended.
     this.backoff.arm(this.dirty);
-  }
-
-  /** Databases waiting for their copy, and whether a copy is running: rounds that come meanwhile add to one set. */
-  private backupWaiting = new Set<string>();
-  private backupRunning = false;
-  /** Backs databases up after their round; one that failed stays marked behind and is tried again later. */
-  private backupInBackground(dbs: string[]) {
-    for (const db of dbs) this.backupWaiting.add(db);
-    if (this.backupRunning) return;
-    this.backupRunning = true;
-    void (async () => {
-      let last = 0;
-      while (this.backupWaiting.size && !this.stopped) {
-        // At most one pass per BACKUP_EVERY_MS: in a burst each database is then copied once per pass, not once per round.
-        const wait = last + BACKUP_EVERY_MS - Date.now();
-        if (wait > 0) await sleep(wait);
-        last = Date.now();
-        const next = [...this.backupWaiting];
-        this.backupWaiting.clear();
-        try {
-          const { failed, nodeFailed } = await this.backup.copy(next);
-          for (const db of failed) this.dirty.add(db);
-          if (nodeFailed) this.trouble();
-          if (failed.size) setTimeout(() => this.schedule(), RETRY_MS * 5).unref?.();
-        } catch (e) {
-          this.trouble(e);
-          this.log(`[${this.R}] backup: ${(e as Error).message}`);
-        }
-      }
-      this.backupRunning = false;
-    })();
   }
 
   private abortable() {
@@ -317,51 +304,6 @@ export class RegionService {
         since = await this.admin.dbUpdatesSeq().catch(() => 'now');
         await this.syncShoppers(true).catch(() => {});
         this.schedule();
-      }
-    }
-  }
-
-  /** Ledger entries and admin requests (written by admins, or replicated from central). */
-  private async followOps() {
-    const a = this.abortable();
-    let opsSince: string | number | null = null;
-    let opsSaved = Date.now();
-    while (!this.stopped) {
-      try {
-        const since = opsSince ?? (await this.checkpoints.since('ops'));
-        const res = await fetch(
-          `${this.svc.url}/ops/_changes?feed=longpoll&timeout=30000&include_docs=true&limit=2000&since=${encodeURIComponent(String(since))}`,
-          { headers: this.svc.authHeader, signal: a.signal },
-        );
-        const body: any = await res.json();
-        if (!res.ok) throw new Error(`${res.status} ${body?.reason}`);
-        const docs = (body.results as any[]).filter((c) => !c.deleted && c.doc).map((c) => c.doc);
-        const relevant = docs.filter((d) => d.type === 'ledger' || d.type === 'admin_request');
-        const orders = docs.some((d) => d.type === 'order');
-        // Orders pass through `serial` too: after a failed write it reloads (and recovers) before the
-        // checkpoint below can move past an order whose movements are not written yet.
-        const done = (!relevant.length && !orders) || (await this.serial(async () => {
-          const touched = await this.stock.seen(relevant.filter((d) => d.type === 'ledger'));
-          await this.stock.ensureSnapshots(touched);
-          await this.stock.writeSnapshots(touched);
-          return this.requests.answerAll(relevant);
-        }));
-        if (!done) {
-          await sleep(RETRY_MS);
-          continue;
-        }
-        // Written out when it moved past work, or once a minute: the service's own writes (health) cost no
-        // churn. Past orders too: every order before it has its stock movements (recover reads only the rest).
-        opsSince = body.last_seq;
-        if (relevant.length || orders || Date.now() - opsSaved > 60_000) {
-          this.checkpoints.set('ops', body.last_seq);
-          opsSaved = Date.now();
-        }
-      } catch (e) {
-        if (this.stopped) return;
-        this.trouble(e);
-        this.log(`[${this.R}] ops feed: ${(e as Error).message}`);
-        await sleep(1000);
       }
     }
   }
