@@ -1,7 +1,7 @@
 // Loads the demo data: the catalog at central, each region's documents at
 // that region's own node (as its service account), from where replication
 // carries them to central, as in real life.
-import { Couch } from '../couch-client.ts';
+import { Couch, isNodeFailure } from '../couch-client.ts';
 import { DEMO, type Secrets } from '../config.ts';
 import type { Topology } from '../../src/lib/model/topology.ts';
 import { generateDemo, type DemoOptions } from './demo-data.ts';
@@ -19,9 +19,42 @@ export async function isSeeded(t: Topology, secrets: Secrets) {
   return (await new Couch(t.central.url, secrets.admin).getDoc('catalog', SEED_MARKER)) !== null;
 }
 
+/** Per-document errors that say the node ran out of time or failed, not that it refused the document. */
+const TRANSIENT = new Set(['os_process_error', 'timeout', 'unknown_error', 'internal_server_error']);
+const ATTEMPTS = 6;
+
+/**
+ * Writes one batch; what the node failed to take (its write rules ran out of time on a starved
+ * machine, the node restarted) is written again after a pause. A retried document the node reports
+ * as a conflict was written by the attempt whose answer was lost. A refusal ends the seed.
+ */
+async function writeBatch(node: Couch, db: string, batch: any[], label: string, log: Log) {
+  let left = batch;
+  for (let attempt = 1; ; attempt++) {
+    let res: any[] | null = null;
+    try {
+      res = (await node.ok('POST', `/${db}/_bulk_docs`, { docs: left })) as any[];
+    } catch (e) {
+      if (!isNodeFailure(e) || attempt >= ATTEMPTS) throw e;
+      log(`  ${label}: ${(e as Error).message}; writing the batch again`);
+    }
+    let failed = left;
+    if (res) {
+      const refused = res.filter((r) => r.error && !TRANSIENT.has(r.error) && !(attempt > 1 && r.error === 'conflict'));
+      if (refused.length) throw new Error(`${db}: ${refused.length} document(s) refused, first: ${refused[0].id}: ${refused[0].reason}`);
+      failed = left.filter((_, i) => TRANSIENT.has(res![i].error));
+      if (!failed.length) return;
+      log(`  ${label}: the node did not take ${failed.length} document(s) (${res.find((r) => r.error)?.reason}); writing them again`);
+    }
+    if (attempt >= ATTEMPTS) throw new Error(`${db}: ${failed.length} document(s) not taken after ${ATTEMPTS} attempts`);
+    left = failed;
+    await new Promise((r) => setTimeout(r, 500 * 2 ** attempt));
+  }
+}
+
 async function load(node: Couch, db: string, docs: unknown[], label: string, log: Log) {
   for (let i = 0; i < docs.length; i += BATCH) {
-    await node.bulk(db, docs.slice(i, i + BATCH));
+    await writeBatch(node, db, docs.slice(i, i + BATCH), label, log);
     const done = Math.min(i + BATCH, docs.length);
     if (docs.length > BATCH) log(`  ${label}: ${done}/${docs.length}`);
   }
