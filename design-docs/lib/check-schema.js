@@ -8,8 +8,8 @@ function checkSchema(schema, value, path) {
     if (Array.isArray(v)) return 'array';
     return typeof v;
   }
-  function typeOk(t, v) {
-    var actual = typeOf(v);
+  // `actual` is typeOf(v), worked out once per value by walk (this runs for every field of every write).
+  function typeOk(t, v, actual) {
     if (t === 'integer') return actual === 'number' && Math.floor(v) === v && isFinite(v);
     if (t === 'number') return actual === 'number' && isFinite(v);
     return actual === t;
@@ -17,6 +17,7 @@ function checkSchema(schema, value, path) {
   function walk(s, v, p) {
     var i, k;
     if (!s || typeof s !== 'object') return;
+    var tv = typeOf(v);
     if (s.oneOf || s.anyOf) {
       var branches = s.oneOf || s.anyOf;
       var best = null;
@@ -34,11 +35,11 @@ function checkSchema(schema, value, path) {
       return;
     }
     if (s.type !== undefined) {
-      var types = typeOf(s.type) === 'array' ? s.type : [s.type];
+      var types = Array.isArray(s.type) ? s.type : [s.type];
       var ok = false;
-      for (i = 0; i < types.length; i++) if (typeOk(types[i], v)) ok = true;
+      for (i = 0; i < types.length && !ok; i++) if (typeOk(types[i], v, tv)) ok = true;
       if (!ok) {
-        errors.push(p + ': must be ' + types.join(' or ') + (v === undefined ? '' : ', not ' + typeOf(v)));
+        errors.push(p + ': must be ' + types.join(' or ') + (v === undefined ? '' : ', not ' + tv));
         return;
       }
     }
@@ -48,23 +49,23 @@ function checkSchema(schema, value, path) {
       for (i = 0; i < s['enum'].length; i++) if (s['enum'][i] === v) found = true;
       if (!found) errors.push(p + ': must be one of ' + s['enum'].join(', '));
     }
-    if (typeof v === 'number') {
+    if (tv === 'number') {
       if (s.minimum !== undefined && v < s.minimum) errors.push(p + ': must be at least ' + s.minimum);
       if (s.maximum !== undefined && v > s.maximum) errors.push(p + ': must be at most ' + s.maximum);
       if (s.exclusiveMinimum !== undefined && v <= s.exclusiveMinimum) errors.push(p + ': must be more than ' + s.exclusiveMinimum);
       if (s.exclusiveMaximum !== undefined && v >= s.exclusiveMaximum) errors.push(p + ': must be less than ' + s.exclusiveMaximum);
     }
-    if (typeof v === 'string') {
+    if (tv === 'string') {
       if (s.minLength !== undefined && v.length < s.minLength) errors.push(p + ': must be at least ' + s.minLength + ' characters');
       if (s.maxLength !== undefined && v.length > s.maxLength) errors.push(p + ': must be at most ' + s.maxLength + ' characters');
       if (s.pattern !== undefined && !new RegExp(s.pattern).test(v)) errors.push(p + ': has the wrong format (' + s.pattern + ')');
     }
-    if (typeOf(v) === 'array') {
+    if (tv === 'array') {
       if (s.minItems !== undefined && v.length < s.minItems) errors.push(p + ': needs at least ' + s.minItems + ' item(s)');
       if (s.maxItems !== undefined && v.length > s.maxItems) errors.push(p + ': may have at most ' + s.maxItems + ' items');
       if (s.items) for (i = 0; i < v.length; i++) walk(s.items, v[i], p + '.' + i);
     }
-    if (typeOf(v) === 'object') {
+    if (tv === 'object') {
       var properties = s.properties || {};
       if (s.required) for (i = 0; i < s.required.length; i++) {
         if (v[s.required[i]] === undefined) errors.push(p + '.' + s.required[i] + ': is required');
