@@ -28,7 +28,7 @@ const ATTEMPTS = 6;
  * machine, the node restarted) is written again after a pause. A retried document the node reports
  * as a conflict was written by the attempt whose answer was lost. A refusal ends the seed.
  */
-async function writeBatch(node: Couch, db: string, batch: any[], label: string, log: Log) {
+export async function writeBatch(node: Couch, db: string, batch: any[], label: string, log: Log) {
   let left = batch;
   for (let attempt = 1; ; attempt++) {
     let res: any[] | null = null;

@@ -20,9 +20,9 @@ export interface InProcessNode {
   close(): Promise<void>;
 }
 
-export async function inProcessNode(name: string): Promise<InProcessNode> {
+export async function inProcessNode(name: string, o: { validateTimeoutMs?: number } = {}): Promise<InProcessNode> {
   const dir = mkdtempSync(join(tmpdir(), `${name}-`));
-  const store = new Store(dir, 1000);
+  const store = new Store(dir, 1000, o.validateTimeoutMs);
   await store.ensureSystemDbs();
   const auth = { admins: { admin: hashPassword('secret', 1000) }, secret: `${name}-test-secret`, sessionTimeoutSec: 600, lookupUser: async () => null };
   const handle = createHandler(store, auth, new Replicator(store), { name, maxBodyBytes: 1 << 20, corsOrigins: [], limits: DEFAULT_LIMITS });
