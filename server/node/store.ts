@@ -221,7 +221,9 @@ export class Store {
     const reg: any = await this.registry.get(regId(name));
     reg.security = security;
     await this.registry.put(reg);
-    (await this.get(name)).security = security;
+    const db = await this.get(name);
+    db.security = security;
+    db.validators = null; // its sandbox is shared by its admins: new admins, perhaps another one
   }
 
   /** 401 for anonymous, 403 for a known user without access, with CouchDB's words. */
@@ -263,7 +265,8 @@ export class Store {
     const ddocs = res.rows
       .filter((r: any) => typeof r.doc?.validate_doc_update === 'string')
       .map((r: any) => ({ id: r.id as string, source: r.doc.validate_doc_update as string }));
-    db.validators = compileValidators(ddocs, this.validateTimeoutMs);
+    // Shared with databases of the same design documents and admins (validate.ts says why that is safe).
+    db.validators = compileValidators(ddocs, this.validateTimeoutMs, undefined, JSON.stringify(db.security.admins));
     return db.validators;
   }
 

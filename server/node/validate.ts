@@ -2,15 +2,28 @@
 // each function gets (newDoc, oldDoc, userCtx, secObj); throwing
 // {forbidden: msg} refuses with 403, {unauthorized: msg} with 401.
 //
-// All validators of a database live in one sandbox, and every document of one
-// write (a PUT, or a whole _bulk_docs) is checked in a single sandboxed call
-// with a single time limit: a per-call limit starts a watchdog thread, so one
-// per document would cost ~250 µs each. That call may hold the event loop for
-// at most SLICE_MS; a write that needs longer (a looping validator, a huge
-// bulk) is run again in a worker thread, off the event loop, until the whole
-// limit (CouchDB's os_process_timeout, 5 s) is spent. A validator still running
-// then is stopped and the write answers 500 os_process_error, as CouchDB does
-// when its couchjs process times out; the node serves everyone else meanwhile.
+// All validators of a database live in one sandbox, and the documents of
+// every write that comes in the same turn of the event loop are checked
+// together, in sandboxed calls of up to CHUNK documents, each with a time
+// limit: a limit starts and joins a watchdog thread, about 70 µs of CPU and,
+// on a busy machine, up to a millisecond of the event loop waiting for it,
+// so one per document, or per single-document write (a shopper's checkout,
+// an answer to it), was a large part of a small write. A call may hold the
+// event loop for at most SLICE_MS; when one runs past it (a looping
+// validator, a starved machine), each write of the turn is checked again on
+// its own, as before batching: its rest goes to a worker thread, off the
+// event loop, until its whole limit (CouchDB's os_process_timeout, 5 s) is
+// spent. A validator still running then is stopped and that write answers
+// 500 os_process_error, as CouchDB does when its couchjs process times out;
+// the node serves everyone else meanwhile.
+//
+// Databases with the same design documents and the same database admins
+// share one sandbox (hundreds of shopper databases: one sandbox, not one
+// each, and their writes batch together). Since CouchDB 3.3.2 a query server
+// serves one database at a time, so that one database's code cannot keep
+// state that another's writes then reveal (CVE-2023-26268). Here only the
+// same code shares, and only between databases the same principals
+// administer: what one could stash, the same admins could read anyway.
 import vm from 'node:vm';
 import { Worker } from 'node:worker_threads';
 import { HttpError } from './http.ts';
@@ -28,6 +41,9 @@ export interface ValidationItem {
   doc: unknown;
   old: unknown;
 }
+
+/** One document as the sandbox takes it: the new document, the old one, userCtx and secObj, each as JSON. */
+type Item = [doc: string, old: string | null, user: string, sec: string];
 
 export interface ValidatorSet {
   readonly size: number;
@@ -54,19 +70,19 @@ function __plain(e) {
 function __describe(k, e) {
   try { return __stringify({ k: k, t: __plain(e) }); } catch (x) { return __stringify({ k: k, t: __String(e) }); }
 }
-function __validate(items, u, s) {
+function __validate(items) {
   var out = [];
   for (var i = 0; i < items.length; i++) {
     var r = null;
     for (var k = 0; k < __fns.length; k++) {
-      try { __fns[k](__parse(items[i][0]), items[i][1] === null ? null : __parse(items[i][1]), __parse(u), __parse(s)); }
+      try { __fns[k](__parse(items[i][0]), items[i][1] === null ? null : __parse(items[i][1]), __parse(items[i][2]), __parse(items[i][3])); }
       catch (e) { r = __describe(k, e); break; }
     }
     out.push(r);
   }
   return __stringify(out);
 }`;
-const RUN = new vm.Script('__validate(__items, __u, __s)');
+const RUN = new vm.Script('__validate(__items)');
 
 /** A worker runs the same sandbox on its own thread; the main thread ends it when time is up. */
 const WORKER_SRC = `
@@ -83,8 +99,8 @@ w.ddocs.forEach(({ id, source }, k) => {
     vm.runInContext('__fns.push(function () { throw { __compile: ' + k + ' }; })', context);
   }
 });
-Object.assign(context, { __items: w.items, __u: w.u, __s: w.s });
-parentPort.postMessage(vm.runInContext('__validate(__items, __u, __s)', context));
+context.__items = w.items;
+parentPort.postMessage(vm.runInContext('__validate(__items)', context));
 `;
 
 /** At most two slow validations at once run off-thread (this machine class has two cores); others wait their turn. */
@@ -93,7 +109,7 @@ let workers = 0;
 const queue: Array<() => void> = [];
 
 /** The raw verdicts from a worker, or null when it did not finish within `ms`. */
-async function inWorker(data: { ddocs: Array<{ id: string; source: string }>; items: unknown[]; u: string; s: string }, ms: number): Promise<string | null> {
+async function inWorker(data: { ddocs: Array<{ id: string; source: string }>; items: Item[] }, ms: number): Promise<string | null> {
   if (workers >= WORKER_SLOTS) await new Promise<void>((r) => queue.push(r));
   else workers++;
   try {
@@ -140,11 +156,35 @@ export function validationError(thrown: unknown): HttpError {
   return new HttpError(500, 'unknown_error', typeof thrown === 'string' ? thrown : JSON.stringify(thrown) ?? String(thrown));
 }
 
+/** Sets shared by databases with the same design documents and admins (see the top); the oldest go first. */
+const shared = new Map<string, ValidatorSet>();
+const SHARED_MAX = 256;
+
 /**
  * Compiles the validate_doc_update of each design document (in the order given). As CouchDB, one that
- * does not compile is kept, and every write it governs then fails with 500 compilation_error.
+ * does not compile is kept, and every write it governs then fails with 500 compilation_error. With
+ * `share` (the databases' admins), databases whose design documents are the same get one set.
  */
-export function compileValidators(ddocs: Array<{ id: string; source: string }>, timeoutMs = VALIDATE_TIMEOUT_MS, sliceMs = SLICE_MS): ValidatorSet {
+export function compileValidators(ddocs: Array<{ id: string; source: string }>, timeoutMs = VALIDATE_TIMEOUT_MS, sliceMs = SLICE_MS, share?: string): ValidatorSet {
+  if (share === undefined) return validatorSet(ddocs, timeoutMs, sliceMs);
+  const key = JSON.stringify([share, timeoutMs, sliceMs, ddocs]);
+  let set = shared.get(key);
+  if (!set) {
+    set = validatorSet(ddocs, timeoutMs, sliceMs);
+    shared.set(key, set);
+    if (shared.size > SHARED_MAX) shared.delete(shared.keys().next().value!);
+  }
+  return set;
+}
+
+/** A write waiting for its turn's batch. */
+interface Waiting {
+  items: Item[];
+  started: number;
+  done: (verdicts: Array<HttpError | null>) => void;
+}
+
+function validatorSet(ddocs: Array<{ id: string; source: string }>, timeoutMs: number, sliceMs: number): ValidatorSet {
   let sandbox: vm.Context | null = null;
   let failures: Array<HttpError | null> = [];
   const build = () => {
@@ -154,54 +194,84 @@ export function compileValidators(ddocs: Array<{ id: string; source: string }>, 
   };
   sandbox = build();
   /** One chunk on this thread within `ms`; null when cut off (the next call then starts on a fresh sandbox). */
-  const runSlice = (chunk: unknown[], data: { u: string; s: string }, ms: number): string | null => {
+  const runSlice = (chunk: Item[], ms: number): string | null => {
+    if (ms <= 0) return null;
     const context = sandbox ?? (sandbox = build());
-    Object.assign(context, { __items: chunk, __u: data.u, __s: data.s });
+    context.__items = chunk;
     try {
-      return RUN.runInContext(context, { timeout: Math.max(1, ms) });
+      return RUN.runInContext(context, { timeout: Math.max(1, Math.floor(ms)) });
     } catch {
       // Cut off mid-run, the sandbox may hold half-done state.
       sandbox = null;
       return null;
     } finally {
-      context.__items = context.__u = context.__s = null;
+      context.__items = null;
     }
   };
+  const timedOut = (n: number) => {
+    console.error(`validate_doc_update of ${ddocs.map((d) => d.id).join(', ')} did not finish ${n} document(s) within ${timeoutMs} ms; answered os_process_error`);
+    const err = new HttpError(500, 'os_process_error', 'OS process timed out.');
+    return Array.from({ length: n }, () => err);
+  };
+
+  /** One write on its own, in chunks within the slice; a chunk that outruns it goes, with the rest, to a worker. */
+  const alone = async (w: Waiting): Promise<Array<HttpError | null>> => {
+    const out: Array<HttpError | null> = [];
+    for (let from = 0; from < w.items.length; from += CHUNK) {
+      if (from > 0) await new Promise((r) => setImmediate(r));
+      let raw = runSlice(w.items.slice(from, from + CHUNK), Math.min(sliceMs, timeoutMs - (Date.now() - w.started)));
+      const rest = raw === null;
+      if (rest) {
+        const left = timeoutMs - (Date.now() - w.started);
+        raw = left > 0 ? await inWorker({ ddocs, items: w.items.slice(from) }, left) : null;
+      }
+      if (raw === null) return timedOut(w.items.length);
+      out.push(...verdicts(raw, failures));
+      if (rest) break;
+    }
+    return out;
+  };
+
+  /**
+   * Every write of the turn together, in chunks, each its own sandboxed call within the slice (between
+   * chunks other requests get their turn). When a chunk is cut off, the writes it had not answered
+   * are checked again each on its own: a validator that loops costs its own write the limit, not its
+   * neighbours.
+   */
+  let waiting: Waiting[] = [];
+  const flush = async () => {
+    const batch = waiting;
+    waiting = [];
+    const all = batch.flatMap((w) => w.items);
+    const oldest = Math.min(...batch.map((w) => w.started));
+    const out: Array<HttpError | null> = [];
+    for (let from = 0; from < all.length; from += CHUNK) {
+      if (from > 0) await new Promise((r) => setImmediate(r));
+      const raw = runSlice(all.slice(from, from + CHUNK), Math.min(sliceMs, timeoutMs - (Date.now() - oldest)));
+      if (raw === null) break;
+      out.push(...verdicts(raw, failures));
+    }
+    let at = 0;
+    for (const w of batch) {
+      const end = at + w.items.length;
+      if (end <= out.length) w.done(out.slice(at, end));
+      else void alone(w).then(w.done);
+      at = end;
+    }
+  };
+
   return {
     size: ddocs.length,
-    async run(items, userCtx, secObj) {
-      if (!ddocs.length || !items.length) return items.map(() => null);
-      const data = {
-        ddocs,
-        items: items.map(({ doc, old }) => [JSON.stringify(doc), old ? JSON.stringify(old) : null]),
-        u: JSON.stringify(userCtx),
-        s: JSON.stringify(secObj ?? {}),
-      };
-      const started = Date.now();
-      const out: Array<HttpError | null> = [];
-      // In chunks, each its own sandboxed call within the slice: a bulk of a thousand documents at
-      // ~100 µs each came close to the slice in one call and, on a busy machine, ran past it and
-      // began again in a worker thread (a central merging a region's history did that for one
-      // batch in six). Between chunks other requests get their turn.
-      for (let from = 0; from < items.length; from += CHUNK) {
-        if (from > 0) await new Promise((r) => setImmediate(r));
-        let raw = runSlice(data.items.slice(from, from + CHUNK), data, Math.min(sliceMs, timeoutMs - (Date.now() - started)));
-        const rest = raw === null;
-        if (rest) {
-          // A chunk that outran the slice: it and the rest go to a worker with the time left.
-          const left = timeoutMs - (Date.now() - started);
-          raw = left > 0 ? await inWorker({ ...data, items: data.items.slice(from) }, left) : null;
-        }
-        if (raw === null) {
-          const id = ddocs.map((d) => d.id).join(', ');
-          console.error(`validate_doc_update of ${id} did not finish ${items.length} document(s) within ${timeoutMs} ms; answered os_process_error`);
-          const err = new HttpError(500, 'os_process_error', 'OS process timed out.');
-          return items.map(() => err);
-        }
-        out.push(...verdicts(raw, failures));
-        if (rest) break;
-      }
-      return out;
+    run(items, userCtx, secObj) {
+      if (!ddocs.length || !items.length) return Promise.resolve(items.map(() => null));
+      const u = JSON.stringify(userCtx);
+      const sec = JSON.stringify(secObj ?? {});
+      const batchItems: Item[] = items.map(({ doc, old }) => [JSON.stringify(doc), old ? JSON.stringify(old) : null, u, sec]);
+      return new Promise((done) => {
+        // Gathered until the event loop's check phase: the writes read in this turn go together.
+        if (!waiting.length) setImmediate(() => void flush());
+        waiting.push({ items: batchItems, started: Date.now(), done });
+      });
     },
   };
 }
@@ -235,11 +305,9 @@ function verdicts(raw: string, failures: Array<HttpError | null>): Array<HttpErr
 function runHere(set: { ddocs: Array<{ id: string; source: string }> }, items: ValidationItem[], userCtx: UserCtx, secObj: unknown) {
   const context = vm.createContext({});
   const failures = compileInto(context, set.ddocs);
-  Object.assign(context, {
-    __items: items.map(({ doc, old }) => [JSON.stringify(doc), old ? JSON.stringify(old) : null]),
-    __u: JSON.stringify(userCtx),
-    __s: JSON.stringify(secObj ?? {}),
-  });
+  const u = JSON.stringify(userCtx);
+  const sec = JSON.stringify(secObj ?? {});
+  context.__items = items.map(({ doc, old }): Item => [JSON.stringify(doc), old ? JSON.stringify(old) : null, u, sec]);
   return verdicts(RUN.runInContext(context, { timeout: VALIDATE_TIMEOUT_MS }), failures);
 }
 
