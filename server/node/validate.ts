@@ -239,9 +239,7 @@ function validatorSet(ddocs: Array<{ id: string; source: string }>, timeoutMs: n
    * neighbours.
    */
   let waiting: Waiting[] = [];
-  const flush = async () => {
-    const batch = waiting;
-    waiting = [];
+  const flush = async (batch: Waiting[]) => {
     const all = batch.flatMap((w) => w.items);
     const oldest = Math.min(...batch.map((w) => w.started));
     const out: Array<HttpError | null> = [];
@@ -252,10 +250,12 @@ function validatorSet(ddocs: Array<{ id: string; source: string }>, timeoutMs: n
       out.push(...verdicts(raw, failures));
     }
     let at = 0;
+    // No write may wait for good: whatever goes wrong from here answers each write with its own error.
+    const settle = (w: Waiting, p: Promise<Array<HttpError | null>>) =>
+      p.then(w.done, (e) => w.done(w.items.map(() => new HttpError(500, 'os_process_error', String((e as Error)?.message ?? e)))));
     for (const w of batch) {
       const end = at + w.items.length;
-      if (end <= out.length) w.done(out.slice(at, end));
-      else void alone(w).then(w.done);
+      void settle(w, end <= out.length ? Promise.resolve(out.slice(at, end)) : alone(w));
       at = end;
     }
   };
@@ -269,7 +269,16 @@ function validatorSet(ddocs: Array<{ id: string; source: string }>, timeoutMs: n
       const batchItems: Item[] = items.map(({ doc, old }) => [JSON.stringify(doc), old ? JSON.stringify(old) : null, u, sec]);
       return new Promise((done) => {
         // Gathered until the event loop's check phase: the writes read in this turn go together.
-        if (!waiting.length) setImmediate(() => void flush());
+        if (!waiting.length) {
+          setImmediate(() => {
+            const batch = waiting;
+            waiting = [];
+            flush(batch).catch((e) => {
+              const err = new HttpError(500, 'os_process_error', String((e as Error)?.message ?? e));
+              for (const w of batch) w.done(w.items.map(() => err));
+            });
+          });
+        }
         waiting.push({ items: batchItems, started: Date.now(), done });
       });
     },
