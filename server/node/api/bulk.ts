@@ -69,6 +69,12 @@ async function bulkGetOne(pouch: any, req: unknown, o: { revs: boolean; attachme
   let rev = typeof d.rev === 'string' ? d.rev : undefined;
   try {
     if (!rev) {
+      // The winner in one read; only a tombstone (a 404 to `get`) needs its revision looked up first.
+      try {
+        return { id, docs: [{ ok: await pouch.get(id, o) }] };
+      } catch (e: any) {
+        if (e?.status !== 404 || e.reason !== 'deleted') throw e;
+      }
       const [row] = await winners(pouch, [id]);
       if (!row?.value) throw new Error('missing');
       rev = row.value.rev as string;
