@@ -214,48 +214,47 @@ function validatorSet(ddocs: Array<{ id: string; source: string }>, timeoutMs: n
     return Array.from({ length: n }, () => err);
   };
 
-  /** One write on its own, in chunks within the slice; a chunk that outruns it goes, with the rest, to a worker. */
-  const alone = async (w: Waiting): Promise<Array<HttpError | null>> => {
+  /**
+   * `items` in chunks, each its own sandboxed call within the slice and what is left of the limit
+   * counted from `started` (between chunks other requests get their turn), until one is cut off:
+   * the verdicts so far, in order.
+   */
+  const inSlices = async (items: Item[], started: number) => {
     const out: Array<HttpError | null> = [];
-    for (let from = 0; from < w.items.length; from += CHUNK) {
+    for (let from = 0; from < items.length; from += CHUNK) {
       if (from > 0) await new Promise((r) => setImmediate(r));
-      let raw = runSlice(w.items.slice(from, from + CHUNK), Math.min(sliceMs, timeoutMs - (Date.now() - w.started)));
-      const rest = raw === null;
-      if (rest) {
-        const left = timeoutMs - (Date.now() - w.started);
-        raw = left > 0 ? await inWorker({ ddocs, items: w.items.slice(from) }, left) : null;
-      }
-      if (raw === null) return timedOut(w.items.length);
+      const raw = runSlice(items.slice(from, from + CHUNK), Math.min(sliceMs, timeoutMs - (Date.now() - started)));
+      if (raw === null) break;
       out.push(...verdicts(raw, failures));
-      if (rest) break;
     }
     return out;
   };
 
+  /** One write on its own: what its slices did not finish goes to a worker with the time left. */
+  const alone = async (w: Waiting): Promise<Array<HttpError | null>> => {
+    const out = await inSlices(w.items, w.started);
+    if (out.length === w.items.length) return out;
+    const left = timeoutMs - (Date.now() - w.started);
+    const raw = left > 0 ? await inWorker({ ddocs, items: w.items.slice(out.length) }, left) : null;
+    return raw === null ? timedOut(w.items.length) : [...out, ...verdicts(raw, failures)];
+  };
+
+  /** No write may wait for good: one whose check failed unexpectedly gets an error for each document. */
+  const fail = (w: Waiting, e: unknown) => w.done(w.items.map(() => new HttpError(500, 'os_process_error', String((e as Error)?.message ?? e))));
+
   /**
-   * Every write of the turn together, in chunks, each its own sandboxed call within the slice (between
-   * chunks other requests get their turn). When a chunk is cut off, the writes it had not answered
-   * are checked again each on its own: a validator that loops costs its own write the limit, not its
+   * Every write of the turn together. When a chunk is cut off, the writes it had not answered are
+   * checked again each on its own: a validator that loops costs its own write the limit, not its
    * neighbours.
    */
   let waiting: Waiting[] = [];
   const flush = async (batch: Waiting[]) => {
-    const all = batch.flatMap((w) => w.items);
-    const oldest = Math.min(...batch.map((w) => w.started));
-    const out: Array<HttpError | null> = [];
-    for (let from = 0; from < all.length; from += CHUNK) {
-      if (from > 0) await new Promise((r) => setImmediate(r));
-      const raw = runSlice(all.slice(from, from + CHUNK), Math.min(sliceMs, timeoutMs - (Date.now() - oldest)));
-      if (raw === null) break;
-      out.push(...verdicts(raw, failures));
-    }
+    const out = await inSlices(batch.flatMap((w) => w.items), Math.min(...batch.map((w) => w.started)));
     let at = 0;
-    // No write may wait for good: whatever goes wrong from here answers each write with its own error.
-    const settle = (w: Waiting, p: Promise<Array<HttpError | null>>) =>
-      p.then(w.done, (e) => w.done(w.items.map(() => new HttpError(500, 'os_process_error', String((e as Error)?.message ?? e)))));
     for (const w of batch) {
       const end = at + w.items.length;
-      void settle(w, end <= out.length ? Promise.resolve(out.slice(at, end)) : alone(w));
+      if (end <= out.length) w.done(out.slice(at, end));
+      else alone(w).then(w.done, (e) => fail(w, e));
       at = end;
     }
   };
@@ -273,10 +272,7 @@ function validatorSet(ddocs: Array<{ id: string; source: string }>, timeoutMs: n
           setImmediate(() => {
             const batch = waiting;
             waiting = [];
-            flush(batch).catch((e) => {
-              const err = new HttpError(500, 'os_process_error', String((e as Error)?.message ?? e));
-              for (const w of batch) w.done(w.items.map(() => err));
-            });
+            flush(batch).catch((e) => batch.forEach((w) => fail(w, e)));
           });
         }
         waiting.push({ items: batchItems, started: Date.now(), done });
