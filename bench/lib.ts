@@ -112,7 +112,7 @@ export function descendants(pid: number): number[] {
   return kids.flatMap((k) => [k, ...descendants(k)]);
 }
 
-const safeList = (dir: string) => {
+export const safeList = (dir: string) => {
   try {
     return readdirSync(dir);
   } catch {

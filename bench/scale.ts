@@ -10,7 +10,7 @@ import { DEMO } from '../server/config.ts';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setPriority } from 'node:os';
-import { dataDocCount, descendants, nodeMemoryMb } from './lib.ts';
+import { dataDocCount, descendants, nodeMemoryMb, safeList } from './lib.ts';
 import { centralOverview, centralView, overviewQueryStrings, timed } from './overview.ts';
 
 /** Bytes on disk under `dir`, and of those the view indexes' (the embedded node's `_views`, CouchDB's `.view` files). */
@@ -32,14 +32,6 @@ function diskMb(dir: string) {
   return { totalMb: Math.round(all / 1048576), viewsMb: Math.round(views / 1048576) };
 }
 
-const safeTasks = (pid: number) => {
-  try {
-    return readdirSync(`/proc/${pid}/task`).map(Number);
-  } catch {
-    return [];
-  }
-};
-
 /** The deep page the target names (page 2,000 of 20), or the last full one a smaller run has. */
 const DEEP_PAGE = 2000;
 /** How long loading and the first build may take before the run gives up: a million orders here take well over an hour. */
@@ -60,16 +52,22 @@ export async function scaleBench(total: number, log: (s: string) => void, sample
     for (const r of c.topology.regions) {
       const pid = c.nodes[r.code].proc?.pid;
       // Linux keeps a priority per thread: each thread of the node and of its children (LevelDB's, libuv's, beam's).
-      if (pid) for (const p of [pid, ...descendants(pid)]) for (const t of safeTasks(p)) setPriority(t, REGION_NICE);
+      if (pid) for (const p of [pid, ...descendants(pid)]) for (const t of safeList(`/proc/${p}/task`).map(Number)) setPriority(t, REGION_NICE);
     }
+    /** Central's RSS with its children's, and of it the anonymous part (not LevelDB's mapped files). */
+    const memory = () => {
+      const pid = c.nodes.PUSAT.proc?.pid;
+      if (!pid) return null;
+      const m = nodeMemoryMb(pid);
+      return { rssMb: Math.round(m.withChildrenMb), anonMb: Math.round(m.anonWithChildrenMb) };
+    };
     // Central's highest memory over the whole run, sampled every 10 s (the figures below are moments).
     const peak = { rssMb: 0, anonMb: 0 };
     sampler = setInterval(() => {
-      const pid = c.nodes.PUSAT.proc?.pid;
-      if (!pid) return;
-      const m = nodeMemoryMb(pid);
-      peak.rssMb = Math.max(peak.rssMb, Math.round(m.withChildrenMb));
-      peak.anonMb = Math.max(peak.anonMb, Math.round(m.anonWithChildrenMb));
+      const m = memory();
+      if (!m) return;
+      peak.rssMb = Math.max(peak.rssMb, m.rssMb);
+      peak.anonMb = Math.max(peak.anonMb, m.anonMb);
     }, 10_000);
     const perRegion = Math.ceil(total / 3);
     const t0 = Date.now();
@@ -93,13 +91,6 @@ export async function scaleBench(total: number, log: (s: string) => void, sample
     const view = (name: string, q: string) => centralView(central, name, q);
     const regions = c.topology.regions.map((r) => r.code);
     const overview = () => centralOverview(central, regions);
-    /** Central's RSS with its children's, and of it the anonymous part (not LevelDB's mapped files). */
-    const memory = () => {
-      const pid = c.nodes.PUSAT.proc?.pid;
-      if (!pid) return null;
-      const m = nodeMemoryMb(pid);
-      return { rssMb: Math.round(m.withChildrenMb), anonMb: Math.round(m.anonWithChildrenMb) };
-    };
     const centralMbBeforeViews = memory();
     log('bench: building the views at central (first query)…');
     const t2 = Date.now();

@@ -10,6 +10,9 @@
 // the database's requests would wait for an unrelated event (seen on CouchDB
 // after a full disk: every later request unanswered). Re-arming from whatever
 // is still waiting after every round leaves no database without a wake-up.
+/** How long the service waits before trying a failed read or round again. */
+export const RETRY_MS = 2000;
+
 export interface Clock {
   now(): number;
   setTimeout(fn: () => void, ms: number): unknown;

@@ -3,9 +3,9 @@
 // per round would cost the node a second read of every database in a burst; rounds that come while a
 // pass waits or runs add their databases to the next one.
 import type { ShopperBackup } from './backup.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const BACKUP_EVERY_MS = 5000;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface PacerHooks {
   /** Databases whose copy failed: to be read and copied again. */

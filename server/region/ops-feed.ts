@@ -6,9 +6,9 @@ import type { Couch } from '../couch-client.ts';
 import type { Checkpoints } from './checkpoints.ts';
 import type { Stock } from './stock.ts';
 import type { AdminRequests } from './requests.ts';
+import { RETRY_MS } from './backoff.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
-const RETRY_MS = 2000;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface OpsFeedDeps {
   svc: Couch;

@@ -21,7 +21,8 @@ import { Shoppers } from './shoppers.ts';
 import { Health } from './health.ts';
 import { AdminCalls } from './admin-calls.ts';
 import { ShopperBackup } from './backup.ts';
-import { Backoff } from './backoff.ts';
+import { Backoff, RETRY_MS } from './backoff.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { unannounced } from './sweep.ts';
 import { BackupPacer } from './backup-pacer.ts';
 import { followOps } from './ops-feed.ts';
@@ -36,8 +37,6 @@ export interface ServiceOptions {
   sweepMs?: number;
 }
 
-const RETRY_MS = 2000;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class RegionService {
   /** The server admin, confined to the calls CouchDB keeps to it (admin-calls.ts); all data goes through `svc`. */
