@@ -1,9 +1,8 @@
 // `npm start`: the whole system on one laptop. Starts every embedded node of
 // the topology, runs init, seeds the demo data once, builds and serves the
 // app, prints where everything is. Ctrl-C stops every child.
-import { buildIsCurrent, sourcesHash, stampBuild } from './build-stamp.ts';
+import { ensureBuild } from './build-stamp.ts';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { adminOf, dataDir, DEMO, loadSecrets, loadTopology, projectRoot } from './config.ts';
 import { appOrigins, couchdbRelease, engineName, nodeProcess, type NodeHandle } from './cluster.ts';
 import { probeNode } from './node-probe.ts';
@@ -12,7 +11,6 @@ import { isSeeded, seed } from './ops/seed.ts';
 import { defaultDemoOptions } from './ops/demo-data.ts';
 import { appHandler, readersOf, regionAdminsOf } from './app-server.ts';
 import { holdAppPort } from './app-port.ts';
-import { buildServiceWorker } from './build-sw.ts';
 import { superviseService, type ServiceProcess } from './region/supervise.ts';
 
 const log = (line: string) => console.log(line);
@@ -91,20 +89,8 @@ async function main() {
   for (const r of topology.regions) services.push(superviseService(r.code, log));
   await Promise.all(services.map((s) => s.ready));
 
+  ensureBuild({ force: !!process.env.SEBARAN_REBUILD, log });
   const buildDir = join(projectRoot, 'build');
-  if (!buildIsCurrent(buildDir) || process.env.SEBARAN_REBUILD) {
-    log('Building the app (its sources changed since the last build)…');
-    const hash = sourcesHash();
-    // A production build whatever the caller's NODE_ENV: under a test runner's NODE_ENV=test, Vite makes a
-    // build whose service worker never becomes ready (seen: the offline shop then fails).
-    const r = spawnSync(process.execPath, [join(projectRoot, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], {
-      cwd: projectRoot, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' },
-    });
-    if (r.status !== 0) throw new Error('vite build failed');
-    const sw = await buildServiceWorker(buildDir);
-    log(`  service worker precaches ${sw.count} files`);
-    stampBuild(hash, buildDir);
-  }
   appServer.serve(appHandler(topology, buildDir, { admins: regionAdminsOf(secrets), readers: readersOf(secrets) }));
 
   const appUrl = `http://${app.host}:${app.port}`;
