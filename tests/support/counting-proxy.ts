@@ -6,6 +6,8 @@ export interface CountingProxy {
   url: string;
   /** Requests seen since the last reset, as "METHOD /path" (query dropped). */
   seen: string[];
+  /** Milliseconds since the last request reached the proxy. */
+  quietFor(): number;
   reset(): void;
   close(): Promise<void>;
 }
@@ -19,8 +21,10 @@ export async function countingProxy(
 ): Promise<CountingProxy> {
   const t = new URL(target);
   const seen: string[] = [];
+  let lastAt = Date.now();
   const server: Server = createServer(async (req, res) => {
     seen.push(`${req.method} ${(req.url ?? '').split('?')[0]}`);
+    lastAt = Date.now();
     // Paused while held, so the body waits for the pipe below.
     req.pause();
     if ((await o.before?.(req.method ?? 'GET', req.url ?? '')) === 'refuse') {
@@ -42,6 +46,7 @@ export async function countingProxy(
   return {
     url: `http://127.0.0.1:${port}`,
     seen,
+    quietFor: () => Date.now() - lastAt,
     reset: () => void seen.splice(0),
     close: () =>
       new Promise((r) => {
