@@ -39,14 +39,13 @@ export function stampBuild(hash: string, buildDir = join(projectRoot, 'build')) 
 /**
  * `npm run build` unless `build/` is of the current sources: `npm start`, the browser tests and the bench
  * all build this one way. A production build whatever the caller's NODE_ENV: under a test runner's
- * NODE_ENV=test the service worker never gets ready (seen: the offline shop then fails). Says whether it built.
+ * NODE_ENV=test the service worker never gets ready (seen: the offline shop then fails).
  */
 export function ensureBuild(o: { force?: boolean; log?: (line: string) => void } = {}) {
-  if (!o.force && buildIsCurrent()) return false;
+  if (!o.force && buildIsCurrent()) return;
   o.log?.('Building the app (its sources changed since the last build)…');
   const hash = sourcesHash();
   const r = spawnSync('npm', ['run', '-s', 'build'], { cwd: projectRoot, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
   if (r.status !== 0) throw new Error('npm run build failed');
   stampBuild(hash);
-  return true;
 }
