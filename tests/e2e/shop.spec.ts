@@ -1,4 +1,5 @@
 // The shopper's half, in a real Chromium against real nodes and services.
+import type { Route } from '@playwright/test';
 import { test, expect } from './fixtures.ts';
 import { nodes, pickRegion, shot, signUp, now } from './helpers.ts';
 import { ids, ulid, userDbName } from '../../src/lib/model/index.ts';
@@ -160,6 +161,31 @@ test('offline: reload, browse, add to cart and check out; confirmed when back on
   await page.evaluate(() => window.dispatchEvent(new Event('online')));
   await expect(page.getByTestId('order-status').first()).toHaveText('Dikonfirmasi', { timeout: 45_000 });
   await expect(page.getByTestId('shopper-order-ref')).toHaveText(ref!);
+});
+
+test('an answer that arrives after the connection dropped does not show the shop online', async ({ page, context }) => {
+  await pickRegion(page, 'BDG');
+  // Hold the stock feed's next long poll, so its answer can land after the network has gone.
+  const held: Route[] = [];
+  let asked = 0;
+  await page.route(/\/inventory\/_changes\?.*feed=longpoll/, (route) => {
+    asked++;
+    held.push(route);
+  });
+  await expect.poll(() => held.length, { timeout: 40_000 }).toBeGreaterThan(0);
+  await context.setOffline(true);
+  await expect(page.getByTestId('net-status')).toContainText('Offline');
+  const late = held.shift()!;
+  const since = new URL(late.request().url()).searchParams.get('since');
+  const before = asked;
+  await late.fulfill({ contentType: 'application/json', body: JSON.stringify({ results: [], last_seq: since, pending: 0 }) });
+  // The shop took the answer in: it asked for the next one only after.
+  await expect.poll(() => asked).toBeGreaterThan(before);
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(r)));
+  await expect(page.getByTestId('net-status')).toContainText('Offline', { timeout: 1 });
+  await context.setOffline(false);
+  await page.unroute(/\/inventory\/_changes/);
+  for (const r of held) await r.continue().catch(() => {});
 });
 
 test('the cart follows the shopper to a second device; an order the stock cannot cover is rejected with the reason', async ({ page, browser }) => {

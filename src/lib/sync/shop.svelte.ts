@@ -48,7 +48,7 @@ class Shop {
     get region() { return self.region; },
     get staff() { return self.staff; },
     lineStock: (id) => self.lineStock(id),
-    sawNode: () => (self.online = true),
+    sawNode: () => self.reachedNode(true),
   }))(this);
   private generation = 0;
 
@@ -62,6 +62,14 @@ class Shop {
     this.topology = await loadTopology();
     const region = chosenRegion(this.topology);
     if (region) await this.chooseRegion(region);
+  }
+
+  /**
+   * A node answered, or did not. An answer to a request sent before the connection dropped can arrive
+   * after the browser went offline: it says nothing about now, so it does not make the shop "online".
+   */
+  private reachedNode(ok: boolean) {
+    this.online = ok && navigator.onLine;
   }
 
   regionName(code = this.region) {
@@ -103,7 +111,7 @@ class Shop {
       },
       reached: (ok) => {
         if (replicas !== this.replicas) return;
-        this.online = ok;
+        this.reachedNode(ok);
         if (ok) this.error = null;
       },
       syncing: (on) => (this.syncing = on),
