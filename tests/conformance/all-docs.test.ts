@@ -1,7 +1,9 @@
 // `_all_docs` over more rows than the embedded node reads at once (it reads in slices of 500, so
 // writes and small reads get in between): the same rows as CouchDB gives, across slice boundaries,
-// for every combination of range, skip, limit and inclusive_end; and a write is not held behind it.
+// for every combination of range, skip, limit and inclusive_end; and a write is not held behind a long
+// read, nor behind a client that reads its answer slowly.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { get, type IncomingMessage } from 'node:http';
 import { startNodes, createDb, type BareNodes, type Bare } from './nodes.ts';
 import { rng } from '../unit/random-text.ts';
 
@@ -61,11 +63,47 @@ describe('_all_docs over many rows', () => {
     expect(r.rows.map((x: any) => [x.id ?? x.key, x.error ?? x.value?.deleted ?? false])).toEqual([[id(700), false], [id(500), true], ['nope', 'not_found']]);
   });
 
-  it('lets a write through while it reads every document', async () => {
-    const order: string[] = [];
-    const read = n.admin.ok('GET', '/many/_all_docs?include_docs=true').then(() => order.push('read'));
-    const write = n.admin.ok('PUT', '/many/aaa-written-meanwhile', { x: 1 }).then(() => order.push('write'));
-    await Promise.all([read, write]);
-    expect(order).toEqual(['write', 'read']);
+  describe('a write beside a long read', () => {
+    // Many small documents: a read whose answer is quick to send but long to gather.
+    const LONG = 10_000;
+    // About 20 MB: far more than the sockets between client and node buffer (4-6 MB here).
+    const BIG = 5000;
+    const fill = async (db: string, count: number, pad: number) => {
+      await createDb(n.admin, db);
+      for (let i = 0; i < count; i += 1000) {
+        await n.admin.ok('POST', `/${db}/_bulk_docs`, { docs: Array.from({ length: 1000 }, (_, k) => ({ _id: id(i + k), pad: 'x'.repeat(pad) })) });
+      }
+    };
+    beforeAll(async () => {
+      await fill('long', LONG, 20);
+      await fill('big', BIG, 4000);
+    });
+
+    it('answers a write while it reads every document', async () => {
+      const order: string[] = [];
+      const read = n.admin.ok('GET', '/long/_all_docs?include_docs=true').then((r) => {
+        order.push('read');
+        return r;
+      });
+      await n.admin.ok('PUT', '/long/aaa-written-meanwhile', { x: 1 });
+      order.push('write');
+      expect((await read).rows.length).toBeGreaterThanOrEqual(LONG);
+      expect(order).toEqual(['write', 'read']);
+    });
+
+    it('answers a write while a client that reads slowly holds such an answer open', async () => {
+      const u = new URL('/big/_all_docs?include_docs=true', n.url);
+      const res = await new Promise<IncomingMessage>((resolve, reject) => {
+        get(u, { headers: n.admin.authHeader }, resolve).on('error', reject);
+      });
+      // The answer has begun and is not read: it cannot be finished until the client reads on.
+      expect(res.statusCode).toBe(200);
+      await n.admin.ok('PUT', '/big/aaa-written-while-held', { x: 1 });
+      expect(res.readableEnded).toBe(false);
+      res.setEncoding('utf8');
+      let body = '';
+      for await (const c of res) body += c;
+      expect(JSON.parse(body).rows.length).toBeGreaterThanOrEqual(BIG);
+    });
   });
 });
