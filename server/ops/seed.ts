@@ -52,12 +52,23 @@ export async function writeBatch(node: Couch, db: string, batch: any[], label: s
   }
 }
 
-async function load(node: Couch, db: string, docs: unknown[], label: string, log: Log) {
-  for (let i = 0; i < docs.length; i += BATCH) {
-    await writeBatch(node, db, docs.slice(i, i + BATCH), label, log);
-    const done = Math.min(i + BATCH, docs.length);
-    if (docs.length > BATCH) log(`  ${label}: ${done}/${docs.length}`);
-  }
+/**
+ * Writes `docs` in batches, `inFlight` at a time (two keep a node busy while the next batch is
+ * encoded and sent), saying how far it is.
+ */
+export async function load(node: Couch, db: string, docs: unknown[], label: string, log: Log, inFlight = 1) {
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (next < docs.length) {
+      const batch = docs.slice(next, next + BATCH);
+      next += BATCH;
+      await writeBatch(node, db, batch, label, log);
+      done += batch.length;
+      if (docs.length > BATCH) log(`  ${label}: ${done}/${docs.length}`);
+    }
+  };
+  await Promise.all(Array.from({ length: inFlight }, worker));
   if (docs.length <= BATCH) log(`  ${label}: ${docs.length}`);
 }
 
