@@ -59,11 +59,18 @@ export async function writeBatch(node: Couch, db: string, batch: any[], label: s
 export async function load(node: Couch, db: string, docs: unknown[], label: string, log: Log, inFlight = 1) {
   let next = 0;
   let done = 0;
+  // A batch that fails ends the load: the other writers stop at their next batch.
+  let failed = false;
   const worker = async () => {
-    while (next < docs.length) {
+    while (next < docs.length && !failed) {
       const batch = docs.slice(next, next + BATCH);
       next += BATCH;
-      await writeBatch(node, db, batch, label, log);
+      try {
+        await writeBatch(node, db, batch, label, log);
+      } catch (e) {
+        failed = true;
+        throw e;
+      }
       done += batch.length;
       if (docs.length > BATCH) log(`  ${label}: ${done}/${docs.length}`);
     }
