@@ -12,6 +12,7 @@
 // index can be rebuilt from its database).
 import { createRequire } from 'node:module';
 import type { NodeStore, TreeNode } from './view-tree.ts';
+import { OPEN_TABLE_FILES } from './durable-level.ts';
 
 const fromPouch = createRequire(createRequire(import.meta.url).resolve('pouchdb-node'));
 const leveldown: any = fromPouch('leveldown');
@@ -54,7 +55,7 @@ export class LevelKV implements KV {
   private opened: Promise<void>;
   constructor(location: string) {
     this.db = leveldown(location);
-    this.opened = new Promise((resolve, reject) => this.db.open({ createIfMissing: true }, (e: Error | null) => (e ? reject(e) : resolve())));
+    this.opened = new Promise((resolve, reject) => this.db.open({ createIfMissing: true, maxOpenFiles: OPEN_TABLE_FILES }, (e: Error | null) => (e ? reject(e) : resolve())));
   }
   async getMany(keys: string[]) {
     await this.opened;
