@@ -56,7 +56,7 @@ const scaleArg = process.argv.indexOf('--scale');
 if (scaleArg > 0) {
   // A separate, long run: the admin dashboards at scale.
   const total = Number(process.argv[scaleArg + 1] ?? 100_000);
-  const r = await scaleBench(total, (l) => console.error(l), 20, process.argv.includes('--direct'));
+  const r = await scaleBench(total, (l) => console.error(l), { direct: process.argv.includes('--direct') });
   const ms = (t: { p50: number; p95: number }) => `${t.p50.toFixed(0)} / ${t.p95.toFixed(0)} ms`;
   const warmAndRestarted = (label: string, a: { p50: number; p95: number }, b: { p50: number; p95: number }, limit: number): [string, string, string, string] => [
     `${label}, p50 / p95 (after the restart)`, `${ms(a)} (${ms(b)})`, `p95 < ${limit} ms`, verdict(a.p95 < limit && b.p95 < limit),
