@@ -299,7 +299,8 @@ export class ViewEngine {
    */
   private async catchUpBatches(pouch: PouchDB.Database, idx: DesignIndex, target: number, done: (n: number) => void) {
     while (idx.seq < target) {
-      const ch = await pouch.changes({ since: idx.seq, include_docs: true, limit: BATCH });
+      // Every leaf revision (all_docs): a document whose only one is its first was never indexed (applyBatch).
+      const ch = await pouch.changes({ since: idx.seq, include_docs: true, limit: BATCH, style: 'all_docs' });
       const live = ch.results.filter((c) => !c.id.startsWith('_design/'));
       // Map the whole batch first: if a map function runs out of time, nothing has changed yet.
       let emitted: Array<Array<Array<[Key, unknown]>>>;
@@ -319,8 +320,11 @@ export class ViewEngine {
   /** Folds one batch of changes into the trees, and writes it all (nodes, documents' keys, meta) at once. */
   private async applyBatch(idx: DesignIndex, live: PouchDB.Core.ChangesResponseChange<{}>[], emitted: Array<Array<Array<[Key, unknown]>>>, seq: number) {
     const docKey = (id: string) => `${idx.prefix}d${id}`;
+    // A document's previous rows are looked up only if it can have any: not when the build from nothing
+    // had not reached it yet (`fresh`), nor when its one revision is its first (it is folded at that
+    // revision's seq and comes again only with a new revision; the node has no purge).
     const fresh = idx.fresh ?? 0;
-    const mayHave = live.map((c) => Number(c.seq) > fresh);
+    const mayHave = live.map((c) => Number(c.seq) > fresh && !(c.changes.length === 1 && c.changes[0].rev.startsWith('1-')));
     const looked = await this.kv.getMany(live.filter((_, i) => mayHave[i]).map((c) => docKey(c.id)));
     let j = 0;
     const olds = mayHave.map((s) => (s ? looked[j++] : undefined));

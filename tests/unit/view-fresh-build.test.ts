@@ -1,6 +1,7 @@
-// A build from nothing does not look up a document's previous rows for changes at or below the
-// update_seq it began with: none can have been indexed yet. Documents changed during the build
-// come again above that seq and are looked up, also when the build resumes after a restart.
+// A view does not look up a document's previous rows where it can have none: in a build from
+// nothing, for changes at or below the update_seq it began with (documents changed during the
+// build come again above it, also when the build resumes after a restart); and for a document
+// whose one revision is its first. A second branch (a replicated conflict) is looked up.
 import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -114,5 +115,25 @@ describe('a view built from nothing', () => {
     expect(await rows(b, db)).toEqual(await expected(db));
     // Only the 250 changed documents were looked up, not the 3,000 the resumed build folded.
     expect(second.looked.docKeys).toBe(250);
+  });
+
+  it('looks up a new document only when it has more than one revision: a first revision alone has no rows yet, a conflict may', async () => {
+    const db = await database('three');
+    const { looked, store } = counted(join(dir, 'three-views'));
+    const engine = new ViewEngine({ store });
+    open.push(engine);
+    await engine.refresh(db, 't');
+    // 100 new documents after the build: first revisions, nothing to look up.
+    await db.bulkDocs(docs(N, 100));
+    expect(await rows(engine, db)).toEqual(await expected(db));
+    expect(looked.docKeys).toBe(0);
+    // A replicated branch beside a first revision, and it wins: the old row must go.
+    await db.put({ _id: 'c1', n: -5 });
+    expect(await rows(engine, db)).toContainEqual([-5, 'c1']);
+    await db.bulkDocs([{ _id: 'c1', _rev: '1-ffffffffffffffffffffffffffffffff', n: -7 }], { new_edits: false });
+    expect(((await db.get('c1')) as any).n).toBe(-7);
+    expect(await rows(engine, db)).toEqual(await expected(db));
+    expect(await rows(engine, db)).not.toContainEqual([-5, 'c1']);
+    expect(looked.docKeys).toBe(1);
   });
 });
