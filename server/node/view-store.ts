@@ -137,6 +137,8 @@ export class NodeCache {
  */
 export class NodeBatch implements NodeStore {
   private staged = new Map<number, TreeNode | null>();
+  /** Nodes read ahead for this batch (kept here: the shared cache may let them go before they are used). */
+  private fetched = new Map<number, TreeNode>();
   constructor(
     private kv: KV,
     private cache: NodeCache,
@@ -148,7 +150,28 @@ export class NodeBatch implements NodeStore {
     const s = this.staged.get(id);
     if (s) return s;
     if (s === null) throw new Error(`view index: node ${id} read after it was freed`);
-    return readNode(this.kv, this.cache, this.prefix, id);
+    return this.fetched.get(id) ?? readNode(this.kv, this.cache, this.prefix, id);
+  }
+  dropPrefetched() {
+    this.fetched.clear();
+  }
+  async prefetch(ids: number[]) {
+    const missing: number[] = [];
+    for (const id of ids) {
+      if (this.staged.has(id) || this.fetched.has(id)) continue;
+      const hit = this.cache.get(`${this.prefix}n${id}`);
+      if (hit) this.fetched.set(id, hit);
+      else missing.push(id);
+    }
+    if (!missing.length) return;
+    const raws = await this.kv.getMany(missing.map((id) => `${this.prefix}n${id}`));
+    missing.forEach((id, i) => {
+      const raw = raws[i];
+      if (raw === undefined) throw new Error(`view index: node ${this.prefix}n${id} is missing`);
+      const node = JSON.parse(raw) as TreeNode;
+      this.cache.set(`${this.prefix}n${id}`, node, raw.length);
+      this.fetched.set(id, node);
+    });
   }
   write(id: number, node: TreeNode) {
     this.staged.set(id, node);

@@ -19,6 +19,10 @@ export type TreeNode = { l: Entry[] } | { c: Child[] };
 
 export interface NodeStore {
   read(id: number): Promise<TreeNode>;
+  /** Loads these nodes in one read, so the `read`s that follow find them (a batch's hand-offs: one a level, not one a node). */
+  prefetch?(ids: number[]): Promise<void>;
+  /** Lets go of what `prefetch` read (one view's update is done: memory). */
+  dropPrefetched?(): void;
   write(id: number, node: TreeNode): void;
   free(id: number): void;
   alloc(): number;
@@ -77,10 +81,49 @@ export class Tree {
     });
   }
 
+  /**
+   * Which children take which operations: [child index, first op, end] for each child that takes any.
+   * Child j takes the operations below child j+1's first key (the first one also those below its own).
+   */
+  private static route(c: Child[], ops: Op[]): Array<[number, number, number]> {
+    const out: Array<[number, number, number]> = [];
+    let o = 0;
+    for (let j = 0; j < c.length && o < ops.length; j++) {
+      const bound = j + 1 < c.length ? c[j + 1][0] : null;
+      let end = o;
+      while (end < ops.length && (bound === null || ops[end][0] < bound)) end++;
+      if (end > o) out.push([j, o, end]);
+      o = end;
+    }
+    return out;
+  }
+
+  /** Reads every node `ops` will change, a level at a time (when the store can read many at once). */
+  private async warm(ops: Op[]) {
+    if (!this.nodes.prefetch) return;
+    let level: Array<[number, Op[]]> = [[this.root, ops]];
+    while (level.length) {
+      await this.nodes.prefetch(level.map(([id]) => id));
+      const next: Array<[number, Op[]]> = [];
+      for (const [id, o] of level) {
+        const node = await this.nodes.read(id);
+        if (isLeaf(node)) continue;
+        for (const [j, a, b] of Tree.route(node.c, o)) next.push([node.c[j][4], o.slice(a, b)]);
+      }
+      level = next;
+    }
+  }
+
   /** Applies `ops` (sorted by sort key, one per key); a new root results. */
   async apply(ops: Op[]) {
     if (!ops.length) return;
-    let kids = await this.modify(this.root, ops);
+    let kids: Child[];
+    try {
+      await this.warm(ops);
+      kids = await this.modify(this.root, ops);
+    } finally {
+      this.nodes.dropPrefetched?.();
+    }
     if (!kids.length) {
       this.nodes.write(this.root, { l: [] });
       return;
@@ -121,16 +164,13 @@ export class Tree {
     }
     const c = node.c;
     const next: Child[] = [];
-    let o = 0;
-    for (let j = 0; j < c.length; j++) {
-      // Child j takes the operations below child j+1's first key (the first one also those below its own).
-      const bound = j + 1 < c.length ? c[j + 1][0] : null;
-      let end = o;
-      while (end < ops.length && (bound === null || ops[end][0] < bound)) end++;
-      if (end === o) next.push(c[j]);
-      else next.push(...(await this.modify(c[j][4], ops.slice(o, end))));
-      o = end;
+    let j = 0;
+    for (const [k, a, b] of Tree.route(c, ops)) {
+      while (j < k) next.push(c[j++]);
+      next.push(...(await this.modify(c[k][4], ops.slice(a, b))));
+      j = k + 1;
     }
+    while (j < c.length) next.push(c[j++]);
     if (!next.length) {
       this.nodes.free(id);
       return [];

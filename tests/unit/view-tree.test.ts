@@ -55,10 +55,11 @@ async function check(tree: Tree, store: ReturnType<typeof reader>, builtin: Buil
 }
 
 describe('view b-tree', () => {
-  for (const builtin of ['_sum', '_stats', '_count'] as const) {
-    it(`matches a sorted array through inserts, updates and removals (${builtin})`, async () => {
+  // With a cache that holds every node, and with none (every node read from the store, ahead, a level at a time).
+  for (const [builtin, cacheBytes] of [['_sum', 1 << 20], ['_stats', 1 << 20], ['_count', 1 << 20], ['_sum', 0], ['_stats', 0]] as const) {
+    it(`matches a sorted array through inserts, updates and removals (${builtin}, ${cacheBytes ? 'cached' : 'uncached'})`, async () => {
       const kv = new MemoryKV();
-      const cache = new NodeCache(1 << 20);
+      const cache = new NodeCache(cacheBytes);
       const next = { id: 1 };
       const oracle = new Map<string, unknown>();
       await kv.batch([{ type: 'put', key: 'p/n0', value: '{"l":[]}' }]);
@@ -111,5 +112,33 @@ describe('view b-tree', () => {
     expect(await new Tree(root, store, '_count').count()).toBe(0);
     root = await run(root, [['x', 1]]);
     expect(await new Tree(root, store, '_count').slice(0, 5)).toEqual([['x', 1]]);
+  });
+
+  it('reads the nodes a batch changes a level at a time: one read of the store per level, not one per node', async () => {
+    const kv = new MemoryKV();
+    const next = { id: 1 };
+    await kv.batch([{ type: 'put', key: 'p/n0', value: '{"l":[]}' }]);
+    const sks = Array.from({ length: 2000 }, (_, i) => `k${String(i).padStart(5, '0')}`);
+    let batch = new NodeBatch(kv, new NodeCache(1 << 24), 'p/', next);
+    const tree = new Tree(0, batch, '_count', { rows: 8, kids: 8 });
+    await tree.apply(sks.map((sk) => [sk, 1]));
+    const staged = batch.ops();
+    await kv.batch(staged.ops);
+    // Every 50th row changes (40 leaves) through a cache that holds nothing: all from the store.
+    let reads = 0;
+    let nodesRead = 0;
+    const counting = Object.assign(Object.create(kv), {
+      getMany: (keys: string[]) => ((reads++, (nodesRead += keys.length)), kv.getMany(keys)),
+    });
+    batch = new NodeBatch(counting, new NodeCache(0), 'p/', next);
+    const again = new Tree(tree.root, batch, '_count', { rows: 8, kids: 8 });
+    await again.apply(sks.filter((_, i) => i % 50 === 0).map((sk) => [sk, 2]));
+    const depth = async () => {
+      let n = 1;
+      for (let node = await batch.read(again.root); 'c' in node; node = await batch.read(node.c[0][4])) n++;
+      return n;
+    };
+    expect(nodesRead).toBeGreaterThanOrEqual(40);
+    expect(reads).toBeLessThanOrEqual(await depth());
   });
 });
