@@ -156,22 +156,9 @@ export class NodeBatch implements NodeStore {
     this.fetched.clear();
   }
   async prefetch(ids: number[]) {
-    const missing: number[] = [];
-    for (const id of ids) {
-      if (this.staged.has(id) || this.fetched.has(id)) continue;
-      const hit = this.cache.get(`${this.prefix}n${id}`);
-      if (hit) this.fetched.set(id, hit);
-      else missing.push(id);
-    }
-    if (!missing.length) return;
-    const raws = await this.kv.getMany(missing.map((id) => `${this.prefix}n${id}`));
-    missing.forEach((id, i) => {
-      const raw = raws[i];
-      if (raw === undefined) throw new Error(`view index: node ${this.prefix}n${id} is missing`);
-      const node = JSON.parse(raw) as TreeNode;
-      this.cache.set(`${this.prefix}n${id}`, node, raw.length);
-      this.fetched.set(id, node);
-    });
+    const wanted = ids.filter((id) => !this.staged.has(id) && !this.fetched.has(id));
+    const nodes = await readNodes(this.kv, this.cache, this.prefix, wanted);
+    wanted.forEach((id, i) => this.fetched.set(id, nodes[i]));
   }
   write(id: number, node: TreeNode) {
     this.staged.set(id, node);
@@ -215,12 +202,27 @@ export function reader(kv: KV, cache: NodeCache, prefix: string): NodeStore {
 }
 
 async function readNode(kv: KV, cache: NodeCache, prefix: string, id: number): Promise<TreeNode> {
-  const key = `${prefix}n${id}`;
-  const hit = cache.get(key);
-  if (hit) return hit;
-  const [raw] = await kv.getMany([key]);
-  if (raw === undefined) throw new Error(`view index: node ${key} is missing`);
-  const node = JSON.parse(raw) as TreeNode;
-  cache.set(key, node, raw.length);
-  return node;
+  return (await readNodes(kv, cache, prefix, [id]))[0];
+}
+
+/** Nodes from the cache, the rest in one read of the store (each read is a hand-off to the thread pool). */
+async function readNodes(kv: KV, cache: NodeCache, prefix: string, ids: number[]): Promise<TreeNode[]> {
+  const out: TreeNode[] = [];
+  const missing: number[] = [];
+  ids.forEach((id, i) => {
+    const hit = cache.get(`${prefix}n${id}`);
+    if (hit) out[i] = hit;
+    else missing.push(i);
+  });
+  if (!missing.length) return out;
+  const raws = await kv.getMany(missing.map((i) => `${prefix}n${ids[i]}`));
+  missing.forEach((i, k) => {
+    const key = `${prefix}n${ids[i]}`;
+    const raw = raws[k];
+    if (raw === undefined) throw new Error(`view index: node ${key} is missing`);
+    const node = JSON.parse(raw) as TreeNode;
+    cache.set(key, node, raw.length);
+    out[i] = node;
+  });
+  return out;
 }
