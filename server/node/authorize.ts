@@ -3,7 +3,8 @@
 // same requests with the same status codes. Handlers still check again.
 import { notServerAdmin, unauthorized } from './errors.ts';
 import { isServerAdmin, type UserCtx } from './auth.ts';
-import { isDbAdmin, type Store } from './store.ts';
+import type { Store } from './store.ts';
+import { isDbAdmin } from './security.ts';
 
 
 /** One-segment `_` paths anyone may call (the handler itself may still want an admin). */

@@ -4,73 +4,33 @@
 import { mkdirSync } from 'node:fs';
 import { setMaxListeners } from 'node:events';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
 import PouchDB from 'pouchdb-node';
 import PouchFind from 'pouchdb-find';
-import { HttpError, badRequest, forbidden, notFound, unauthorized } from './http.ts';
-import { hashPasswordAsync, isServerAdmin, type UserCtx, type UserRecord } from './auth.ts';
+import { HttpError, forbidden, unauthorized } from './http.ts';
+import { isServerAdmin, type UserCtx, type UserRecord } from './auth.ts';
 import { compileValidators, VALIDATE_TIMEOUT_MS, type ValidatorSet } from './validate.ts';
 import { replicationDocProblem } from './replicator.ts';
 import { durableLeveldown } from './durable-level.ts';
 import { Reopener } from './reopen.ts';
 import { guarded } from './guarded-pouch.ts';
 import { winners } from './point-reads.ts';
-import { isStorageFailure } from './errors.ts';
+import { CONFLICT_REASON, conflict, isStorageFailure } from './errors.ts';
+import { defaultSecurity, denied, isDbAdmin, isMember, normaliseSecurity, type Security } from './security.ts';
+import { DbUpdates } from './db-updates.ts';
+import { wellFormed } from './doc-shape.ts';
+import { checkUserDoc } from './users-db.ts';
 
 PouchDB.plugin(PouchFind);
-
-export interface Security {
-  admins: { names: string[]; roles: string[] };
-  members: { names: string[]; roles: string[] };
-}
 
 const DB_NAME = /^[a-z][a-z0-9_$()+/-]*$/;
 const SYSTEM_DBS = new Set(['_users', '_replicator', '_global_changes']);
 const REGISTRY = '_dbs';
-/** CouchDB's words for a stale or missing rev (PouchDB says it without the full stop). */
-export const CONFLICT_REASON = 'Document update conflict.';
-const ALLOWED_UNDERSCORE = new Set(['_id', '_rev', '_deleted', '_attachments', '_revisions', '_conflicts', '_revs_info']);
 
 /** Registry ids may not start with an underscore, database names may. */
 const regId = (name: string) => `db:${name}`;
 
 export function validDbName(name: string) {
   return (SYSTEM_DBS.has(name) || DB_NAME.test(name)) && name.length <= 238;
-}
-
-/** CouchDB 3 makes new databases admin-only until `_security` says otherwise. */
-export const defaultSecurity = (): Security => ({
-  admins: { names: [], roles: ['_admin'] },
-  members: { names: [], roles: ['_admin'] },
-});
-
-function normaliseSecurity(raw: unknown): Security {
-  const o = (raw && typeof raw === 'object' ? raw : {}) as Record<string, any>;
-  const part = (p: any, field: string) => {
-    const v = p && typeof p === 'object' ? p[field] : undefined;
-    if (v === undefined) return [];
-    if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) {
-      throw badRequest(`_security: ${field} must be an array of strings`);
-    }
-    return v as string[];
-  };
-  return {
-    admins: { names: part(o.admins, 'names'), roles: part(o.admins, 'roles') },
-    members: { names: part(o.members, 'names'), roles: part(o.members, 'roles') },
-  };
-}
-
-function inGroup(ctx: UserCtx, g: { names: string[]; roles: string[] }) {
-  return (ctx.name !== null && g.names.includes(ctx.name)) || ctx.roles.some((r) => g.roles.includes(r));
-}
-
-export function isDbAdmin(ctx: UserCtx, sec: Security) {
-  return isServerAdmin(ctx) || inGroup(ctx, sec.admins);
-}
-
-export function isMember(ctx: UserCtx, sec: Security) {
-  const open = sec.members.names.length === 0 && sec.members.roles.length === 0;
-  return open || isDbAdmin(ctx, sec) || inGroup(ctx, sec.members);
 }
 
 interface OpenDb {
@@ -306,7 +266,7 @@ export class Store {
         }
         this.requireWriter(ctx, db, name, doc);
         const old = checked ? await this.previous(db, doc, current.get(doc._id), newEdits) : null;
-        if (name === '_users') await this.checkUserDoc(doc, old, ctx);
+        if (name === '_users') await checkUserDoc(doc, old, ctx, this.pbkdf2Iterations);
         if (name === '_replicator' && !doc._deleted && !doc._id.startsWith('_design/')) {
           const problem = replicationDocProblem(doc);
           if (problem) throw forbidden(problem);
@@ -375,9 +335,9 @@ export class Store {
     if (cur.deleted) {
       if (doc._rev === undefined) return null; // re-creating a deleted document
       if (doc._rev === cur.leaves[0]) return { _id: doc._id, _rev: doc._rev, _deleted: true };
-      throw new HttpError(409, 'conflict', CONFLICT_REASON);
+      throw conflict();
     }
-    if (doc._rev === undefined || !cur.leaves.includes(doc._rev)) throw new HttpError(409, 'conflict', CONFLICT_REASON);
+    if (doc._rev === undefined || !cur.leaves.includes(doc._rev)) throw conflict();
     // Editing a losing branch: the rules see that branch, not the winner.
     return doc._rev === cur.doc._rev ? cur.doc : await db.pouch.get(doc._id, { rev: doc._rev });
   }
@@ -388,43 +348,6 @@ export class Store {
     else this.requireMember(ctx, db, name);
   }
 
-  /**
-   * CouchDB 3's `_users` handling: a plain `password` is hashed first (before_doc_update in
-   * couch_users_db.erl), then the built-in `_design/_auth` rules run. Only server admins get
-   * here (requireWriter), and the rules hold for them too.
-   */
-  private async checkUserDoc(doc: any, old: any, ctx: UserCtx) {
-    if (!isServerAdmin(ctx)) throw denied(ctx, 'You are not allowed to access this db.');
-    if (doc._id.startsWith('_design/')) return;
-    if (doc._deleted) return;
-    if (doc.password !== undefined && doc.password !== null) {
-      if (typeof doc.password !== 'string') throw forbidden(`Password value of '${JSON.stringify(doc.password)}' is invalid.`);
-      const password = doc.password;
-      for (const k of ['password', 'password_sha', 'password_scheme', 'pbkdf2_prf', 'iterations', 'salt', 'derived_key', 'preserve_salt']) delete doc[k];
-      Object.assign(doc, await hashPasswordAsync(password, this.pbkdf2Iterations));
-    }
-    if (doc.type !== 'user') throw forbidden('doc.type must be user');
-    if (!doc.name) throw forbidden('doc.name is required');
-    if (!doc.roles) throw forbidden('doc.roles must exist');
-    if (!Array.isArray(doc.roles)) throw forbidden('doc.roles must be an array');
-    if (doc.roles.some((r: unknown) => typeof r !== 'string')) throw forbidden('doc.roles can only contain strings');
-    if (doc._id !== `org.couchdb.user:${doc.name}`) throw forbidden('Doc ID must be of the form org.couchdb.user:name');
-    if (old && old.name !== doc.name) throw forbidden('Usernames can not be changed.');
-    if (doc.password_sha && !doc.salt) throw forbidden('Users with password_sha must have a salt.');
-    if (doc.password_scheme && !['simple', 'pbkdf2'].includes(doc.password_scheme)) {
-      throw forbidden(`Password scheme \`${doc.password_scheme}\` not supported.`);
-    }
-    if (doc.password_scheme === 'pbkdf2') {
-      if (typeof doc.iterations !== 'number') throw forbidden('iterations must be a number.');
-      if (typeof doc.derived_key !== 'string') throw forbidden('derived_key must be a string.');
-    }
-    if (doc.roles.some((r: string) => r !== '_metrics' && r.startsWith('_'))) {
-      throw forbidden('No system roles (starting with underscore) in users db.');
-    }
-    if (String(doc.name).startsWith('_')) throw forbidden('Username may not start with underscore.');
-    if (String(doc.name).includes(':')) throw forbidden('Character `:` is not allowed in usernames.');
-  }
-
   async close() {
     this.reopener.stop();
     for (const { pouch } of this.open.values()) await pouch.close().catch(() => {});
@@ -432,104 +355,3 @@ export class Store {
     this.open.clear();
   }
 }
-
-export interface DbUpdate {
-  db_name: string;
-  type: 'created' | 'updated' | 'deleted';
-  seq: string;
-}
-
-/**
- * The node's `/_db_updates` feed. Kept in memory: its sequence names this
- * node instance, so a client that reconnects after a restart sees an unknown
- * `since` and knows to rescan (as it must after any gap).
- */
-/** How many announcements the feed keeps (a follower further behind rescans); SEBARAN_DB_UPDATES_WINDOW sets it. */
-export const DB_UPDATES_WINDOW = Number(process.env.SEBARAN_DB_UPDATES_WINDOW) || 10_000;
-
-export class DbUpdates {
-  private events: Array<{ n: number; db: string; type: DbUpdate['type'] }> = [];
-  private n = 0;
-  private listeners = new Set<() => void>();
-  private watchers = new Set<(db: string, type: DbUpdate['type']) => void>();
-  readonly instance = randomUUID().slice(0, 8);
-
-  push(db: string, type: DbUpdate['type']) {
-    const last = this.events[this.events.length - 1];
-    // Collapse bursts: one "updated" per database is all a follower needs.
-    if (last && last.db === db && last.type === type && type === 'updated') last.n = ++this.n;
-    else this.events.push({ n: ++this.n, db, type });
-    if (this.events.length > DB_UPDATES_WINDOW) this.events.splice(0, this.events.length - DB_UPDATES_WINDOW);
-    for (const l of this.listeners) l();
-    for (const w of this.watchers) w(db, type);
-  }
-
-  /** Hears of every event as it happens (the background indexer); returns a function that stops it. */
-  watch(watcher: (db: string, type: DbUpdate['type']) => void) {
-    this.watchers.add(watcher);
-    return () => void this.watchers.delete(watcher);
-  }
-
-  seq(n = this.n) {
-    return `${n}-${this.instance}`;
-  }
-
-  /**
-   * Where `since` points, as CouchDB reads it: absent or 0 is the start, `now` the present, a
-   * sequence of this feed its place. A well-formed sequence of another instance (this node before
-   * a restart) replays everything we still have, as CouchDB replays shards it cannot place; anything
-   * else is a 400.
-   */
-  position(since: string | null): number {
-    if (since === null || since === '0') return 0;
-    if (since === 'now') return this.n;
-    const m = /^(\d+)-([0-9a-f]{8})$/.exec(since);
-    if (!m) throw badRequest("Malformed sequence supplied in 'since' parameter.");
-    return m[2] === this.instance ? Number(m[1]) : 0;
-  }
-
-  /** Events after position `from` (see `position`). */
-  after(from: number): DbUpdate[] {
-    return this.events.filter((e) => e.n > from).map((e) => ({ db_name: e.db, type: e.type, seq: this.seq(e.n) }));
-  }
-
-  wait(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(t);
-        this.listeners.delete(done);
-        resolve();
-      };
-      const t = setTimeout(done, ms);
-      this.listeners.add(done);
-    });
-  }
-}
-
-/** The checks CouchDB makes on a document's shape; any failure is a 400 for the whole request. */
-function wellFormed(raw: unknown, newEdits: boolean): any {
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw badRequest('Document must be a JSON object');
-  const doc: any = { ...(raw as object) };
-  if (doc._id === undefined) {
-    if (!newEdits) throw badRequest('When `new_edits: false`, the document needs `_rev` or `_revisions` specified');
-    doc._id = randomUUID().replace(/-/g, '');
-  }
-  if (!newEdits && doc._rev === undefined && doc._revisions === undefined) {
-    throw badRequest('When `new_edits: false`, the document needs `_rev` or `_revisions` specified');
-  }
-  if (typeof doc._id !== 'string') throw new HttpError(400, 'illegal_docid', 'Document id must be a string');
-  if (doc._id === '') throw new HttpError(400, 'illegal_docid', 'Document id must not be empty');
-  for (const k of Object.keys(doc)) {
-    if (k.startsWith('_') && !ALLOWED_UNDERSCORE.has(k)) throw new HttpError(400, 'doc_validation', `Bad special document member: ${k}`);
-  }
-  if (doc._id.startsWith('_') && !/^_(design|local)\/./.test(doc._id)) {
-    throw new HttpError(400, 'illegal_docid', 'Only reserved document ids may start with underscore.');
-  }
-  return doc;
-}
-
-export function denied(ctx: UserCtx, reason: string) {
-  return ctx.name === null ? unauthorized(reason) : forbidden(reason);
-}
-
-export { notFound };
