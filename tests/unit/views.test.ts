@@ -7,7 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import PouchDB from 'pouchdb-node';
-import { ViewEngine, type ViewQuery } from '../../server/node/views.ts';
+import { ViewEngine } from '../../server/node/views.ts';
+import type { ViewQuery } from '../../server/node/view-query.ts';
 import { LevelKV, MemoryKV } from '../../server/node/view-store.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sebaran-views-'));
