@@ -64,7 +64,7 @@ if (scaleArg > 0) {
   const embedded = engine === 'embedded';
   const rows: Array<[string, string, string, string]> = [
     r.direct
-      ? [`orders loaded (3 regions) straight into central's ops`, `${r.orders} orders, ${r.opsDocs} ops docs: load ${r.seedSeconds.toFixed(0)} s, ${r.compactSeconds !== null ? `compaction ${r.compactSeconds.toFixed(0)} s, ` : ''}views ${r.indexSeconds.toFixed(0)} s after it`, '-', 'info']
+      ? [`orders loaded (3 regions) straight into central's ops${r.compactionHeld ? ' (auto-compaction held)' : ''}`, `${r.orders} orders, ${r.opsDocs} ops docs: load ${r.seedSeconds.toFixed(0)} s, views ${r.indexSeconds.toFixed(0)} s after it`, '-', 'info']
       : [`orders loaded (3 regions)`, `${r.orders} orders, ${r.opsDocs} ops docs: seed ${r.seedSeconds.toFixed(0)} s, to central ${r.replicateSeconds.toFixed(0)} s, views ${r.indexSeconds.toFixed(0)} s`, '-', 'info'],
     warmAndRestarted('central overview (its view queries at once)', r.overviewMs, r.afterRestart.overviewMs, 300),
     ...Object.entries(r.overviewParts).map(([q, t]): [string, string, string, string] => [`  of it, alone: ${q}`, ms(t), '-', 'info']),
