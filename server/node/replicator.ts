@@ -3,12 +3,11 @@
 // doc_ids), run by PouchDB 9 which filters by Mango selector on the source.
 // Status is served in the shape of `/_scheduler/docs`.
 import PouchDB from 'pouchdb-node';
-import { Transform } from 'node:stream';
 import { createHash } from 'node:crypto';
 import type { Store } from './store.ts';
 import { CheckpointCache } from './checkpoints.ts';
-
-type Endpoint = string | { url: string; headers?: Record<string, string>; auth?: { basic?: { username: string; password: string } } };
+import { connectionTimeoutOf, endpointUrl, type Endpoint } from './replication-doc.ts';
+import { IDLE_LIMIT_MS, remote } from './remote-db.ts';
 
 interface Job {
   docId: string;
@@ -29,141 +28,6 @@ interface Job {
 }
 
 const MAX_BACKOFF_MS = 10_000;
-
-/** An endpoint's URL as the scheduler shows it: no credentials, a trailing slash (as CouchDB). */
-function endpointUrl(e: Endpoint | undefined) {
-  const raw = typeof e === 'string' ? e : e?.url;
-  try {
-    const u = new URL(String(raw));
-    u.username = '';
-    u.password = '';
-    const s = u.toString();
-    return s.endsWith('/') ? s : `${s}/`;
-  } catch {
-    return String(raw);
-  }
-}
-
-/**
- * The checks CouchDB's `_replicator` makes before it stores a document: remote source and target
- * (a URL, or an object with one), and well-typed filters. A refusal is 403 forbidden, as there.
- */
-export function replicationDocProblem(doc: any): string | null {
-  for (const side of ['source', 'target'] as const) {
-    const e = doc[side];
-    const url = typeof e === 'string' ? e : e && typeof e === 'object' ? e.url : undefined;
-    if (url === undefined) return `Missing replication ${side}`;
-    if (typeof url !== 'string' || !/^https?:\/\//.test(url)) return 'local_endpoints_not_supported';
-    try {
-      new URL(url);
-    } catch {
-      return `Invalid ${side} URL`;
-    }
-  }
-  if (doc.selector !== undefined && (!doc.selector || typeof doc.selector !== 'object' || Array.isArray(doc.selector))) {
-    return '`selector` must be a JSON object';
-  }
-  if (doc.doc_ids !== undefined && (!Array.isArray(doc.doc_ids) || doc.doc_ids.some((x: unknown) => typeof x !== 'string'))) {
-    return '`doc_ids` must be an array of strings';
-  }
-  if (doc.continuous !== undefined && typeof doc.continuous !== 'boolean') return '`continuous` must be a boolean';
-  if (doc.connection_timeout !== undefined && connectionTimeoutOf(doc) === null) return '`connection_timeout` must be a positive integer (milliseconds)';
-  return null;
-}
-
-/** A replication document's own `connection_timeout` (ms; CouchDB takes a number or a numeric string), else null. */
-function connectionTimeoutOf(doc: any): number | null {
-  const v = typeof doc?.connection_timeout === 'string' && /^\d+$/.test(doc.connection_timeout) ? Number(doc.connection_timeout) : doc?.connection_timeout;
-  return Number.isSafeInteger(v) && v > 0 ? v : null;
-}
-
-type Fetch = (url: string, opts: any) => Promise<any>;
-
-/**
- * A remote database; `onSeq` hears every changes feed's last_seq, even for batches the filter emptied;
- * `wrap` may put a layer (the checkpoint cache) between PouchDB and the network.
- */
-export function remote(e: Endpoint, onSeq?: (seq: string | number) => void, idleMs = IDLE_LIMIT_MS, wrap?: (send: Fetch) => Fetch): PouchDB.Database {
-  const url = typeof e === 'string' ? e : e.url;
-  const headers: Record<string, string> = typeof e === 'string' ? {} : { ...(e.headers ?? {}) };
-  const basic = typeof e === 'string' ? undefined : e.auth?.basic;
-  if (basic) headers.Authorization = 'Basic ' + Buffer.from(`${basic.username}:${basic.password}`).toString('base64');
-  const send: Fetch = async (u, opts) => {
-    for (const [k, v] of Object.entries(headers)) opts.headers.set(k, v);
-    const res = await fetchWithIdleLimit(u, opts, idleMs);
-    if (onSeq && res.ok && u.includes('/_changes')) {
-      // Read last_seq from PouchDB's own parse, not from a clone: a clone's branches are piped, and
-      // pipe does not pass an error on, so a body aborted mid-way would leave PouchDB waiting for good.
-      const json = res.json.bind(res);
-      res.json = async () => {
-        const j = await json();
-        if (j?.last_seq !== undefined) onSeq(j.last_seq);
-        return j;
-      };
-    }
-    return res;
-  };
-  return new PouchDB(url, { skip_setup: true, fetch: wrap ? wrap(send) : send } as any);
-}
-
-/** Longer than the 10 s heartbeat of a live changes feed: a healthy peer always says something sooner. */
-const IDLE_LIMIT_MS = 45_000;
-
-/**
- * PouchDB's http adapter sets no timeout on a request, so a half-open connection (the peer gone
- * silent without closing) would hold a lane for good. As CouchDB's replicator gives up after its
- * connection_timeout, a request here is aborted when no byte has arrived for IDLE_LIMIT_MS (while
- * waiting for the answer or while reading its body); the replication then retries as after any
- * network error.
- */
-async function fetchWithIdleLimit(u: string, opts: any, idleMs: number): Promise<any> {
-  const ctrl = new AbortController();
-  const outer: AbortSignal | undefined = opts.signal;
-  // PouchDB gives a live feed one signal for all its polls: the listener goes when this request ends,
-  // or a feed running for days would gather one per poll.
-  const onAbort = () => ctrl.abort();
-  if (outer?.aborted) ctrl.abort();
-  else outer?.addEventListener('abort', onAbort, { once: true });
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const done = () => {
-    clearTimeout(timer);
-    outer?.removeEventListener('abort', onAbort);
-  };
-  const arm = () => {
-    clearTimeout(timer);
-    timer = setTimeout(() => ctrl.abort(), idleMs);
-  };
-  arm();
-  let res: any;
-  try {
-    res = await (PouchDB as any).fetch(u, { ...opts, signal: ctrl.signal });
-  } catch (e) {
-    done();
-    throw e;
-  }
-  if (!res.body) {
-    done();
-    return res;
-  }
-  arm();
-  const tap = new Transform({
-    transform(chunk, _enc, cb) {
-      arm();
-      cb(null, chunk);
-    },
-    flush(cb) {
-      done();
-      cb();
-    },
-  });
-  res.body.on('error', (e: Error) => {
-    done();
-    tap.destroy(e);
-  });
-  res.body.pipe(tap);
-  // The same (node-fetch) Response class PouchDB expects, reading through the tap.
-  return new res.constructor(tap, { status: res.status, statusText: res.statusText, headers: res.headers, url: res.url });
-}
 
 const seqNumber = (s: unknown) => {
   const n = parseInt(String(s ?? '0'), 10);

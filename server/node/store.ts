@@ -9,7 +9,7 @@ import PouchFind from 'pouchdb-find';
 import { HttpError, forbidden, unauthorized } from './http.ts';
 import { isServerAdmin, type UserCtx, type UserRecord } from './auth.ts';
 import { compileValidators, VALIDATE_TIMEOUT_MS, type ValidatorSet } from './validate.ts';
-import { replicationDocProblem } from './replicator.ts';
+import { replicationDocProblem } from './replication-doc.ts';
 import { durableLeveldown } from './durable-level.ts';
 import { Reopener } from './reopen.ts';
 import { guarded } from './guarded-pouch.ts';

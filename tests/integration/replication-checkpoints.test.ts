@@ -3,7 +3,7 @@
 // In-process node, real HTTP through a counting proxy, PouchDB's own replication on top.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import PouchDB from 'pouchdb-node';
-import { remote } from '../../server/node/replicator.ts';
+import { remote } from '../../server/node/remote-db.ts';
 import { CheckpointCache } from '../../server/node/checkpoints.ts';
 import { countingProxy, type CountingProxy } from '../support/counting-proxy.ts';
 import { inProcessNode, type InProcessNode } from '../support/in-process-node.ts';

@@ -2,7 +2,7 @@
 // the answer's headers, or in the middle of a `_changes` body); one that trickles along is left alone.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
-import { remote } from '../../server/node/replicator.ts';
+import { remote } from '../../server/node/remote-db.ts';
 
 let server: Server;
 let base = '';
