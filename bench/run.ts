@@ -1,7 +1,7 @@
 // `npm run bench`: Sebaran's performance figures on loopback, printed as a
 // table and saved as JSON in bench/results/. Numbers, not assertions: the
 // machine is shared, so read them as a trend.
-import { mkdirSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import PouchDB from 'pouchdb-node';
@@ -22,7 +22,8 @@ import { throughputBench } from './throughput.ts';
 import { wanBench } from './wan.ts';
 import { serviceRestartBench } from './service-restart.ts';
 import { catalogGrowth, regionGrowth } from './growth.ts';
-import { chooseEngine } from './engine.ts';
+import { chooseEngine, DEFAULT_RELEASE } from './engine.ts';
+import { rulesBench } from './rules.ts';
 import { compareLatest } from './compare.ts';
 import { centralOverview, timed } from './overview.ts';
 
@@ -51,6 +52,24 @@ function saveRun(kind: string, data: object) {
   const json = JSON.stringify({ at, engine, ...data }, null, 2);
   writeFileSync(join(dir, `${kind}-${engine}-${at.replace(/[:.]/g, '-')}.json`), json);
   writeFileSync(join(dir, `${kind}-latest-${engine}.json`), json);
+}
+if (process.argv.includes('--rules')) {
+  // A separate, short run: the write rules' CPU per document on both engines (CouchDB's when a release is here).
+  const release = process.env.SEBARAN_COUCHDB || (existsSync(join(DEFAULT_RELEASE, 'bin', 'couchdb')) ? DEFAULT_RELEASE : null);
+  const r = await rulesBench(release, quick ? 2000 : 5000);
+  const us = (x: number) => `${x.toFixed(0)} µs`;
+  const rows: Array<[string, string, string, string]> = [
+    [`embedded: the ops rules, per document (${r.documents} orders and ledger entries)`, `${us(r.embedded.rulesUs)} (a rule that accepts all: ${us(r.embedded.acceptAllUs)}; refused ${r.embedded.refused})`, '-', 'info'],
+  ];
+  if (r.couchdb) {
+    rows.push(
+      ['CouchDB QuickJS: the ops rules, per document (reset, then the call)', `${us(r.couchdb.rulesUs)} (accept all: ${us(r.couchdb.acceptAllUs)}; refused ${r.couchdb.refused})`, '-', 'info'],
+      ['CouchDB QuickJS: the reset alone (its garbage collection)', us(r.couchdb.resetOnlyUs), '-', 'info'],
+    );
+  } else rows.push(['CouchDB QuickJS', 'not measured: no CouchDB release (SEBARAN_COUCHDB)', '-', 'info']);
+  console.log(table(rows));
+  saveRun('rules', r);
+  process.exit(0);
 }
 const scaleArg = process.argv.indexOf('--scale');
 if (scaleArg > 0) {
