@@ -17,7 +17,7 @@ import { OPEN_TABLE_FILES } from './durable-level.ts';
 const fromPouch = createRequire(createRequire(import.meta.url).resolve('pouchdb-node'));
 const leveldown: any = fromPouch('leveldown');
 
-type BatchOp = { type: 'put'; key: string; value: string } | { type: 'del'; key: string };
+export type BatchOp = { type: 'put'; key: string; value: string } | { type: 'del'; key: string };
 
 export interface KV {
   getMany(keys: string[]): Promise<Array<string | undefined>>;
@@ -26,6 +26,8 @@ export interface KV {
   clear(prefix: string): Promise<void>;
   /** The keys that start with `prefix`, and their values. */
   list(prefix: string): Promise<Array<[string, string]>>;
+  /** The same, in key order (LevelDB's: UTF-8 bytes), read as they are consumed. */
+  scan(prefix: string): AsyncIterable<[string, string]>;
   close(): Promise<void>;
 }
 
@@ -42,6 +44,9 @@ export class MemoryKV implements KV {
   }
   async list(prefix: string) {
     return [...this.m].filter(([k]) => k.startsWith(prefix)).sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  }
+  async *scan(prefix: string) {
+    yield* await this.list(prefix);
   }
   async close() {}
 }
@@ -74,16 +79,20 @@ export class LevelKV implements KV {
     return new Promise<void>((resolve, reject) => this.db.clear({ gte: prefix, lt: after(prefix) }, (e: Error | null) => (e ? reject(e) : resolve())));
   }
   async list(prefix: string) {
+    const out: Array<[string, string]> = [];
+    for await (const kv of this.scan(prefix)) out.push(kv);
+    return out;
+  }
+  async *scan(prefix: string): AsyncGenerator<[string, string]> {
     await this.opened;
     const it = this.db.iterator({ gte: prefix, lt: after(prefix), keyAsBuffer: false, valueAsBuffer: false });
-    const out: Array<[string, string]> = [];
     try {
       for (;;) {
         const kv = await new Promise<[string, string] | null>((resolve, reject) =>
           it.next((e: Error | null, k?: string, v?: string) => (e ? reject(e) : resolve(k === undefined ? null : [k, v!]))),
         );
-        if (!kv) return out;
-        out.push(kv);
+        if (!kv) return;
+        yield kv;
       }
     } finally {
       await new Promise<void>((resolve) => it.end(() => resolve()));

@@ -178,6 +178,46 @@ export class Tree {
     return this.emit(id, chunks(next, this.max.kids).map((k) => ({ c: k })));
   }
 
+  /**
+   * A tree built bottom-up from rows already in order (a build from nothing): full leaves, then full
+   * inner nodes, one write each, where inserting row by row rewrites a leaf per row. Returns the
+   * root's id, or null for no rows. `rows` must be strictly ascending by sort key.
+   */
+  static async build(rows: AsyncIterable<Entry>, nodes: Pick<NodeStore, 'alloc' | 'write'>, builtin: Builtin | null, max = { rows: MAX_ROWS, kids: MAX_KIDS }): Promise<number | null> {
+    const t = new Tree(-1, nodes as NodeStore, builtin, max);
+    /** Children waiting for their parent, per level above the leaves. */
+    const levels: Child[][] = [];
+    const up = (level: number, child: Child) => {
+      (levels[level] ??= []).push(child);
+      if (levels[level].length === max.kids) flush(level);
+    };
+    const flush = (level: number) => {
+      const c = levels[level];
+      if (!c?.length) return;
+      levels[level] = [];
+      up(level + 1, t.emit(nodes.alloc(), [{ c }])[0]);
+    };
+    let leaf: Entry[] = [];
+    let last: string | null = null;
+    for await (const row of rows) {
+      if (last !== null && !(last < row[0])) throw new Error(`view index: rows out of order at ${JSON.stringify(row[0])}`);
+      last = row[0];
+      leaf.push(row);
+      if (leaf.length === max.rows) {
+        up(0, t.emit(nodes.alloc(), [{ l: leaf }])[0]);
+        leaf = [];
+      }
+    }
+    if (leaf.length) up(0, t.emit(nodes.alloc(), [{ l: leaf }])[0]);
+    // Upwards, each level's rest into one more node, until one child is left: the root.
+    for (let level = 0; ; level++) {
+      const c = levels[level] ?? [];
+      const above = levels.slice(level + 1).some((l) => l?.length);
+      if (!above && c.length <= 1) return c.length ? c[0][4] : null;
+      flush(level);
+    }
+  }
+
   async count(): Promise<number> {
     const node = await this.nodes.read(this.root);
     return isLeaf(node) ? node.l.length : node.c.reduce((n, x) => n + x[2], 0);

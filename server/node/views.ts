@@ -8,18 +8,18 @@
 import { basename } from 'node:path';
 import { mkdirSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { toIndexableString } from 'pouchdb-collate';
 import { HttpError, badRequest, notFound } from './http.ts';
 import { storageError } from './errors.ts';
 import { compile, deepFreeze, JsReducers, type Key, type ViewDef } from './view-sandbox.ts';
 import { REMOVE, Tree, type Op } from './view-tree.ts';
 import { includeDocs, mapped, reduced, type ViewQuery } from './view-query.ts';
+import { BULK_MIN, BULK_RATIO, buildTrees, rowsOf, writeScratchRows } from './view-bulk.ts';
+
+/** Where a bulk build keeps its new prefix until it takes the index's place. */
+const buildingKey = (regKey: string) => `b/${regKey}`;
 import { LevelKV, MemoryKV, NodeBatch, NodeCache, reader, type KV } from './view-store.ts';
 
 const BATCH = 1000;
-/** toIndexableString builds its result by concatenation; kept as is, each sort key stays a tree
- *  of string pieces (~520 bytes for an 84-character key). A flat copy takes ~115. */
-const flat = (s: string): string => JSON.parse(JSON.stringify(s));
 const bySk = (a: Op, b: Op) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 
 interface Meta {
@@ -39,6 +39,8 @@ interface Meta {
 }
 
 interface DesignIndex extends Meta {
+  /** Its entry in the registry (`i/<db>/<design>`), whose value is `prefix`. */
+  regKey: string;
   prefix: string;
   /** `_design/…`, for `/_active_tasks`. */
   ddocId: string;
@@ -62,6 +64,8 @@ export interface ViewEngineOptions {
   cacheBytes?: number;
   /** Another store (tests: one whose writes fail). */
   store?: () => KV;
+  /** Documents from which a first build writes its trees bottom-up (view-bulk.ts); tests set it low. */
+  bulkMin?: number;
 }
 
 export class ViewEngine {
@@ -151,6 +155,10 @@ export class ViewEngine {
   /** Removes a deleted database's indexes. */
   async drop(pouchName: string) {
     const db = basename(pouchName);
+    for (const [marker, prefix] of await this.kv.list(buildingKey(`i/${db}/`))) {
+      await this.kv.clear(prefix);
+      await this.write([{ type: 'del', key: marker }]);
+    }
     for (const [regKey, prefix] of await this.kv.list(`i/${db}/`)) {
       this.indexes.delete(regKey);
       await this.forget(regKey, prefix);
@@ -218,9 +226,14 @@ export class ViewEngine {
     const { views, mapBatch } = compile(ddoc, this.opts.mapTimeoutMs ?? 30_000);
     const uuid = String(await (pouch as any).id()); // PouchDB's typings lack id()
     const updateSeq = Number((await pouch.info()).update_seq);
-    const [prefix] = await this.kv.getMany([regKey]);
+    const [prefix, unfinished] = await this.kv.getMany([regKey, buildingKey(regKey)]);
+    // A bulk build stopped half way (a crash) left its own prefix: the registered index never saw it.
+    if (unfinished !== undefined) {
+      await this.kv.clear(unfinished);
+      await this.write([{ type: 'del', key: buildingKey(regKey) }]);
+    }
     const fresh = (meta: Meta, p: string): DesignIndex => {
-      const idx: DesignIndex = { ...meta, prefix: p, ddocId: ddoc._id, views, chain: Promise.resolve(), lock: Promise.resolve(), mapBatch };
+      const idx: DesignIndex = { ...meta, regKey, prefix: p, ddocId: ddoc._id, views, chain: Promise.resolve(), lock: Promise.resolve(), mapBatch };
       this.indexes.set(regKey, idx);
       return idx;
     };
@@ -262,8 +275,11 @@ export class ViewEngine {
       changes_done: 0, total_changes: pending, started_on: now(), updated_on: now(),
     };
     this.tasks.add(task);
+    const done = (n: number) => Object.assign(task, { changes_done: task.changes_done + n, updated_on: now() });
     try {
-      await this.catchUpBatches(pouch, idx, target, (n) => Object.assign(task, { changes_done: task.changes_done + n, updated_on: now() }));
+      // Far behind (a first build over many documents, or a load that outran the indexer): build anew, bottom-up.
+      if (pending >= (this.opts.bulkMin ?? BULK_MIN) && pending >= BULK_RATIO * idx.seq) await this.bulkBuild(pouch, idx, target, done);
+      await this.catchUpBatches(pouch, idx, target, done);
     } finally {
       this.tasks.delete(task);
     }
@@ -282,18 +298,64 @@ export class ViewEngine {
       const ch = await pouch.changes({ since: idx.seq, include_docs: true, limit: BATCH, style: 'all_docs' });
       const live = ch.results.filter((c) => !c.id.startsWith('_design/'));
       // Map the whole batch first: if a map function runs out of time, nothing has changed yet.
-      let emitted: Array<Array<Array<[Key, unknown]>>>;
-      try {
-        emitted = idx.mapBatch(live.filter((c) => !c.deleted).map((c) => deepFreeze(c.doc)));
-      } catch (e) {
-        // Once is enough: a looping map would otherwise hold the node for the whole limit on every query.
-        if (e instanceof HttpError && e.error === 'os_process_error') idx.timedOut = e;
-        throw e;
-      }
+      const emitted = this.map(idx, live.filter((c) => !c.deleted).map((c) => c.doc));
       await this.locked(idx, () => this.applyBatch(idx, live, emitted, Number(ch.last_seq)));
       done(ch.results.length);
       if (ch.results.length < BATCH) break;
     }
+  }
+
+  private map(idx: DesignIndex, docs: unknown[]) {
+    try {
+      return idx.mapBatch(docs.map((d) => deepFreeze(d)));
+    } catch (e) {
+      // Once is enough: a looping map would otherwise hold the node for the whole limit on every query.
+      if (e instanceof HttpError && e.error === 'os_process_error') idx.timedOut = e;
+      throw e;
+    }
+  }
+
+  /**
+   * Builds the index anew from the whole database (view-bulk.ts) under a prefix of its own, then
+   * takes its place in one write: queries meanwhile read the index as it was. `b/<regKey>` names the
+   * new prefix until then, so a crash half way leaves nothing a start does not clear (`open`).
+   */
+  private async bulkBuild(pouch: PouchDB.Database, idx: DesignIndex, target: number, done: (n: number) => void) {
+    // The index store as this engine writes it: a failed write wipes it (see `wipe`).
+    const kv: KV = {
+      getMany: (k) => this.kv.getMany(k), batch: (ops) => this.write(ops), clear: (p) => this.kv.clear(p),
+      list: (p) => this.kv.list(p), scan: (p) => this.kv.scan(p), close: () => this.kv.close(),
+    };
+    const b = { prefix: `${randomBytes(6).toString('hex')}/`, views: idx.views, roots: [...idx.views.keys()].map((_, i) => i), next: idx.views.size };
+    await this.write([
+      { type: 'put', key: buildingKey(idx.regKey), value: b.prefix },
+      ...b.roots.map((id) => ({ type: 'put' as const, key: `${b.prefix}n${id}`, value: '{"l":[]}' })),
+    ]);
+    const changes = (since: number) => pouch.changes({ since, include_docs: true, limit: BATCH, style: 'all_docs' }) as any;
+    await writeScratchRows(kv, b.prefix, changes, target, done, (docs) => this.map(idx, docs));
+    const roots = await buildTrees(kv, b, async (pos, root, rows) => {
+      const next = { id: b.next };
+      const nodes = new NodeBatch(this.kv, this.cache, b.prefix, next);
+      const tree = new Tree(root, nodes, [...idx.views.values()][pos].builtin);
+      await tree.apply(rows);
+      const staged = nodes.ops();
+      await this.write(staged.ops);
+      staged.done();
+      b.next = next.id;
+      return tree.root;
+    });
+    const meta: Meta = { sig: idx.sig, uuid: idx.uuid, seq: target, roots, next: b.next, fresh: target };
+    const old = idx.prefix;
+    await this.locked(idx, async () => {
+      await this.write([
+        { type: 'put', key: `${b.prefix}m`, value: JSON.stringify(meta) },
+        { type: 'put', key: idx.regKey, value: b.prefix },
+        { type: 'del', key: buildingKey(idx.regKey) },
+      ]);
+      Object.assign(idx, { prefix: b.prefix, seq: target, roots, next: b.next, fresh: target });
+    });
+    this.cache.dropPrefix(old);
+    await this.kv.clear(old).catch((e) => console.error(`view indexes: ${(e as Error).message}`));
   }
 
   /** Folds one batch of changes into the trees, and writes it all (nodes, documents' keys, meta) at once. */
@@ -317,19 +379,10 @@ export class ViewEngine {
         if (old) docOps.push({ type: 'del', key: docKey(c.id) });
         return;
       }
-      let any = false;
-      const mine = emitted[k++].map((rows, v) => {
-        const seen = new Map<string, number>();
-        return rows.map(([key, value]) => {
-          let sk = flat(toIndexableString([key, c.id]));
-          const n = seen.get(sk) ?? 0;
-          seen.set(sk, n + 1);
-          if (n) sk += `\u0001${n}`;
-          ops[v].set(sk, value);
-          any = true;
-          return sk;
-        });
-      });
+      const rows = rowsOf(c.id, emitted[k++]);
+      rows.forEach((r, v) => r.forEach(([sk, value]) => ops[v].set(sk, value)));
+      const any = rows.some((r) => r.length);
+      const mine = rows.map((r) => r.map(([sk]) => sk));
       if (any) docOps.push({ type: 'put', key: docKey(c.id), value: JSON.stringify(mine) });
       else if (old) docOps.push({ type: 'del', key: docKey(c.id) });
     });

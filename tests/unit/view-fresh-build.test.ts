@@ -30,6 +30,7 @@ function counted(location: string) {
       batch: (ops) => kv.batch(ops),
       clear: (p) => kv.clear(p),
       list: (p) => kv.list(p),
+      scan: (p) => kv.scan(p),
       close: () => kv.close(),
     };
   };

@@ -91,6 +91,56 @@ describe('view b-tree', () => {
     });
   }
 
+  it('a tree built bottom-up from sorted rows holds them as one grown row by row, and takes changes the same way', async () => {
+    for (const builtin of ['_sum', '_stats', '_count'] as const) {
+      // Sizes around the node limits: empty, one leaf, a leaf and one more row, several levels, a level exactly full.
+      for (const n of [0, 1, 4, 5, 12, 13, 36, 37, 100, 300]) {
+        const kv = new MemoryKV();
+        const next = { id: 1 };
+        const rows: Entry[] = [];
+        const seen = new Set<string>();
+        while (rows.length < n) {
+          const sk = key() + rnd(1000);
+          if (!seen.has(sk)) seen.add(sk), rows.push([sk, rnd(1000) - 100]);
+        }
+        rows.sort((a, b) => (a[0] < b[0] ? -1 : 1));
+        const written: Array<[number, TreeNode]> = [];
+        async function* stream() {
+          yield* rows;
+        }
+        const root = await Tree.build(stream(), { alloc: () => next.id++, write: (id, node) => void written.push([id, node]) }, builtin, { rows: 4, kids: 3 });
+        expect(root === null).toBe(n === 0);
+        if (root === null) continue;
+        await kv.batch(written.map(([id, node]) => ({ type: 'put', key: `p/n${id}`, value: JSON.stringify(node) })));
+        const store = reader(kv, new NodeCache(1 << 20), 'p/');
+        await check(new Tree(root, store, builtin, { rows: 4, kids: 3 }), store, builtin, rows);
+        // Every node is one write, and every written node is in the tree.
+        expect(new Set(written.map(([id]) => id)).size).toBe(written.length);
+        // Then changed as any tree: updates, removals and inserts.
+        const ops = new Map<string, unknown>();
+        for (let i = 0; i < 40; i++) ops.set(rnd(2) && rows.length ? rows[rnd(rows.length)][0] : key() + 'x' + rnd(1000), rnd(3) ? rnd(500) : REMOVE);
+        const batch = new NodeBatch(kv, new NodeCache(1 << 20), 'p/', next);
+        const tree = new Tree(root, batch, builtin, { rows: 4, kids: 3 });
+        await tree.apply([...ops].sort((a: Op, b: Op) => (a[0] < b[0] ? -1 : 1)));
+        const staged = batch.ops();
+        await kv.batch(staged.ops);
+        const oracle = new Map<string, unknown>(rows);
+        for (const [sk, v] of ops) v === REMOVE ? oracle.delete(sk) : oracle.set(sk, v);
+        const after = [...oracle].sort((a, b) => (a[0] < b[0] ? -1 : 1)) as Entry[];
+        const fresh = reader(kv, new NodeCache(1 << 20), 'p/');
+        if (after.length) await check(new Tree(tree.root, fresh, builtin, { rows: 4, kids: 3 }), fresh, builtin, after);
+      }
+    }
+  });
+
+  it('refuses rows out of order rather than build a tree that answers wrongly', async () => {
+    async function* stream(): AsyncGenerator<Entry> {
+      yield ['b', 1];
+      yield ['a', 1];
+    }
+    await expect(Tree.build(stream(), { alloc: () => 1, write: () => {} }, '_count')).rejects.toThrow(/out of order/);
+  });
+
   it('a removal of everything leaves an empty tree that grows again', async () => {
     const kv = new MemoryKV();
     const cache = new NodeCache(1 << 20);
