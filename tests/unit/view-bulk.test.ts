@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import PouchDB from 'pouchdb-node';
 import { ViewEngine } from '../../server/node/views.ts';
-import { LevelKV, type KV } from '../../server/node/view-store.ts';
+import { LevelKV } from '../../server/node/view-store.ts';
+import { hooked, spiedStore } from '../support/view-spies.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sebaran-view-bulk-'));
 const open: Array<{ close(): Promise<unknown> }> = [];
@@ -61,34 +62,8 @@ async function database(name: string, n: number, pieces = WIDE) {
 /** A store that counts the rows a bulk build writes under its scratch prefix (`<prefix>s<view>:`). */
 function counted(location: string) {
   const seen = { scratch: 0 };
-  const store = (): KV => {
-    const kv = new LevelKV(location);
-    return {
-      getMany: (keys) => kv.getMany(keys),
-      batch: (ops) => ((seen.scratch += ops.filter((o) => o.type === 'put' && /^[0-9a-f]{12}\/s\d+:/.test(o.key)).length), kv.batch(ops)),
-      clear: (p) => kv.clear(p),
-      list: (p) => kv.list(p),
-      scan: (p) => kv.scan(p),
-      close: () => kv.close(),
-    };
-  };
+  const store = spiedStore(location, { writes: (ops) => (seen.scratch += ops.filter((o) => o.type === 'put' && /^[0-9a-f]{12}\/s\d+:/.test(o.key)).length) });
   return { seen, store };
-}
-
-/** The database as `changes` calls see it, with `hook(k)` run after the k-th call returned (1-based). */
-function hooked(db: PouchDB.Database, hook: (k: number) => Promise<void>) {
-  let k = 0;
-  return new Proxy(db, {
-    get(target, prop) {
-      const v = Reflect.get(target, prop, target);
-      if (prop !== 'changes') return typeof v === 'function' ? v.bind(target) : v;
-      return async (o: any) => {
-        const res = await v.call(target, o);
-        await hook(++k);
-        return res;
-      };
-    },
-  }) as PouchDB.Database;
 }
 
 /** The queries compared: every row, groups at each level, pages, both directions, a few keys. */

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import PouchDB from 'pouchdb-node';
 import { ViewEngine } from '../../server/node/views.ts';
-import { LevelKV, type KV } from '../../server/node/view-store.ts';
+import { hooked, spiedStore } from '../support/view-spies.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sebaran-fresh-build-'));
 const open: Array<{ close(): Promise<unknown> }> = [];
@@ -23,34 +23,8 @@ const docs = (from: number, n: number) => Array.from({ length: n }, (_, i) => ({
 /** A store that counts the documents' previous rows it is asked for (`<prefix>d<doc id>` keys). */
 function counted(location: string) {
   const looked = { docKeys: 0 };
-  const store = (): KV => {
-    const kv = new LevelKV(location);
-    return {
-      getMany: (keys) => ((looked.docKeys += keys.filter((k) => /^[0-9a-f]{12}\/d/.test(k)).length), kv.getMany(keys)),
-      batch: (ops) => kv.batch(ops),
-      clear: (p) => kv.clear(p),
-      list: (p) => kv.list(p),
-      scan: (p) => kv.scan(p),
-      close: () => kv.close(),
-    };
-  };
+  const store = spiedStore(location, { reads: (keys) => (looked.docKeys += keys.filter((k) => /^[0-9a-f]{12}\/d/.test(k)).length) });
   return { looked, store };
-}
-
-/** The database as `changes` calls see it, with `hook(k)` run after the k-th call returned (1-based). */
-function hooked(db: PouchDB.Database, hook: (k: number) => Promise<void>) {
-  let k = 0;
-  return new Proxy(db, {
-    get(target, prop) {
-      const v = Reflect.get(target, prop, target);
-      if (prop !== 'changes') return typeof v === 'function' ? v.bind(target) : v;
-      return async (o: any) => {
-        const res = await v.call(target, o);
-        await hook(++k);
-        return res;
-      };
-    },
-  }) as PouchDB.Database;
 }
 
 /** What the view must hold: every live document's row, from the database itself. */
