@@ -84,7 +84,7 @@ export async function writeScratchRows(
  * beyond U+FFFF, so a row that arrives out of JavaScript's order is set aside and inserted into the
  * built tree the ordinary way. Returns the new roots; the scratch rows are removed.
  */
-export async function buildTrees(kv: KV, idx: BulkIndex, apply: (pos: number, root: number, rows: Entry[]) => Promise<number>) {
+export async function buildTrees(kv: KV, idx: BulkIndex, apply: (view: ViewDef, root: number, rows: Entry[]) => Promise<number>) {
   const roots = [...idx.roots];
   for (const view of idx.views.values()) {
     const pos = view.pos;
@@ -126,7 +126,7 @@ export async function buildTrees(kv: KV, idx: BulkIndex, apply: (pos: number, ro
       await kv.batch([{ type: 'del', key: `${idx.prefix}n${roots[pos]}` }]);
       roots[pos] = root;
     }
-    if (stragglers.length) roots[pos] = await apply(pos, roots[pos], stragglers.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
+    if (stragglers.length) roots[pos] = await apply(view, roots[pos], stragglers.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
     await kv.clear(from);
   }
   return roots;

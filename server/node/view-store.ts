@@ -104,6 +104,21 @@ export class LevelKV implements KV {
   }
 }
 
+/**
+ * The store a view engine writes through: `current()` is the store of the moment (the engine opens
+ * a new one after a failure), and a failed write is handed to `failed`, whose error is thrown.
+ */
+export function guardedKV(current: () => KV, failed: (e: Error) => Error): KV {
+  return {
+    getMany: (keys) => current().getMany(keys),
+    batch: (ops) => current().batch(ops).catch((e: Error) => Promise.reject(failed(e))),
+    clear: (prefix) => current().clear(prefix),
+    list: (prefix) => current().list(prefix),
+    scan: (prefix) => current().scan(prefix),
+    close: () => current().close(),
+  };
+}
+
 /** Decoded nodes, least recently used first out; sized by their JSON length. */
 export class NodeCache {
   private m = new Map<string, { node: TreeNode; size: number }>();
