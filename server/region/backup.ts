@@ -11,7 +11,7 @@
 import { Couch, CouchError, isNodeFailure } from '../couch-client.ts';
 import { BACKUP_DB, accountCopy, accountKey, accountRecordId, docRecordId } from '../ops/shopper-backup.ts';
 import { ACCOUNT_DDOC } from '../ops/userdb.ts';
-import { ownerOf } from './checkout.ts';
+import { ownerOf } from './shopper-dbs.ts';
 import type { Checkpoints } from './checkpoints.ts';
 
 const PAGE = 200;

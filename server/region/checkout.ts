@@ -19,16 +19,15 @@
 // entries of every order and rewrites stale snapshots; the request is read
 // again and its answer written from the existing order. Nothing is taken
 // without an order, nothing twice, and every request gets one answer.
-import { Couch, CouchError, docPath } from '../couch-client.ts';
+import { Couch, CouchError } from '../couch-client.ts';
 import {
-  Order, OrderCopy, cancelEntries, checkoutProblem, decideCheckout, ids, saleEntries, userDbName,
+  Order, OrderCopy, cancelEntries, checkoutProblem, decideCheckout, ids, saleEntries,
   type CheckoutRequest, type LedgerEntry, type Product, type Rejection,
 } from '../../src/lib/model/index.ts';
 import type { Stock } from './stock.ts';
-import { deletedAccountAt, type Checkpoints } from './checkpoints.ts';
-import { range } from './stock.ts';
-import { orderCopyOf } from './order-copy.ts';
-import { ulidTime } from '../../src/lib/model/ids.ts';
+import type { Checkpoints } from './checkpoints.ts';
+import { ShopperDbs, ownerOf } from './shopper-dbs.ts';
+import { CopyBackfill } from './copy-backfill.ts';
 
 const nowIso = () => new Date().toISOString();
 const PAGE = 200;
@@ -41,10 +40,6 @@ function crashPoint(name: string) {
   if (process.env.SEBARAN_SERVICE_CRASH_AT === name) process.kill(process.pid, 'SIGKILL');
 }
 
-export function ownerOf(db: string): string {
-  return Buffer.from(db.slice('userdb-'.length), 'hex').toString('utf8');
-}
-
 type Answer = { db: string; copy: OrderCopy };
 
 export class Checkout {
@@ -53,7 +48,8 @@ export class Checkout {
    * and its answer) is found by its write's conflict, which answers from it and reloads the state.
    */
   private orders = new Set<string>();
-  private answered = new Map<string, Set<string>>();
+  private dbs: ShopperDbs;
+  private backfill: CopyBackfill;
   /** Databases read up to a page's end: read again on the next round. */
   readonly more = new Set<string>();
   /** Databases whose feed showed a shopper document change this round (not only design documents). */
@@ -65,7 +61,10 @@ export class Checkout {
   constructor(
     private svc: Couch, private R: string, private stock: Stock, private checkpoints: Checkpoints,
     private serviceName: string, private log: (l: string) => void,
-  ) {}
+  ) {
+    this.dbs = new ShopperDbs(svc, R);
+    this.backfill = new CopyBackfill(svc, R, this.dbs, log);
+  }
 
   /**
    * Finishes the stock movements of orders a crash left without them. Only orders the ops feed showed
@@ -106,68 +105,18 @@ export class Checkout {
   }
 
   forget(db: string) {
-    this.answered.delete(db);
-    this.marks.delete(db);
-    this.copied.delete(ownerOf(db));
+    this.dbs.forget(db);
+    this.backfill.forget(ownerOf(db));
   }
 
-  /** Each shopper database's `_design/account` mark, read once per run (null: none). */
-  private marks = new Map<string, any>();
-  private async markOf(db: string) {
-    if (!this.marks.has(db)) this.marks.set(db, await this.svc.getDoc(db, '_design/account'));
-    return this.marks.get(db);
+  /** Gives each shopper a copy of every order of theirs (copy-backfill.ts). */
+  backfillCopies(names: Iterable<string>, stopped: () => boolean = () => false) {
+    return this.backfill.run(names, stopped);
   }
 
-  /** Which database of its name a shopper database is (see Checkpoints). */
-  private async incarnation(db: string): Promise<string | null> {
-    const mark = await this.markOf(db);
-    return typeof mark?.account_id === 'string' ? mark.account_id : typeof mark?.made_at === 'string' ? `made:${mark.made_at}` : null;
-  }
-
-  /** Shoppers whose every order has its copy in their database, checked once per run. */
-  private copied = new Set<string>();
-
-  /**
-   * Gives each shopper a copy of every order of theirs, also of orders no request in their database
-   * asked for (seeded history, orders from before the database): "my orders" lists copies, so an order
-   * without one would be invisible to its shopper. A database not made yet is tried on the next round.
-   */
-  async backfillCopies(names: Iterable<string>, stopped: () => boolean = () => false) {
-    for (const name of names) {
-      if (stopped()) return;
-      if (this.copied.has(name)) continue;
-      const db = userDbName(name);
-      try {
-        // Ids first (the shopper's orders, their database's copies): only orders without a copy are read,
-        // so a start costs ids, not the region's order history.
-        const orderIds = (await this.svc.allDocs('ops', range(`order:${this.R}:${name}:`))).map((r: any) => r.id as string);
-        const have = orderIds.length ? await this.answeredIn(db) : new Set<string>();
-        const lacking = orderIds.filter((id) => !have.has(ids.orderCopy(id)));
-        let orders: Order[] = [];
-        for (let i = 0; i < lacking.length; i += 1000) {
-          const rows = (await this.svc.ok('POST', '/ops/_all_docs?include_docs=true', { keys: lacking.slice(i, i + 1000) })).rows as any[];
-          orders.push(...rows.map((r) => r.doc as Order).filter((d) => d?.type === 'order' && d.user_name === name));
-        }
-        // Orders are kept by name; an account made after an order (a new account of a deleted name)
-        // must not receive it. The account's id is a ULID: its time is when the account was made; an
-        // account without one (made straight in _users) is cut off at its name's last deletion. No
-        // slack for clock skew: this only repairs missing copies (a new order's copy is written with
-        // its decision), and a name re-used within any slack would get the old account's orders.
-        if (orders.length) {
-          const mark = await this.markOf(db).catch(() => null);
-          const since = (typeof mark?.account_id === 'string' ? ulidTime(mark.account_id) : null) ?? (await deletedAccountAt(this.svc, name));
-          orders = orders.filter((d) => since === null || Date.parse(d.created_at) >= since);
-        }
-        if (orders.length) {
-          await this.putCopies(db, orders.map((o) => this.copyOf(o, null)));
-          for (const o of orders) have.add(ids.orderCopy(o._id));
-          this.log(`[${this.R}] ${orders.length} order copies for ${name}`);
-        }
-        this.copied.add(name);
-      } catch (e) {
-        if (!(e instanceof CouchError && e.status === 404)) this.log(`[${this.R}] order copies for ${name}: ${(e as Error).message}`);
-      }
-    }
+  /** The order's live status in the shopper's copy (after an admin's status change). */
+  updateCopy(order: Order) {
+    return this.dbs.updateCopy(order);
   }
 
   /** Reads a shopper database's new requests and answers each; throws (checkpoint kept) if one could not be. */
@@ -179,7 +128,7 @@ export class Checkout {
     await Promise.all(
       dbs.map(async (db) => {
         try {
-          const incarnation = await this.incarnation(db);
+          const incarnation = await this.dbs.incarnation(db);
           incarnations.set(db, incarnation);
           const since = await this.checkpoints.since(db, incarnation);
           // A page at a time: a shopper with thousands of requests waits for their own, not everybody for them.
@@ -187,7 +136,7 @@ export class Checkout {
           if ((ch.results as any[]).length >= PAGE) this.more.add(db);
           if ((ch.results as any[]).some((c) => !String(c.id).startsWith('_design/'))) this.touched.add(db);
           const requests = (ch.results as any[]).filter((c) => !c.deleted && c.id.startsWith('checkout:'));
-          if (requests.length) await this.answeredIn(db);
+          if (requests.length) await this.dbs.answeredIn(db);
           reached.set(db, ch.last_seq);
           for (const c of requests) pending.push({ db, doc: c.doc, seq: c.seq });
         } catch (e) {
@@ -201,15 +150,6 @@ export class Checkout {
     for (const db of notDone) failed.add(db);
     for (const [db, seq] of reached) if (!failed.has(db)) this.checkpoints.set(db, seq, incarnations.get(db) ?? null);
     return failed;
-  }
-
-  private async answeredIn(db: string) {
-    if (this.answered.has(db)) return this.answered.get(db)!;
-    // Order copies are the service's alone (the shopper cannot write or delete one), so their ids can be trusted.
-    const rows = (await this.svc.ok('GET', `/${db}/_all_docs?${range('my-order:')}`)).rows as any[];
-    const set = new Set(rows.map((r) => r.id as string));
-    this.answered.set(db, set);
-    return set;
   }
 
   private async products(idsWanted: string[]) {
@@ -238,7 +178,7 @@ export class Checkout {
       const owner = ownerOf(db);
       const orderId = ids.order(this.R, owner, key);
       const copyId = ids.orderCopy(orderId);
-      if (seen.has(`${db}/${copyId}`) || this.answered.get(db)?.has(copyId)) continue;
+      if (seen.has(`${db}/${copyId}`) || this.dbs.isAnswered(db, copyId)) continue;
       seen.add(`${db}/${copyId}`);
       if (this.orders.has(orderId)) {
         existing.push({ db, id: orderId }); // decided before a crash: only the answer is missing
@@ -324,11 +264,11 @@ export class Checkout {
         throw e;
       }
       crashPoint('after-sale');
-      for (const x of placed) answers.push({ db: x.db, copy: this.copyOf(x.order, null) });
+      for (const x of placed) answers.push({ db: x.db, copy: this.dbs.copyOf(x.order, null) });
     }
     for (const { db, id } of existing) {
       const order = await this.svc.getDoc('ops', id);
-      if (order) answers.push({ db, copy: this.copyOf(order, null) });
+      if (order) answers.push({ db, copy: this.dbs.copyOf(order, null) });
     }
     // 3. The answers, one request per shopper database; one database's failure stays its own.
     const byDb = new Map<string, OrderCopy[]>();
@@ -336,12 +276,9 @@ export class Checkout {
     await Promise.all(
       [...byDb].map(async ([db, docs]) => {
         try {
-          await this.putCopies(db, docs);
-          for (const d of docs) {
-            this.answered.get(db)?.add(d._id);
-            // Answered: the request is skipped from now on, so its order need not be remembered (memory).
-            if (d.order_id) this.orders.delete(d.order_id);
-          }
+          await this.dbs.putCopies(db, docs);
+          // Answered: the request is skipped from now on, so its order need not be remembered (memory).
+          for (const d of docs) if (d.order_id) this.orders.delete(d.order_id);
         } catch (e) {
           notDone.add(db);
           this.log(`[${this.R}] answers in ${db}: ${(e as Error).message}`);
@@ -357,28 +294,5 @@ export class Checkout {
       _id: copyId, type: 'order_copy', region_code: this.R, request_id: key, order_id: null, status: 'rejected',
       items: [], total: 0, rejections: rejections.map((r) => ({ ...r, reason: r.reason.slice(0, 300) })), history: [], created_at: at, updated_at: at,
     };
-  }
-
-  copyOf(order: Order, existing: { _rev?: string } | null): OrderCopy {
-    return orderCopyOf(order, this.R, existing);
-  }
-
-  /** New answers in one request; an existing copy (written before a crash) is left as it is. */
-  private async putCopies(db: string, docs: OrderCopy[]) {
-    const res = (await this.svc.ok('POST', `/${db}/_bulk_docs`, { docs })) as any[];
-    const refused = res.filter((r) => r.error && r.error !== 'conflict');
-    if (refused.length) throw new Error(`answer ${refused[0].id} refused: ${refused[0].reason}`);
-  }
-
-  /** The order's live status in the shopper's copy (after an admin's status change). */
-  async updateCopy(order: Order) {
-    const db = userDbName(order.user_name);
-    const current = await this.svc.getDoc(db, ids.orderCopy(order._id)).catch((e) => {
-      if (e instanceof CouchError && (e.status === 404 || e.status === 403)) return null;
-      throw e;
-    });
-    const r = await this.svc.request('PUT', `/${db}/${docPath(ids.orderCopy(order._id))}`, this.copyOf(order, current));
-    if (r.status === 404) return; // the shopper's database is gone (account deleted)
-    if (r.status >= 300) throw new CouchError(r.status, r.json, `copy of ${order._id}`);
   }
 }

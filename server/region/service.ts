@@ -15,7 +15,8 @@
 import { Couch, isNodeFailure, type Credentials } from '../couch-client.ts';
 import { Checkpoints } from './checkpoints.ts';
 import { Stock } from './stock.ts';
-import { Checkout, ownerOf } from './checkout.ts';
+import { Checkout } from './checkout.ts';
+import { ownerOf } from './shopper-dbs.ts';
 import { AdminRequests } from './requests.ts';
 import { Shoppers } from './shoppers.ts';
 import { Health } from './health.ts';

@@ -10,7 +10,7 @@ import { Couch } from '../couch-client.ts';
 import { provisionUserDb } from '../ops/userdb.ts';
 import { Initializer } from '../ops/init.ts';
 import { Email, LIMITS, UserProfile, Username, ids, userDbName } from '../../src/lib/model/index.ts';
-import { ownerOf } from './checkout.ts';
+import { ownerOf } from './shopper-dbs.ts';
 import type { ShopperBackup } from './backup.ts';
 
 const nowIso = () => new Date().toISOString();
