@@ -14,7 +14,7 @@ import { createAppServer, readersOf } from '../server/app-server.ts';
 import { freePort } from '../server/cluster.ts';
 import { projectRoot } from '../server/config.ts';
 import { ensureBuild } from '../server/build-stamp.ts';
-import { median, percentile } from './lib.ts';
+import { median, percentile, verdict } from './lib.ts';
 import { DEMO } from '../server/config.ts';
 
 export async function browserBench(log: (s: string) => void, products = 5000, repeats = 3) {
@@ -144,4 +144,19 @@ async function throttledVisit(browser: Awaited<ReturnType<typeof chromium.launch
   const seconds = (Date.now() - t0) / 1000;
   await ctx.close();
   return seconds;
+}
+
+/** The browser figures as table rows. */
+export function browserRows(b: Awaited<ReturnType<typeof browserBench>>): Array<[string, string, string, string]> {
+  if ('skipped' in b) return [['browser figures', String(b.skipped), '-', 'skipped']];
+  return [
+    [`first catalog render from local data, ${b.products} products`, `${b.localRenderMs.toFixed(0)} ms (${b.catalogCount})`, '-', 'info'],
+    [`first visit to a useful catalog (first pull), ${b.products} products`, `${b.firstVisitSeconds.toFixed(1)} s`, '< 2 s', verdict(b.firstVisitSeconds < 2)],
+    [`first visit until the whole catalog is shown (search and filters work)`, `${b.wholeCatalogSeconds.toFixed(1)} s`, '-', 'info'],
+    [`the same, throttled (10 Mbit/s, 100 ms)`, `${b.throttledFirstVisitSeconds.toFixed(1)} s`, '< 4 s', verdict(b.throttledFirstVisitSeconds < 4)],
+    [`first visit until the catalog and stock are on the device (a reload works offline)`, `${b.dataReadySeconds.toFixed(1)} s`, '-', 'info'],
+    [`first visit until every thumbnail is cached (offline-ready)`, `${b.offlineReadySeconds.toFixed(1)} s`, '-', 'info'],
+    ['catalog edit at central -> BDG shopper\'s open page, p50 / p95', `${b.catalogEditToShopperMs.p50.toFixed(0)} / ${b.catalogEditToShopperMs.p95.toFixed(0)} ms (${b.catalogEditToShopperMs.samples})`, 'p95 < 2000 ms', verdict(b.catalogEditToShopperMs.p95 < 2000)],
+    ['shop initial JS (gzip)', `${b.jsGzipKb.toFixed(0)} KB in ${b.scripts.length} files`, '< 200 KB', verdict(b.jsGzipKb < 200)],
+  ];
 }
