@@ -122,3 +122,35 @@ test('a page that cannot be shown says why in the chosen language: an unknown ad
   await expect(page.getByRole('heading', { name: messages.en['orders.title'] })).toBeVisible();
   await ctx.close();
 });
+
+test("the browser's own complaints about a field (an empty one, a bad e-mail) are in the chosen language, and only for that report", async ({ page }) => {
+  await pickRegion(page, 'BDG');
+  await page.goto('/masuk');
+  // What the bubble shows: the field's message as the browser reports it (our listener runs first).
+  await page.evaluate(() => {
+    (window as any).__reported = [];
+    document.addEventListener('invalid', (e) => (window as any).__reported.push((e.target as HTMLInputElement).validationMessage), true);
+  });
+  const reported = async () => {
+    await expect.poll(() => page.evaluate(() => (window as any).__reported.length)).toBeGreaterThan(0);
+    return page.evaluate(() => (window as any).__reported.splice(0) as string[]);
+  };
+  await page.getByTestId('auth-submit').click();
+  expect((await reported())[0]).toBe(messages.id['form.required']);
+  // Sign-up's e-mail, then English.
+  await page.getByTestId('auth-toggle').click();
+  await page.getByTestId('auth-name').fill('uji.surel');
+  await page.getByTestId('auth-password').fill('rahasia-123');
+  await page.getByTestId('auth-fullname').fill('Uji Surel');
+  await page.getByTestId('auth-email').fill('bukan-email');
+  await page.getByTestId('auth-submit').click();
+  expect((await reported())[0]).toBe(messages.id['form.email']);
+  await page.getByRole('button', { name: 'English' }).click();
+  await page.getByTestId('auth-submit').click();
+  expect((await reported())[0]).toBe(messages.en['form.email']);
+  // Only for that report: a corrected field submits (the sign-up then goes ahead and lands on the shop).
+  await page.getByTestId('auth-email').fill('uji.surel@contoh.id');
+  await page.getByTestId('auth-submit').click();
+  await page.waitForURL((u) => u.pathname === '/', { timeout: 30_000 });
+  expect(await page.evaluate(() => (window as any).__reported?.length ?? 0)).toBe(0);
+});

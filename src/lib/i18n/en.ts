@@ -395,4 +395,14 @@ export const en: Record<keyof typeof id, string> = {
   'common.email': 'Email',
   'common.sku': 'SKU',
   'common.slug': 'slug',
+  // The browser's own complaints about a field, in the app's language (i18n/field-messages.ts).
+  'form.required': 'Please fill in this field.',
+  'form.email': 'Enter a valid e-mail address, for example name@example.com.',
+  'form.badInput': 'This entry is not right yet.',
+  'form.min': 'Enter a number of at least {min}.',
+  'form.max': 'Enter a number of at most {max}.',
+  'form.step': 'Enter a multiple of {step}.',
+  'form.tooShort': 'Too short (at least {n} characters).',
+  'form.tooLong': 'Too long (at most {n} characters).',
+  'form.pattern': 'This entry is not in the format asked for.',
 };

@@ -393,4 +393,14 @@ export const id = {
   'common.email': 'Email',
   'common.sku': 'SKU',
   'common.slug': 'slug',
+  // The browser's own complaints about a field, in the app's language (i18n/field-messages.ts).
+  'form.required': 'Isian ini wajib diisi.',
+  'form.email': 'Isi alamat email yang benar, misalnya nama@contoh.id.',
+  'form.badInput': 'Isian ini belum benar.',
+  'form.min': 'Isi angka paling kecil {min}.',
+  'form.max': 'Isi angka paling besar {max}.',
+  'form.step': 'Isi angka kelipatan {step}.',
+  'form.tooShort': 'Isian terlalu pendek (minimal {n} karakter).',
+  'form.tooLong': 'Isian terlalu panjang (maksimal {n} karakter).',
+  'form.pattern': 'Isian ini belum sesuai format yang diminta.',
 };
