@@ -8,13 +8,13 @@ import PouchDB from 'pouchdb-node';
 import PouchFind from 'pouchdb-find';
 import { HttpError, forbidden, unauthorized } from './http.ts';
 import { isServerAdmin, type UserCtx, type UserRecord } from './auth.ts';
-import { VALIDATE_TIMEOUT_MS, type ValidatorSet } from './validate.ts';
+import { VALIDATE_TIMEOUT_MS } from './validate.ts';
 import { durableLeveldown } from './durable-level.ts';
 import { Reopener } from './reopen.ts';
 import { guarded } from './guarded-pouch.ts';
 import { defaultSecurity, denied, isDbAdmin, isMember, normaliseSecurity, type Security } from './security.ts';
 import { DbUpdates } from './db-updates.ts';
-import { writeDocs, type WriteResult, type Writer } from './write-path.ts';
+import { writeDocs, type WritableDb, type WriteResult, type Writer } from './write-path.ts';
 
 PouchDB.plugin(PouchFind);
 
@@ -29,10 +29,7 @@ export function validDbName(name: string) {
   return (SYSTEM_DBS.has(name) || DB_NAME.test(name)) && name.length <= 238;
 }
 
-interface OpenDb {
-  pouch: PouchDB.Database;
-  security: Security;
-  validators: ValidatorSet | null;
+interface OpenDb extends WritableDb {
   /** Aborted when this PouchDB instance is closed to be reopened: live feeds on it end, and clients resume. */
   closing: AbortController;
 }
@@ -50,7 +47,6 @@ export class Store {
   private dir: string;
   private open = new Map<string, OpenDb>();
   private registry: PouchDB.Database;
-  private pbkdf2Iterations: number;
   /** Database events for `/_db_updates`: created, updated, deleted. */
   readonly updates = new DbUpdates();
   /** Closes and reopens a database after a storage error (durable-level.ts, reopen.ts). */
@@ -61,12 +57,11 @@ export class Store {
     dataDir: string,
     pbkdf2Iterations = 10_000,
     /** How long all validate_doc_update functions may take over one write request. */
-    private validateTimeoutMs = VALIDATE_TIMEOUT_MS,
+    validateTimeoutMs = VALIDATE_TIMEOUT_MS,
   ) {
     this.dir = join(dataDir, 'dbs');
     mkdirSync(this.dir, { recursive: true });
     this.registry = this.pouch(REGISTRY);
-    this.pbkdf2Iterations = pbkdf2Iterations;
     this.writer = {
       requireMember: (ctx, db, name) => this.requireMember(ctx, db, name),
       requireDbAdmin: (ctx, db, name) => this.requireDbAdmin(ctx, db, name),
