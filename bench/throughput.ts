@@ -190,7 +190,7 @@ export async function throughputBench(log: (s: string) => void, o: { shoppers?: 
     let report = await invariantReport(c, [R], mixed);
     await until(async () => {
       report = await invariantReport(c, [R], mixed);
-      return report.centralMatches;
+      return report.centralMatches && !report.problems.length;
     }, 300_000);
     return {
       engine: c.engine, shoppers: names.length, burst, paced,

@@ -111,7 +111,10 @@ export async function wanBench(log: (s: string) => void, seconds = 120, partitio
     const catalogLags = [...written].filter(([, at]) => outside(at)).flatMap(([id, at]) => REGIONS.map((R) => productsAt[R].get(id)).filter((x): x is number => !!x).map((x) => x - at));
 
     // Nothing lost or doubled.
-    await until(async () => (await invariantReport(c, REGIONS, requests)).centralMatches, 180_000);
+    await until(async () => {
+      const r = await invariantReport(c, REGIONS, requests);
+      return r.centralMatches && !r.problems.length;
+    }, 180_000);
     const report = await invariantReport(c, REGIONS, requests);
     stop.done = true;
     await Promise.all(watchers);

@@ -1,6 +1,6 @@
 // The demo data set, generated deterministically from a seed and an anchor
 // date: same inputs, same documents. Pure: no I/O here, see seed.ts.
-import { cancelEntries, ids, saleEntries, ulid, type Category, type LedgerEntry, type Order, type Product, type UserProfile, type Warehouse, type WarehouseItem } from '../../src/lib/model/index.ts';
+import { cancelEntries, emptyFold, foldLedger, ids, saleEntries, ulid, type Category, type SalesTally, type LedgerEntry, type Order, type Product, type UserProfile, type Warehouse, type WarehouseItem } from '../../src/lib/model/index.ts';
 import type { Topology } from '../../src/lib/model/topology.ts';
 import { CATEGORIES, demoProducts } from './demo-products.ts';
 import { productImages } from './product-art.ts';
@@ -24,7 +24,7 @@ export const defaultDemoOptions = (): DemoOptions => ({
 
 export interface RegionData {
   inventory: Array<Warehouse | WarehouseItem>;
-  ops: Array<UserProfile | Order | LedgerEntry>;
+  ops: Array<UserProfile | Order | LedgerEntry | SalesTally>;
   accounts: Array<{ name: string; full_name: string }>;
 }
 
@@ -180,17 +180,18 @@ export function generateDemo(t: Topology, o: DemoOptions): DemoData {
         });
       }
     }
-    const counts = new Map<string, { sum: number; n: number }>();
-    for (const e of ledger) {
-      const c = counts.get(e.stock_id) ?? { sum: 0, n: 0 };
-      c.sum += e.delta;
-      c.n++;
-      counts.set(e.stock_id, c);
-    }
+    // Snapshots and sales tallies from the ledger's fold, as the region service writes them.
+    const folded = foldLedger(ledger);
     for (const it of items) {
-      const c = counts.get(it._id) ?? { sum: 0, n: 0 };
-      it.quantity = c.sum;
-      it.ledger_count = c.n;
+      const f = folded.get(it._id) ?? emptyFold();
+      it.quantity = f.quantity;
+      it.ledger_count = f.count;
+      if (f.units || f.revenue) {
+        ops.push({
+          _id: ids.tally(it._id), type: 'sales_tally', region_code: R, stock_id: it._id, product_id: it.product_id,
+          units: f.units, revenue: f.revenue, updated_at: iso(anchor),
+        } satisfies SalesTally);
+      }
     }
     inventory.push(...items);
     for (const e of ledger) ops.push(e); // not push(...ledger): a million arguments overflow the stack

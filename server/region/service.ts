@@ -3,6 +3,7 @@
 // each job has its own module:
 //  - checkout.ts: checkout requests -> orders or rejections (the decision protocol),
 //  - stock.ts:    the ledger fold and the snapshots written from it,
+//  - tallies.ts:  what each item sold, from the same fold (the best sellers),
 //  - requests.ts: admin requests, each answered with a result,
 //  - shoppers.ts: per-user databases and profiles, deleted accounts,
 //  - health.ts:   the node's replication report for central,
@@ -15,6 +16,7 @@
 import { Couch, isNodeFailure, type Credentials } from '../couch-client.ts';
 import { Checkpoints } from './checkpoints.ts';
 import { Stock } from './stock.ts';
+import { SalesTallies } from './tallies.ts';
 import { Checkout } from './checkout.ts';
 import { ownerOf } from './shopper-dbs.ts';
 import { AdminRequests } from './requests.ts';
@@ -55,6 +57,7 @@ export class RegionService {
   private backoff = new Backoff(() => this.schedule(), RETRY_MS);
   private checkpoints: Checkpoints;
   private stock: Stock;
+  private tallies: SalesTallies;
   private checkout: Checkout;
   private requests: AdminRequests;
   private shoppers: Shoppers;
@@ -71,6 +74,8 @@ export class RegionService {
     this.log = o.log ?? (() => {});
     this.checkpoints = new Checkpoints(this.svc, this.admin, o.service.name);
     this.stock = new Stock(this.svc, this.R, this.log);
+    this.tallies = new SalesTallies(this.svc, this.R, this.stock, (fn) => this.serial(fn), this.log);
+    this.stock.changed = (ids) => this.tallies.note(ids);
     this.checkout = new Checkout(this.svc, this.R, this.stock, this.checkpoints, o.service.name, this.log);
     this.requests = new AdminRequests(this.svc, this.R, this.stock, this.checkout, o.service.name, this.log);
     this.backup = new ShopperBackup(this.admin, this.svc, this.checkpoints, this.R, this.log);
@@ -101,6 +106,7 @@ export class RegionService {
       steps.push(`${name} ${Date.now() - t0} ms`);
     };
     await step('checkpoints', () => this.checkpoints.ensureDb());
+    await step('sales tallies', () => this.tallies.load());
     await step('stock fold', () => this.stock.load());
     await step('recover', () => this.checkout.recover());
     // Where the node's announcements stand before the shoppers are read: a sign-up or a checkout that
@@ -139,6 +145,7 @@ export class RegionService {
     this.backoff.close();
     for (const a of this.aborts) a.abort();
     await this.chain.catch(() => {});
+    await this.tallies.close();
     await this.checkpoints.flush().catch(() => {});
   }
 

@@ -6,7 +6,7 @@
 // snapshot is always rewritable from the fold, so a crash between a ledger
 // write and a snapshot write is repaired by `repair` on start.
 import { Couch, CouchError } from '../couch-client.ts';
-import { LedgerEntry, type Folded, type WarehouseItem } from '../../src/lib/model/index.ts';
+import { LedgerEntry, addToFold, emptyFold, type Folded, type WarehouseItem } from '../../src/lib/model/index.ts';
 import { LEDGER_DESIGN_ID } from '../design.ts';
 
 const nowIso = () => new Date().toISOString();
@@ -22,6 +22,8 @@ export class Stock {
   /** Entries this run wrote, until the ops feed shows them: their effect is already in the fold. */
   private mine = new Set<string>();
   readonly snapshots = new Map<string, WarehouseItem>();
+  /** Told the items whose fold changed by written or seen entries (the sales tallies follow it). */
+  changed: (stockIds: Iterable<string>) => void = () => {};
 
   constructor(private svc: Couch, private R: string, private log: (l: string) => void) {}
 
@@ -36,6 +38,17 @@ export class Stock {
     const stock = await this.svc.allDocs('inventory', `include_docs=true&${range(`stock:${this.R}:`)}`);
     this.snapshots.clear();
     for (const row of stock) if (row.doc?.type === 'warehouse_item') this.snapshots.set(row.id, row.doc);
+    this.changed(this.folded.keys());
+  }
+
+  /** An item's fold, with the entries taken for a decision in flight: read it in the service's chain, where none is. */
+  fold(id: string): Folded {
+    return { ...(this.folded.get(id) ?? emptyFold()) };
+  }
+
+  /** Every item the fold knows. */
+  foldedIds() {
+    return [...this.folded.keys()];
   }
 
   /** The node's fold of these stock ids (all of the region's with null); an id with no entry folds to nothing. */
@@ -47,7 +60,7 @@ export class Stock {
       : (await this.svc.ok('GET', `${view}&startkey=${encodeURIComponent(JSON.stringify([this.R]))}&endkey=${encodeURIComponent(JSON.stringify([this.R, {}]))}`)).rows;
     for (const r of rows) {
       if (!Array.isArray(r.value)) continue; // a key asked for with no entries
-      out.set(r.key[1], { quantity: r.value[0], count: r.value[1] });
+      out.set(r.key[1], { quantity: r.value[0], count: r.value[1], units: r.value[2] ?? 0, revenue: r.value[3] ?? 0 });
     }
     return out;
   }
@@ -66,7 +79,8 @@ export class Stock {
     }
     if (!again.size) return [];
     const fresh = await this.foldOf([...again]);
-    for (const id of again) this.folded.set(id, fresh.get(id) ?? { quantity: 0, count: 0 });
+    for (const id of again) this.folded.set(id, fresh.get(id) ?? emptyFold());
+    this.changed(again);
     return [...again];
   }
 
@@ -82,19 +96,18 @@ export class Stock {
   take(e: LedgerEntry) {
     if (this.taken.has(e._id)) return;
     this.taken.add(e._id);
-    this.add(e.stock_id, e.delta, 1);
+    this.add(e, 1);
   }
 
   /** Gives a taken entry back (its order was refused, so it will never be written). */
   untake(e: LedgerEntry) {
-    if (this.taken.delete(e._id)) this.add(e.stock_id, -e.delta, -1);
+    if (this.taken.delete(e._id)) this.add(e, -1);
   }
 
-  private add(stockId: string, delta: number, count: number) {
-    const f = this.folded.get(stockId) ?? { quantity: 0, count: 0 };
-    f.quantity += delta;
-    f.count += count;
-    this.folded.set(stockId, f);
+  private add(e: LedgerEntry, sign: 1 | -1) {
+    const f = this.folded.get(e.stock_id) ?? emptyFold();
+    addToFold(f, e, sign);
+    this.folded.set(e.stock_id, f);
   }
 
   /**
@@ -113,9 +126,10 @@ export class Stock {
       const wasTaken = this.taken.delete(e._id);
       if (r.ok) {
         this.mine.add(e._id);
-        if (!wasTaken) this.add(e.stock_id, e.delta, 1);
-      } else if (wasTaken) this.add(e.stock_id, -e.delta, -1); // there before: the fold counted it already
+        if (!wasTaken) this.add(e, 1);
+      } else if (wasTaken) this.add(e, -1); // there before: the fold counted it already
     });
+    this.changed(entries.map((e) => e.stock_id));
     await this.writeSnapshots(entries.map((e) => e.stock_id));
   }
 
@@ -131,7 +145,7 @@ export class Stock {
 
   stale(id: string) {
     const s = this.snapshots.get(id);
-    const f = this.folded.get(id) ?? { quantity: 0, count: 0 };
+    const f = this.folded.get(id) ?? emptyFold();
     return !!s && (s.quantity !== Math.max(0, f.quantity) || s.ledger_count !== f.count);
   }
 
@@ -183,7 +197,7 @@ export class Stock {
     for (const id of new Set(idsToWrite)) {
       const s = this.snapshots.get(id);
       if (!s || (!force && !this.stale(id))) continue;
-      const f = this.folded.get(id) ?? { quantity: 0, count: 0 };
+      const f = this.folded.get(id) ?? emptyFold();
       docs.push({ ...s, quantity: Math.max(0, f.quantity), ledger_count: f.count, updated_at: nowIso() });
     }
     if (!docs.length) return;

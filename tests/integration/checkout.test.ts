@@ -6,6 +6,7 @@ import { startCluster, until, now, type TestCluster } from './harness.ts';
 import { DEMO } from '../../server/config.ts';
 import { Couch } from '../../server/couch-client.ts';
 import { ids, ulid, userDbName } from '../../src/lib/model/index.ts';
+import { viewPath } from '../../src/lib/model/design.ts';
 import { validFixtures as v } from '../fixtures/documents.ts';
 
 let c: TestCluster;
@@ -42,9 +43,21 @@ async function invariants() {
   const snapshot = await svc.getDoc('inventory', item);
   const orders = ops.filter((d: any) => d.type === 'order');
   const sold = orders.filter((o: any) => o.status !== 'canceled').reduce((n: number, o: any) => n + o.items.reduce((m: number, l: any) => m + l.qty, 0), 0);
+  const revenue = orders.filter((o: any) => o.status !== 'canceled').reduce((n: number, o: any) => n + o.items.reduce((m: number, l: any) => m + l.subtotal, 0), 0);
   const sales = ledger.filter((e: any) => e.reason === 'sale');
-  return { sum, snapshot: snapshot.quantity, count: snapshot.ledger_count, entries: ledger.length, orders, sold, sales };
+  const tally = ops.find((d: any) => d._id === ids.tally(item));
+  return { sum, snapshot: snapshot.quantity, count: snapshot.ledger_count, entries: ledger.length, orders, sold, revenue, sales, tally };
 }
+
+/** The item's sales tally agrees with the orders (written within a second of the fold changing). */
+const tallyAgrees = () =>
+  until(async () => {
+    const inv = await invariants();
+    return inv.tally?.units === inv.sold && inv.tally?.revenue === inv.revenue && inv.sold > 0;
+  }, 20_000);
+/** The best sellers' view at a node: the item's product in BDG. */
+const soldAt = async (node: Couch) =>
+  ((await node.ok('GET', `${viewPath('ops', 'product_sales')}?group=true`)).rows as any[]).find((r) => r.key[0] === product && r.key[1] === R)?.value;
 
 describe('region service checkout', () => {
   it('gives every shopper a per-user database only they (and the service) can use', async () => {
@@ -108,6 +121,8 @@ describe('region service checkout', () => {
     expect(inv.sold).toBe(35 - inv.snapshot);
     expect(inv.sales.length).toBe(inv.orders.reduce((n: number, o: any) => n + o.items.length, 0));
     expect(new Set(inv.orders.map((o: any) => o.request_id)).size).toBe(inv.orders.length);
+    // What the item sold, net of cancels, is tallied once for all the restarts in between.
+    expect(await tallyAgrees()).toBe(true);
     await s.kill();
   });
 
@@ -157,6 +172,8 @@ describe('region service checkout', () => {
     await admin.ok('PUT', `/ops/${processed._id}`, processed);
     expect(await until(async () => (await copyStatus()) === 'processed', 20_000)).toBe(true);
     const stockBefore = (await svc.getDoc('inventory', item)).quantity;
+    expect(await tallyAgrees()).toBe(true);
+    const soldBefore = (await invariants()).sold;
     const cancel = request('canceled');
     await admin.ok('PUT', `/ops/${cancel._id}`, cancel);
     expect(await until(async () => (await copyStatus()) === 'canceled', 20_000)).toBe(true);
@@ -164,6 +181,19 @@ describe('region service checkout', () => {
     expect(await until(async () => (await svc.getDoc('inventory', item)).quantity === stockBefore + returned, 20_000)).toBe(true);
     const inv = await invariants();
     expect(inv.snapshot).toBe(inv.sum);
+    // The cancel comes off the tally, at the region and (replicated) in central's best sellers.
+    expect(inv.sold).toBe(soldBefore - returned);
+    expect(await tallyAgrees()).toBe(true);
+    const central = c.admin('PUSAT');
+    expect(await until(async () => JSON.stringify(await soldAt(central)) === JSON.stringify([inv.sold, inv.revenue]), 30_000)).toBe(true);
+    expect(await soldAt(c.admin(R))).toEqual([inv.sold, inv.revenue]);
+    // A tally made wrong while the service was down (an operator's edit) is written again from the ledger at start.
     await s.kill();
+    const { tally } = await invariants();
+    await svc.ok('PUT', `/ops/${ids.tally(item)}`, { ...tally, units: inv.sold + 7 });
+    expect((await invariants()).tally.units).toBe(inv.sold + 7);
+    const again = await c.service(R);
+    expect(await tallyAgrees()).toBe(true);
+    await again.kill();
   });
 });

@@ -1,7 +1,8 @@
 // The invariants a soak checks at the end, as a list of problems in words
 // (empty when all hold): each request answered once, stock equals its ledger
-// and never goes below zero, central holds exactly what the regions hold, and
-// no region holds another region's documents.
+// and never goes below zero, each item's sales tally equals its orders,
+// central holds exactly what the regions hold, and no region holds another
+// region's documents.
 import type { TestCluster } from '../integration/harness.ts';
 import type { Couch } from '../../server/couch-client.ts';
 import { ids, userDbName } from '../../src/lib/model/index.ts';
@@ -32,6 +33,24 @@ function stockProblems(where: string, inventory: any[], ops: any[]) {
     if (s.quantity !== f.sum || s.ledger_count !== f.n) {
       problems.push(`${where}: ${s._id} snapshot ${s.quantity} (${s.ledger_count} entries) but ledger folds to ${f.sum} (${f.n} entries)`);
     }
+  }
+  return problems;
+}
+
+/** Sales tallies against the orders beside them: each item's units and revenue, net of cancels. */
+function tallyProblems(where: string, ops: any[]) {
+  const sold = new Map<string, [number, number]>();
+  for (const o of ops.filter((d) => d.type === 'order' && d.status !== 'canceled')) {
+    for (const l of o.items) {
+      const [u, r] = sold.get(l.stock_id) ?? [0, 0];
+      sold.set(l.stock_id, [u + l.qty, r + l.subtotal]);
+    }
+  }
+  const tallies = new Map(ops.filter((d) => d.type === 'sales_tally').map((t) => [t.stock_id as string, [t.units, t.revenue] as [number, number]]));
+  const problems: string[] = [];
+  for (const id of new Set([...sold.keys(), ...tallies.keys()])) {
+    const [want, got] = [sold.get(id) ?? [0, 0], tallies.get(id) ?? [0, 0]];
+    if (want[0] !== got[0] || want[1] !== got[1]) problems.push(`${where}: ${id} tallied ${got.join(' / ')} but its orders sold ${want.join(' / ')}`);
   }
   return problems;
 }
@@ -100,6 +119,7 @@ export async function invariantReport(c: TestCluster, regions: string[], request
     });
     if (unanswered) problems.push(`${R}: ${unanswered} request(s) unanswered so far`);
     problems.push(...stockProblems(R, inventory, ops));
+    problems.push(...tallyProblems(R, ops));
     const foreign = [...ops, ...inventory].filter((d) => !ownBy(R).test(d._id));
     if (foreign.length) problems.push(`${R}: holds ${foreign.length} document(s) not its own, e.g. ${foreign[0]._id}`);
     for (const [db, here, there] of [['ops', ops, centralOps], ['inventory', inventory, centralInv]] as const) {
@@ -111,6 +131,7 @@ export async function invariantReport(c: TestCluster, regions: string[], request
   if (nobody.length) mismatches.push(`central holds ${nobody.length} regional document(s) of no region, e.g. ${nobody[0]._id}`);
   for (const R of regions) {
     problems.push(...stockProblems(`central (${R})`, centralInv.filter((d) => ownBy(R).test(d._id)), centralOps.filter((d) => ownBy(R).test(d._id))));
+    problems.push(...tallyProblems(`central (${R})`, centralOps.filter((d) => ownBy(R).test(d._id))));
   }
   return { placed, rejected, unanswered, centralMatches: mismatches.length === 0, problems: [...problems, ...mismatches] };
 }

@@ -1,7 +1,7 @@
 // The node's ledger fold (design-docs/ledger, the view the region service starts from) against the
 // model's foldLedger, through the embedded node's real view engine, with generated ledgers (seeded):
-// every region's grouped fold, and a fold read by keys, equal foldLedger of that region's entries,
-// also as entries arrive between queries (the index is updated incrementally). Entries are checked
+// every region's grouped fold (stock, and units and revenue sold), and a fold read by keys, equal
+// foldLedger of that region's entries, also as entries arrive between queries (the index is updated incrementally). Entries are checked
 // with the LedgerEntry schema first, so the cases are ones the node's write rules accept.
 import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -29,12 +29,15 @@ function ledger(seed: number, from: number, n: number): LedgerEntry[] {
       _id: `ledger:${region}:${reason === 'receive' ? 'receive' : reason}:case${seed}:${from + k}`, type: 'ledger', region_code: region,
       stock_id: `stock:${region}:${pick(['WH-A', 'WH-B'])}:${pick(['SEM-00001', 'SEM-00002', 'MIN-00003', 'BUM-00004'])}`,
       delta: Math.round((r() - 0.4) * 50) || 1, reason, ref: `x:${k}`, by: 'svc-bdg', at: '2026-12-01T00:00:00.000Z',
+      // Sales and cancels carry their line's subtotal (older ones may not); others never count it.
+      ...(r() < 0.8 ? { amount: Math.floor(r() * 2_000_000) } : {}),
     };
     return LedgerEntry.parse(entry);
   });
 }
 
-const foldFrom = (rows: any[]) => new Map<string, Folded>(rows.map((r) => [r.key[1], { quantity: r.value[0], count: r.value[1] }]));
+const foldFrom = (rows: any[]) =>
+  new Map<string, Folded>(rows.map((r) => [r.key[1], { quantity: r.value[0], count: r.value[1], units: r.value[2], revenue: r.value[3] }]));
 
 describe('the ledger fold view', () => {
   for (let seed = 1; seed <= 6; seed++) {

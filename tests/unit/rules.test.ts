@@ -44,10 +44,15 @@ describe('who may write what', () => {
     const doc = { ...validFixtures.warehouse, _id: 'warehouse:JKT:JKT-A', region_code: 'JKT' };
     expect(vdu('inventory', 'BDG')(doc, bdg(['service', 'region:BDG']))).toMatch(/region_code: this node holds only BDG/);
   });
-  it('the BDG service writes BDG stock; a shopper may not', () => {
+  it('the BDG service writes BDG stock and sales tallies; a shopper may not', () => {
     const rule = vdu('inventory', 'BDG');
     expect(rule(validFixtures.warehouse_item, bdg(['service', 'region:BDG']))).toBeNull();
     expect(rule(validFixtures.warehouse_item, bdg([], 'budi'))).toMatch(/may not write/);
+    // What an item sold is the service's alone too: not the admin's (who records receipts), nor a shopper's.
+    const ops = vdu('ops', 'BDG');
+    expect(ops(validFixtures.sales_tally, bdg(['service', 'region:BDG']))).toBeNull();
+    expect(ops(validFixtures.sales_tally, bdg(['region-admin', 'region:BDG'], 'admin-bdg'))).toMatch(/may not write/);
+    expect(ops(validFixtures.sales_tally, bdg([], 'budi'))).toMatch(/may not write/);
   });
   it('central sends a region a restock request through the region\'s own database at central, never the merged one or a region node', () => {
     const restock = { _id: 'request:BDG:01JD0000000000000000000ABC', type: 'admin_request', region_code: 'BDG', kind: 'restock', product_id: 'product:SEM-00001', qty: 5, by: 'pusat', at: '2026-12-03T00:00:00.000Z' };

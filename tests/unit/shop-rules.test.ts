@@ -19,8 +19,18 @@ describe('ledger folding', () => {
     const f = foldLedger([
       { stock_id: 'a', delta: 10 }, { stock_id: 'a', delta: -3 }, { stock_id: 'b', delta: 5 }, { stock_id: 'a', delta: 2 },
     ]);
-    expect(f.get('a')).toEqual({ quantity: 9, count: 3 });
-    expect(f.get('b')).toEqual({ quantity: 5, count: 1 });
+    expect(f.get('a')).toEqual({ quantity: 9, count: 3, units: 0, revenue: 0 });
+    expect(f.get('b')).toEqual({ quantity: 5, count: 1, units: 0, revenue: 0 });
+  });
+  it('counts what sold, net of cancels, from sales and cancels only', () => {
+    const f = foldLedger([
+      { stock_id: 'a', delta: 10, reason: 'receive', amount: 999 },
+      { stock_id: 'a', delta: -3, reason: 'sale', amount: 30_000 },
+      { stock_id: 'a', delta: -2, reason: 'sale', amount: 20_000 },
+      { stock_id: 'a', delta: 2, reason: 'cancel', amount: 20_000 },
+      { stock_id: 'a', delta: -1, reason: 'count' },
+    ]);
+    expect(f.get('a')).toEqual({ quantity: 6, count: 5, units: 3, revenue: 30_000 });
   });
   it('marks low and sold-out stock', () => {
     expect(stockStatus(0, 10)).toBe('out');

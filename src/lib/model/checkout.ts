@@ -116,7 +116,7 @@ export function checkoutProblem(doc: unknown): Rejection | null {
 export function saleEntries(order: Order, by: string, at: string): LedgerEntry[] {
   return order.items.map((line, k) => ({
     _id: ids.sale(order._id, k), type: 'ledger', region_code: order.region_code, stock_id: line.stock_id,
-    delta: -line.qty, reason: 'sale', ref: order._id, by, at,
+    delta: -line.qty, reason: 'sale', amount: line.subtotal, ref: order._id, by, at,
   }));
 }
 
@@ -124,7 +124,7 @@ export function saleEntries(order: Order, by: string, at: string): LedgerEntry[]
 export function cancelEntries(order: Order, by: string, at: string): LedgerEntry[] {
   return order.items.map((line, k) => ({
     _id: ids.cancel(order._id, k), type: 'ledger', region_code: order.region_code, stock_id: line.stock_id,
-    delta: line.qty, reason: 'cancel', ref: order._id, by, at,
+    delta: line.qty, reason: 'cancel', amount: line.subtotal, ref: order._id, by, at,
   }));
 }
 

@@ -34,6 +34,8 @@ export const ids = {
   /** The stock an order takes (line k) and gives back when canceled: derived from the order, so written once. */
   sale: (orderId: string, k: number) => `${orderId.replace(/^order:/, 'ledger:').replace(/^(ledger:[A-Z]+:)/, '$1sale:')}:${k}`,
   cancel: (orderId: string, k: number) => `${orderId.replace(/^order:/, 'ledger:').replace(/^(ledger:[A-Z]+:)/, '$1cancel:')}:${k}`,
+  /** What a warehouse item sold (SalesTally): one per item, next to the ledger it is folded from. */
+  tally: (stockId: string) => stockId.replace(/^stock:/, 'tally:'),
   request: (region: string, id: string) => `request:${region}:${id}`,
   /** The service's answer to an admin request sits next to it. */
   result: (requestId: string) => requestId.replace(/^request:/, 'result:'),

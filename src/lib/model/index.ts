@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { Category, Product } from './catalog.ts';
 import { Warehouse, WarehouseItem } from './inventory.ts';
-import { AdminRequest, LedgerEntry, NodeHealth, Order, RequestResult, UserProfile } from './ops.ts';
+import { AdminRequest, LedgerEntry, NodeHealth, Order, RequestResult, SalesTally, UserProfile } from './ops.ts';
 import { CartItem, CheckoutRequest, OrderCopy } from './userdb.ts';
 import { SERVICE_LEDGER_IDS } from './ids.ts';
 
@@ -50,6 +50,7 @@ export const KINDS: Record<string, KindRule> = {
   ledger: { schema: LedgerEntry, db: 'ops', writers: ['service', 'region-admin'], immutable: true, regional: true, serviceIds: SERVICE_LEDGER_IDS },
   admin_request: { schema: AdminRequest, db: 'ops', writers: ['service', 'region-admin', 'central-admin'], immutable: true, regional: true },
   request_result: { schema: RequestResult, db: 'ops', writers: ['service'], immutable: true, regional: true },
+  sales_tally: { schema: SalesTally, db: 'ops', writers: ['service'], regional: true },
   health: { schema: NodeHealth, db: 'ops', writers: ['service'], regional: true },
   cart_item: { schema: CartItem, db: 'userdb', writers: ['shopper'], regional: true },
   checkout_request: { schema: CheckoutRequest, db: 'userdb', writers: ['shopper'], immutable: true, regional: true },

@@ -69,12 +69,32 @@ export const LedgerEntry = z.strictObject({
   stock_id: z.string().regex(/^stock:/, 'must be a warehouse item id'),
   delta: z.number().int('must be a whole number').min(-10_000_000).max(10_000_000).refine((d) => d !== 0, 'must not be zero'),
   reason: z.enum(LEDGER_REASONS),
+  /** A sale's or a cancel's line subtotal (IDR): the sales tallies' revenue (stock.ts salesOf). */
+  amount: Rupiah.optional(),
   ref: z.string().max(200).optional(),
   note: Note.optional(),
   by: z.string().max(60),
   at: Timestamp,
 });
 export type LedgerEntry = z.infer<typeof LedgerEntry>;
+
+/**
+ * What one warehouse item has sold, net of cancels: the ledger's fold of its sale and cancel entries,
+ * written by the region service (tallies.ts). Kept apart from the warehouse item, which every shopper
+ * reads; this stays with the admins. The best sellers read these, one row an item, not the orders.
+ */
+export const SalesTally = z.strictObject({
+  _id: z.string().regex(/^tally:[A-Z]{2,5}:[A-Z0-9-]+:[A-Z0-9-]+$/, 'must be tally:<REGION>:<WAREHOUSE>:<SKU>'),
+  ...couchFields,
+  type: z.literal('sales_tally'),
+  region_code: RegionCode,
+  stock_id: z.string().regex(/^stock:/, 'must be a warehouse item id'),
+  product_id: z.string().regex(/^product:/, 'must be a product id'),
+  units: z.number().int('must be a whole number'),
+  revenue: z.number().int('must be a whole number'),
+  updated_at: Timestamp,
+});
+export type SalesTally = z.infer<typeof SalesTally>;
 
 const requestBase = {
   ...couchFields,
