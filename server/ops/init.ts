@@ -7,6 +7,7 @@ import { DEMO, type Secrets } from '../config.ts';
 import type { Topology } from '../../src/lib/model/topology.ts';
 import { REGIONAL_DBS, RETIRED_CENTRAL_LANE, centralDbOf, centralLaneDocs, replicationDocs } from './lanes.ts';
 import type { DbKind } from '../../src/lib/model/index.ts';
+import { RETIRED_DESIGNS } from '../../src/lib/model/design.ts';
 import { initShopperBackup } from './shopper-backup.ts';
 
 export type Log = (line: string) => void;
@@ -117,6 +118,13 @@ export class Initializer {
   async designs(node: Couch, dbName: string, kind: DbKind, region: string | null, atCentral: boolean) {
     await this.doc(node, dbName, designDoc(kind, region, atCentral), `write rules and views (_design/sebaran)`);
     for (const d of ownDesignDocs(kind)) await this.doc(node, dbName, d, `the view ${Object.keys(d.views)[0]} (${d._id})`);
+    // By id, not by listing the database: at central that holds millions of documents.
+    for (const name of RETIRED_DESIGNS[kind] ?? []) {
+      const old = await node.getDoc(dbName, `_design/${name}`);
+      if (!old) continue;
+      await node.ok('DELETE', `/${dbName}/_design/${name}?rev=${encodeURIComponent(old._rev)}`);
+      this.note(`removed the retired design document _design/${name} from ${dbName} at ${node.url}`);
+    }
   }
 
   async node(node: Couch, atCentral: boolean, region: string | null, centralLanes = '') {

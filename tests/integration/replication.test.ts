@@ -106,16 +106,21 @@ describe('what central sends a region', () => {
     expect(refused.json.reason).toMatch(/ops-bdg/);
   });
 
-  it('init removes the lanes an earlier version ran out of central\'s merged databases, and a second run finds nothing to change', async () => {
+  it('init removes the lanes an earlier version ran out of central\'s merged databases and its retired design documents, and a second run finds nothing to change', async () => {
     const central = c.admin('PUSAT');
     const old = centralLaneDocs(c.topology, c.secrets)[0];
     const retired = { ...old, _id: 'sebaran-bdg-ops-out', source: old.target, target: old.source };
     await central.ok('PUT', `/_replicator/${retired._id}`, retired);
     expect(await central.getDoc('_replicator', retired._id)).not.toBeNull();
+    // The best sellers' own design document of an earlier version, at central and at a region.
+    const oldDesign = { _id: '_design/product-sales', language: 'javascript', views: { product_sales: { map: 'function (doc) { emit(doc._id, 1); }', reduce: '_sum' } } };
+    for (const node of [central, c.admin('BDG')]) await node.ok('PUT', `/ops/${oldDesign._id}`, oldDesign);
     const lines: string[] = [];
     await initAll(c.topology, c.secrets, (l) => lines.push(l));
     expect(await central.getDoc('_replicator', retired._id)).toBeNull();
     expect(lines.join('\n')).toContain('removed replication sebaran-bdg-ops-out');
+    for (const node of [central, c.admin('BDG')]) expect(await node.getDoc('ops', oldDesign._id)).toBeNull();
+    expect(lines.join('\n')).toContain('removed the retired design document _design/product-sales from ops');
     const again: string[] = [];
     await initAll(c.topology, c.secrets, (l) => again.push(l));
     expect(again.filter((l) => l.startsWith('  +'))).toEqual([]);

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { readdirSync } from 'node:fs';
 import { designDoc, ownDesignDocs } from '../../server/design.ts';
-import { dbKindOf, designOf, viewPath, OWN_DESIGN } from '../../src/lib/model/design.ts';
+import { dbKindOf, designOf, viewPath, OWN_DESIGN, RETIRED_DESIGNS } from '../../src/lib/model/design.ts';
 import type { DbKind } from '../../src/lib/model/index.ts';
 
 const KINDS: DbKind[] = ['catalog', 'inventory', 'ops', 'userdb'];
@@ -28,6 +28,8 @@ describe('design documents', () => {
           expect(viewPath(dbName, view)).toBe(`/${dbName}/${ids[0]}/_view/${view}`);
         }
       }
+      // A retired design document is never made again (init removes it from an existing node).
+      for (const name of RETIRED_DESIGNS[kind] ?? []) expect(ddocs.map((d) => d._id)).not.toContain(`_design/${name}`);
       // Only the main design document carries the write rules: a second one would run them twice.
       expect(ddocs.filter((d) => 'validate_doc_update' in d).map((d) => d._id)).toEqual(['_design/sebaran']);
     });

@@ -1,16 +1,17 @@
 // Which design document holds each view, for the app, the services, the nodes' setup and the tests.
-// Most views share `_design/sebaran`, one index file. The best sellers (product_sales) have one of their
-// own: Apache CouchDB reads an index file through one process, so the overview's four queries on one
-// file waited for each other. A probe at 100,000 orders (with couchdb/local.ini's btree_chunk_size),
-// the four together, p50 / p95: one file 245-269 / 286-361 ms; product_sales apart 172-174 / 190-192 ms;
-// each of the three overview views apart 197-220 / 260 ms (four queries on two cores contend, and each
-// design document is one more pass of the index builder: 110 s to build at that size, against 59 s).
+// Every view shares `_design/sebaran`, one index file, built in one pass over the database. The best
+// sellers (product_sales) had one of their own while they were read from every order's lines: Apache
+// CouchDB reads an index file through one process, and that slow read held up the overview's other
+// queries (a probe at 100,000 orders, the four together, p95: one file 286-361 ms, apart 190-192 ms).
+// They now read the sales tallies, one row a warehouse item, a few milliseconds; a design document of
+// their own would only cost a second pass over every order when the indexes are built.
 export const MAIN_DESIGN = 'sebaran';
 
-/** view name -> its own design document's name, per database kind. */
-export const OWN_DESIGN: Readonly<Record<string, Readonly<Record<string, string>>>> = {
-  ops: { product_sales: 'product-sales' },
-};
+/** view name -> its own design document's name, per database kind: none today (see above). */
+export const OWN_DESIGN: Readonly<Record<string, Readonly<Record<string, string>>>> = {};
+
+/** Design documents an earlier version made and `init` removes, per database kind (names without `_design/`). */
+export const RETIRED_DESIGNS: Readonly<Record<string, readonly string[]>> = { ops: ['product-sales'] };
 
 /** The design document (name, without `_design/`) that holds `view` in a database of kind `db`. */
 export function designOf(db: string, view: string): string {
