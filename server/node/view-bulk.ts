@@ -7,6 +7,7 @@
 import { toIndexableString } from 'pouchdb-collate';
 import type { Key, ViewDef } from './view-sandbox.ts';
 import { Tree, type Entry, type TreeNode } from './view-tree.ts';
+import { bySortKey } from './view-keys.ts';
 import type { BatchOp, KV } from './view-store.ts';
 
 /** toIndexableString builds its result by concatenation; kept as is, each sort key stays a tree
@@ -126,7 +127,7 @@ export async function buildTrees(kv: KV, idx: BulkIndex, apply: (view: ViewDef, 
       await kv.batch([{ type: 'del', key: `${idx.prefix}n${roots[pos]}` }]);
       roots[pos] = root;
     }
-    if (stragglers.length) roots[pos] = await apply(view, roots[pos], stragglers.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
+    if (stragglers.length) roots[pos] = await apply(view, roots[pos], stragglers.sort(bySortKey));
     await kv.clear(from);
   }
   return roots;

@@ -10,6 +10,8 @@ type Key = unknown;
 export const baseOf = (sk: string) => (sk.endsWith('\u0000') ? sk : sk.slice(0, sk.lastIndexOf('\u0001')));
 export const parse = (sk: string) => parseIndexableString(baseOf(sk)) as [Key, string];
 export const keyOf = (sk: string): Key => parse(sk)[0];
+/** Rows (or operations on them) in index order: by sort key, a plain string comparison. */
+export const bySortKey = (a: readonly [string, ...unknown[]], b: readonly [string, ...unknown[]]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 /** Where the element of an indexable string that starts at `i` ends: a raw "\u0000" ends every
  *  element (strings escape theirs); arrays (5) and objects (6) hold elements up to their own. */
 function skipElement(s: string, i: number): number {

@@ -7,11 +7,11 @@ import { randomBytes } from 'node:crypto';
 import { HttpError } from './http.ts';
 import { deepFreeze, type Key, type ViewDef } from './view-sandbox.ts';
 import { REMOVE, Tree, type Op } from './view-tree.ts';
+import { bySortKey } from './view-keys.ts';
 import { BULK_MIN, BULK_RATIO, buildTrees, rowsOf, writeScratchRows } from './view-bulk.ts';
 import { NodeBatch, type KV, type NodeCache } from './view-store.ts';
 
 const BATCH = 1000;
-const bySk = (a: Op, b: Op) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 
 /** Where a bulk build keeps its new prefix until it takes the index's place. */
 export const buildingKey = (regKey: string) => `b/${regKey}`;
@@ -216,7 +216,7 @@ export class IndexUpdater {
       const mine = ops[view.pos];
       if (!mine.size) continue;
       const tree = new Tree(roots[view.pos], nodes, view.builtin);
-      await tree.apply([...mine].sort(bySk));
+      await tree.apply([...mine].sort(bySortKey));
       roots[view.pos] = tree.root;
     }
     const meta: Meta = { sig: idx.sig, uuid: idx.uuid, seq, roots, next: next.id, ...(idx.fresh ? { fresh: idx.fresh } : {}) };
