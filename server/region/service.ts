@@ -8,6 +8,7 @@
 //  - shoppers.ts: per-user databases and profiles, deleted accounts,
 //  - health.ts:   the node's replication report for central,
 //  - ops-feed.ts: the ops feed (ledger entries, admin requests, orders) read into the stock,
+//  - db-updates-feed.ts: the node's announcements of shopper databases and accounts,
 //  - backup.ts, backup-pacer.ts: the shopper backup, and when it runs,
 //  - checkpoints.ts: where each feed was read up to, in a database only the service can use.
 // All stock decisions run one at a time (`serial`), so stock never goes below
@@ -25,10 +26,10 @@ import { Health } from './health.ts';
 import { AdminCalls } from './admin-calls.ts';
 import { ShopperBackup } from './backup.ts';
 import { Backoff, RETRY_MS } from './backoff.ts';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { unannounced } from './sweep.ts';
 import { BackupPacer } from './backup-pacer.ts';
 import { followOps } from './ops-feed.ts';
+import { followDbUpdates } from './db-updates-feed.ts';
 
 export interface ServiceOptions {
   region: string;
@@ -124,7 +125,15 @@ export class RegionService {
       .backfillCopies(live, () => this.stopped)
       .then(() => this.log(`[${this.R}] start: order copies checked in ${Date.now() - t0} ms`))
       .catch((e) => this.log(`[${this.R}] order copies: ${(e as Error).message}`));
-    void this.followDbUpdates(announced);
+    void followDbUpdates(
+      {
+        admin: this.admin, written: (db) => this.dirty.add(db), deleted: (db) => this.checkout.forget(db),
+        syncShoppers: (rescan) => this.syncShoppers(rescan), round: () => this.serial(() => this.processDirty()),
+        schedule: () => this.schedule(), stopped: () => this.stopped, log: (l) => this.log(`[${this.R}] ${l}`),
+      },
+      announced,
+      this.abortable().signal,
+    );
     void followOps(
       {
         svc: this.svc, checkpoints: this.checkpoints, stock: this.stock, requests: this.requests,
@@ -275,43 +284,5 @@ export class RegionService {
     const a = new AbortController();
     this.aborts.add(a);
     return a;
-  }
-
-  /** Shoppers' databases and sign-ups, as the node announces them. */
-  private async followDbUpdates(from: string) {
-    let since = from;
-    const a = this.abortable();
-    // Set when `_users` changed, cleared once the accounts are handled: a failed pass (the node busy) is
-    // tried again within seconds, not at the next sign-up.
-    let usersDue = false;
-    while (!this.stopped) {
-      try {
-        const body = await this.admin.dbUpdates(since, a.signal, usersDue ? RETRY_MS : 30_000);
-        since = body.last_seq;
-        for (const u of body.results) {
-          if (typeof u.db_name !== 'string') continue;
-          // Only a write has something to answer: a database's creation is announced with 'updated' for its first write.
-          if (u.db_name.startsWith('userdb-') && u.type === 'updated') this.dirty.add(u.db_name);
-          // Deleted (and perhaps made again for a new account of the name): what we knew of it is void.
-          if (u.db_name.startsWith('userdb-') && u.type === 'deleted') this.checkout.forget(u.db_name);
-          if (u.db_name === '_users') usersDue = true;
-        }
-        if (usersDue) {
-          await this.syncShoppers()
-            .then(() => (usersDue = false))
-            .catch((e) => this.log(`[${this.R}] shoppers: ${(e as Error).message}; trying again`));
-        }
-        // Awaited before the feed is asked again, so what the node announces meanwhile comes as one batch.
-        await this.serial(() => this.processDirty()).catch((e) => this.log(`[${this.R}] checkout round: ${(e as Error).message}`));
-      } catch (e) {
-        if (this.stopped) return;
-        this.log(`[${this.R}] db updates: ${(e as Error).message}; rescanning`);
-        await sleep(1000);
-        // A gap in the feed: look at every shopper database again, from a position taken before the look.
-        since = await this.admin.dbUpdatesSeq().catch(() => 'now');
-        await this.syncShoppers(true).catch(() => {});
-        this.schedule();
-      }
-    }
   }
 }

@@ -67,9 +67,10 @@ export class SalesTallies {
   }
 
   private async write() {
-    const docs = await this.serial(async () => this.compose());
-    if (!docs.length) return;
+    let docs: SalesTally[] = [];
     try {
+      docs = await this.serial(async () => this.compose());
+      if (!docs.length) return;
       const res = (await this.svc.ok('POST', '/ops/_bulk_docs', { docs })) as any[];
       const conflicts: string[] = [];
       res.forEach((r, i) => {
@@ -80,7 +81,7 @@ export class SalesTallies {
       });
       if (conflicts.length) await this.takeRevs(conflicts);
     } catch (e) {
-      // The node is away or busy: the same items are written at the next try.
+      // The node is away or busy (or the service's state was reloading): the same items at the next try.
       for (const d of docs) this.due.add(d.stock_id);
       this.log(`[${this.R}] sales tallies: ${(e as Error).message}; trying again`);
       this.arm(RETRY_MS);
