@@ -46,11 +46,6 @@ export class Stock {
     return { ...(this.folded.get(id) ?? emptyFold()) };
   }
 
-  /** Every item the fold knows. */
-  foldedIds() {
-    return [...this.folded.keys()];
-  }
-
   /** The node's fold of these stock ids (all of the region's with null); an id with no entry folds to nothing. */
   private async foldOf(stockIds: string[] | null) {
     const out = new Map<string, Folded>();
@@ -60,7 +55,7 @@ export class Stock {
       : (await this.svc.ok('GET', `${view}&startkey=${encodeURIComponent(JSON.stringify([this.R]))}&endkey=${encodeURIComponent(JSON.stringify([this.R, {}]))}`)).rows;
     for (const r of rows) {
       if (!Array.isArray(r.value)) continue; // a key asked for with no entries
-      out.set(r.key[1], { quantity: r.value[0], count: r.value[1], units: r.value[2] ?? 0, revenue: r.value[3] ?? 0 });
+      out.set(r.key[1], { quantity: r.value[0], count: r.value[1], units: r.value[2], revenue: r.value[3] });
     }
     return out;
   }

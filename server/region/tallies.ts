@@ -61,9 +61,9 @@ export class SalesTallies {
   async close() {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    this.closed = true; // nothing is timed after this: a failed last write is done by the next start
     await this.flushing?.catch(() => {});
     await this.flush().catch(() => {});
-    this.closed = true;
   }
 
   private async write() {
