@@ -4,7 +4,7 @@
 // million orders). A tally trails its ledger by at most `delayMs`: the items that changed are written
 // together, once a second under any load, not once a checkout. Like a snapshot, a tally is always
 // rewritable from the fold, so a crash between the two costs nothing: the start compares them all.
-import { Couch, CouchError } from '../couch-client.ts';
+import type { Couch } from '../couch-client.ts';
 import { SalesTally, ids } from '../../src/lib/model/index.ts';
 import type { Stock } from './stock.ts';
 import { range } from './stock.ts';
@@ -106,14 +106,11 @@ export class SalesTallies {
     return docs;
   }
 
-  /** Someone (an operator) wrote a tally: take their rev, and write ours over it. */
+  /** Someone (an operator) wrote a tally: take it as the node holds it; compose rewrites it if it differs from the fold. */
   private async takeRevs(stockIds: string[]) {
     for (const id of stockIds) {
-      const current = await this.svc.getDoc('ops', ids.tally(id)).catch((e: unknown) => {
-        if (e instanceof CouchError) return null;
-        throw e;
-      });
-      if (current?.type === 'sales_tally') this.written.set(id, { ...current, units: NaN });
+      const current = await this.svc.getDoc('ops', ids.tally(id)); // if the node fails, write() tries these again
+      if (current) this.written.set(id, current);
       else this.written.delete(id);
       this.due.add(id);
     }
