@@ -6,7 +6,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { KINDS, type DbKind } from '../src/lib/model/index.ts';
-import { MAIN_DESIGN, OWN_DESIGN } from '../src/lib/model/design.ts';
+import { MAIN_DESIGN } from '../src/lib/model/design.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', 'design-docs');
 const lib = (f: string) => readFileSync(join(root, 'lib', f), 'utf8');
@@ -60,23 +60,12 @@ function views(folder: string) {
 }
 
 /**
- * The main design document: the write rules, and every view without a design document of its own.
+ * The main design document: the write rules and every view of the database.
  * `withViews` false: the rules only, for a region's copy at central (`ops-bdg`), which nothing queries
  * (the dashboards read the merged `ops`), so no node spends time or memory indexing it.
  */
 export function designDoc(db: DbKind, region: string | null, atCentral = region === null, withViews = true) {
-  const own = OWN_DESIGN[db] ?? {};
-  const shared = withViews ? Object.fromEntries(Object.entries(views(db)).filter(([name]) => !own[name])) : {};
-  return { _id: DESIGN_ID, language: 'javascript', validate_doc_update: validateSource(db, region, atCentral), views: shared };
-}
-
-/** The views with an index file of their own (src/lib/model/design.ts says which and why), a design document each. */
-export function ownDesignDocs(db: DbKind) {
-  const all = views(db);
-  return Object.entries(OWN_DESIGN[db] ?? {}).map(([view, ddoc]) => {
-    if (!all[view]) throw new Error(`design-docs/${db}/views has no ${view}, which src/lib/model/design.ts gives a design document`);
-    return { _id: `_design/${ddoc}`, language: 'javascript', views: { [view]: all[view] } };
-  });
+  return { _id: DESIGN_ID, language: 'javascript', validate_doc_update: validateSource(db, region, atCentral), views: withViews ? views(db) : {} };
 }
 
 /**

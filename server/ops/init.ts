@@ -1,7 +1,7 @@
 // `init`: brings every node to the shape DESIGN.md describes. Idempotent: it
 // compares before it writes, and a second run reports nothing to change.
 import { Couch, docPath, waitFor, type Credentials } from '../couch-client.ts';
-import { designDoc, ledgerDesignDoc, ownDesignDocs } from '../design.ts';
+import { designDoc, ledgerDesignDoc } from '../design.ts';
 import { SERVICE_DB, serviceDbSecurity } from '../region/checkpoints.ts';
 import { DEMO, type Secrets } from '../config.ts';
 import type { Topology } from '../../src/lib/model/topology.ts';
@@ -114,10 +114,9 @@ export class Initializer {
     this.note(`account ${creds.name} (${roles.join(', ')}) at ${node.url}`);
   }
 
-  /** A database's design documents: the write rules and shared views, and the views with an index file of their own. */
+  /** A database's design document (write rules and views), and none an earlier version left. */
   async designs(node: Couch, dbName: string, kind: DbKind, region: string | null, atCentral: boolean) {
     await this.doc(node, dbName, designDoc(kind, region, atCentral), `write rules and views (_design/sebaran)`);
-    for (const d of ownDesignDocs(kind)) await this.doc(node, dbName, d, `the view ${Object.keys(d.views)[0]} (${d._id})`);
     // By id, not by listing the database: at central that holds millions of documents.
     for (const name of RETIRED_DESIGNS[kind] ?? []) {
       const old = await node.getDoc(dbName, `_design/${name}`);
