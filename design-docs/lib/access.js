@@ -8,9 +8,31 @@ function validate(newDoc, oldDoc, userCtx, secObj, CONTEXT) {
   var region = CONTEXT.region;
   var deleting = newDoc._deleted === true;
   var doc = deleting ? oldDoc : newDoc;
+  if (deleting) {
+    // A deletion is bare ({_id, _rev, _deleted}) or keeps the document as it was (PouchDB's
+    // {...doc, _deleted: true}): never a body the kind's schema refuses, so no one parks data or
+    // attachments in a tombstone.
+    var bare = true;
+    for (var key in newDoc) if (key !== '_id' && key !== '_rev' && key !== '_deleted' && key !== '_revisions') bare = false;
+    if (!bare) {
+      var kept = typeof newDoc.type === 'string' ? CONTEXT.rule(newDoc.type) : null;
+      if (!kept) fail('_deleted: a deletion carries only _id and _rev, or the document as it was');
+      var keptErrors = checkSchema(kept.schema, newDoc, newDoc.type);
+      if (keptErrors.length) fail(keptErrors.join('; '));
+      if (oldDoc && !oldDoc._deleted && oldDoc.type !== newDoc.type) fail('type: may not change from ' + oldDoc.type);
+    }
+  }
   if (!doc || (oldDoc && oldDoc._deleted && deleting)) {
     // A tombstone for something this node never held carries no data.
-    if (has('_admin') || has('replicator')) return;
+    if (has('_admin')) return;
+    if (has('replicator')) {
+      // In central's merged databases a region's lane brings only its own region's ids (kind:REGION:...):
+      // another region's, or a catalog id, would reach every region from there.
+      if (region === null && !has('region:' + String(newDoc._id).split(':')[1])) {
+        fail('replicator: may only copy documents of its own region');
+      }
+      return;
+    }
     fail('There is nothing to delete.');
   }
   var type = doc.type;

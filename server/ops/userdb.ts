@@ -53,8 +53,10 @@ export async function provisionUserDb(node: Couch, name: string, region: string,
       // One shard: a shopper's database stays small, and every read and write of it then touches one
       // file instead of q (CouchDB's per-user databases default to q=1 for the same reason).
       await init.db(node, db, 1);
-      await init.security(node, db, { admins: { names: [], roles: [] }, members: { names: [name], roles: ['service'] } });
+      // The write rules before the shopper is a member: a new database is admins' only until then, so
+      // there is no moment in which the shopper could write what the rules refuse (a forged answer).
       await init.doc(node, db, designDoc('userdb', region));
+      await init.security(node, db, { admins: { names: [], roles: [] }, members: { names: [name], roles: ['service'] } });
       if (accountId) await init.doc(node, db, { _id: ACCOUNT_DDOC, account_id: accountId, name });
       // An account without an id (made straight in _users) still gets its database's birth time, once,
       // so orders its name had before it are never copied to it.

@@ -76,6 +76,19 @@ describe('each regional credential against its own and the other regions\' data'
     }
   });
 
+  it("a region's replication account cannot slip tombstones into central's catalog, bare or padded, so none reaches the other regions", async () => {
+    const repl = c.anon('PUSAT').as(c.secrets.regions.BDG.replicator);
+    const id = `product:JUNK-${now().replace(/\D/g, '')}`;
+    for (const doc of [{ _id: id, _deleted: true }, { _id: id, _deleted: true, pad: 'x'.repeat(10_000) }]) {
+      const [r] = (await repl.ok('POST', '/catalog/_bulk_docs', { docs: [doc] })) as any[];
+      expect(r.error).toBe('forbidden');
+    }
+    const [row] = (await c.admin('PUSAT').ok('POST', '/catalog/_all_docs', { keys: [id] })).rows as any[];
+    expect(row.error).toBe('not_found');
+    // The same write was possible: central's own admin makes it.
+    expect((await c.admin('PUSAT').ok('POST', '/catalog/_bulk_docs', { docs: [{ _id: id, _deleted: true }] }))[0].ok).toBe(true);
+  });
+
   it("a region's replication account holds no account at another region, and no other region's credential works at BDG", async () => {
     for (const who of WHO) {
       expect((await c.anon('BDG').request('POST', '/_session', creds(who, 'JKT'))).status, who).toBe(401);

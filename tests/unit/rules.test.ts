@@ -106,6 +106,32 @@ describe('who may write what', () => {
     expect(rule(validFixtures.cart_item, bdg([], 'ani'), null, sec)).toMatch(/may not write/);
     expect(rule(validFixtures.order_copy, bdg([], 'budi'), null, sec)).toMatch(/may not write/);
   });
+  it('a deletion is bare or keeps the document as it was: no padding, no attachments, no other kind, from anyone', () => {
+    const rule = vdu('userdb', 'BDG');
+    const sec = { members: { names: ['budi'], roles: [] } };
+    const budi = bdg([], 'budi');
+    const old = { ...validFixtures.cart_item, _rev: '1-a' };
+    const del = (extra: object) => rule({ _id: old._id, _rev: '1-a', _deleted: true, ...extra }, budi, old, sec);
+    expect(del({})).toBeNull();
+    expect(del({ ...validFixtures.cart_item })).toBeNull();
+    expect(del({ ...validFixtures.cart_item, junk: 'x'.repeat(1000) })).toMatch(/junk/);
+    expect(del({ junk: 'x' })).toMatch(/carries only _id and _rev/);
+    expect(del({ ...validFixtures.cart_item, _attachments: { 'a.html': { content_type: 'text/html', data: 'PGgxPg==' } } })).toMatch(/_attachments/);
+    expect(del({ ...validFixtures.order_copy, _id: old._id })).not.toBeNull();
+    // Not even an operator or a replication peer stores a body the kind refuses.
+    expect(vdu('catalog', null)({ _id: 'product:JUNK1', _deleted: true, pad: 'x' }, admin)).toMatch(/carries only _id and _rev/);
+  });
+  it("a tombstone for a document central never held comes only from the lane of the region its id names", () => {
+    const repl = bdg(['replicator', 'region:BDG'], 'repl-bdg');
+    const tomb = (id: string) => ({ _id: id, _rev: '1-a', _deleted: true });
+    // Central's merged catalog is written at central: no region's lane brings anything into it.
+    expect(vdu('catalog', null)(tomb('product:JUNK1'), repl)).toMatch(/own region/);
+    expect(vdu('ops', null)(tomb(`order:JKT:budi:${'0'.repeat(26)}`), repl)).toMatch(/own region/);
+    expect(vdu('ops', null)(tomb(`order:BDG:budi:${'0'.repeat(26)}`), repl)).toBeNull();
+    // A region's catalog takes central's deletions, of products it never held too.
+    expect(vdu('catalog', 'BDG', false)(tomb('product:GONE-1'), repl)).toBeNull();
+    expect(vdu('catalog', null)(tomb('product:JUNK1'), admin)).toBeNull();
+  });
   it('a region code may not change on an existing document', () => {
     const rule = vdu('ops', null);
     const moved = { ...validFixtures.user, region_code: 'JKT', _id: 'user:JKT:budi' };

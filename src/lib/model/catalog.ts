@@ -1,9 +1,9 @@
 // Catalog documents: written only at central, copied to every node and device.
 import { z } from 'zod';
-import { LIMITS, Rupiah, Sku, Slug, Text, Timestamp, couchFields, attachmentFields } from './common.ts';
+import { LIMITS, Rupiah, Sku, Slug, Text, Timestamp, couchFields, attachmentFields, Id } from './common.ts';
 
 export const Category = z.strictObject({
-  _id: z.string().regex(/^category:[a-z0-9-]+$/, 'must be category:<slug>'),
+  _id: Id().regex(/^category:[a-z0-9-]+$/, 'must be category:<slug>'),
   ...couchFields,
   ...attachmentFields,
   type: z.literal('category'),
@@ -16,14 +16,14 @@ export const Category = z.strictObject({
 export type Category = z.infer<typeof Category>;
 
 export const Product = z.strictObject({
-  _id: z.string().regex(/^product:[A-Z0-9-]+$/, 'must be product:<SKU>'),
+  _id: Id().regex(/^product:[A-Z0-9-]+$/, 'must be product:<SKU>'),
   ...couchFields,
   ...attachmentFields,
   type: z.literal('product'),
   sku: Sku,
   name: Text(LIMITS.productName),
   description: z.string().max(4000, 'must be at most 4000 characters'),
-  category_id: z.string().regex(/^category:[a-z0-9-]+$/, 'must be category:<slug>'),
+  category_id: Id().regex(/^category:[a-z0-9-]+$/, 'must be category:<slug>'),
   price: Rupiah.min(100, 'must be at least Rp100'),
   unit: Text(20),
   active: z.boolean(),

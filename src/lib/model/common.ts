@@ -29,8 +29,12 @@ export const LIMITS = {
 } as const;
 export const PositiveQuantity = z.number().int('must be a whole number').min(1, 'must be at least 1').max(QTY_MAX);
 
-export const Slug = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be lower-case words joined by dashes');
-export const Sku = z.string().regex(/^[A-Z0-9]+(?:-[A-Z0-9]+)*$/, 'must be upper-case letters, digits and dashes');
+/** Document ids and references to them: bounded, so no id (or a cart line naming one) carries padding. */
+export const ID_MAX = 200;
+export const Id = () => z.string().max(ID_MAX, `must be at most ${ID_MAX} characters`);
+
+export const Slug = z.string().max(60, 'must be at most 60 characters').regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be lower-case words joined by dashes');
+export const Sku = z.string().max(40, 'must be at most 40 characters').regex(/^[A-Z0-9]+(?:-[A-Z0-9]+)*$/, 'must be upper-case letters, digits and dashes');
 /** Client-generated unique ids (ULID-like): time-sortable, safe in document ids. */
 export const Ulid = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a 26-character ULID');
 export const Username = z.string().regex(/^[a-z0-9][a-z0-9._-]{2,39}$/, 'must be 3-40 lower-case letters, digits, dot, dash or underscore');

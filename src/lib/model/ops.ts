@@ -2,10 +2,10 @@
 // Homed at the region service; admins only (never synced to a shopper).
 import { z } from 'zod';
 import { RESULT_CODES } from './codes.ts';
-import { Email, LIMITS, Note, PositiveQuantity, RegionCode, Rupiah, Text, Timestamp, Ulid, Username, couchFields } from './common.ts';
+import { Email, LIMITS, Note, PositiveQuantity, RegionCode, Rupiah, Text, Timestamp, Ulid, Username, couchFields, Id } from './common.ts';
 
 export const UserProfile = z.strictObject({
-  _id: z.string().regex(/^user:[A-Z]{2,5}:[a-z0-9._-]+$/, 'must be user:<REGION>:<username>'),
+  _id: Id().regex(/^user:[A-Z]{2,5}:[a-z0-9._-]+$/, 'must be user:<REGION>:<username>'),
   ...couchFields,
   type: z.literal('user'),
   region_code: RegionCode,
@@ -23,9 +23,9 @@ export const OrderStatus = z.enum(ORDER_STATUSES);
 export type OrderStatus = z.infer<typeof OrderStatus>;
 
 export const OrderItem = z.strictObject({
-  product_id: z.string().regex(/^product:/, 'must be a product id'),
-  stock_id: z.string().regex(/^stock:/, 'must be a warehouse item id'),
-  warehouse_id: z.string().regex(/^warehouse:/, 'must be a warehouse id'),
+  product_id: Id().regex(/^product:/, 'must be a product id'),
+  stock_id: Id().regex(/^stock:/, 'must be a warehouse item id'),
+  warehouse_id: Id().regex(/^warehouse:/, 'must be a warehouse id'),
   name: Text(LIMITS.productName),
   qty: PositiveQuantity,
   price: Rupiah,
@@ -42,7 +42,7 @@ export const StatusChange = z.strictObject({
 });
 
 export const Order = z.strictObject({
-  _id: z.string().regex(/^order:[A-Z]{2,5}:[a-z0-9][a-z0-9._-]{2,39}:[0-9A-HJKMNP-TV-Z]{26}$/, 'must be order:<REGION>:<user>:<request ULID>'),
+  _id: Id().regex(/^order:[A-Z]{2,5}:[a-z0-9][a-z0-9._-]{2,39}:[0-9A-HJKMNP-TV-Z]{26}$/, 'must be order:<REGION>:<user>:<request ULID>'),
   ...couchFields,
   type: z.literal('order'),
   region_code: RegionCode,
@@ -62,11 +62,11 @@ export const LEDGER_REASONS = ['seed', 'receive', 'count', 'sale', 'cancel'] as 
 
 /** One immutable stock movement; the snapshot is the sum of these. */
 export const LedgerEntry = z.strictObject({
-  _id: z.string().regex(/^ledger:[A-Z]{2,5}:[0-9A-Za-z:._-]+$/, 'must be ledger:<REGION>:<id>').max(200),
+  _id: Id().regex(/^ledger:[A-Z]{2,5}:[0-9A-Za-z:._-]+$/, 'must be ledger:<REGION>:<id>'),
   ...couchFields,
   type: z.literal('ledger'),
   region_code: RegionCode,
-  stock_id: z.string().regex(/^stock:/, 'must be a warehouse item id'),
+  stock_id: Id().regex(/^stock:/, 'must be a warehouse item id'),
   delta: z.number().int('must be a whole number').min(-10_000_000).max(10_000_000).refine((d) => d !== 0, 'must not be zero'),
   reason: z.enum(LEDGER_REASONS),
   /** A sale's or a cancel's line subtotal (IDR): the sales tallies' revenue (stock.ts salesOf). */
@@ -84,12 +84,12 @@ export type LedgerEntry = z.infer<typeof LedgerEntry>;
  * reads; this stays with the admins. The best sellers read these, one row an item, not the orders.
  */
 export const SalesTally = z.strictObject({
-  _id: z.string().regex(/^tally:[A-Z]{2,5}:[A-Z0-9-]+:[A-Z0-9-]+$/, 'must be tally:<REGION>:<WAREHOUSE>:<SKU>'),
+  _id: Id().regex(/^tally:[A-Z]{2,5}:[A-Z0-9-]+:[A-Z0-9-]+$/, 'must be tally:<REGION>:<WAREHOUSE>:<SKU>'),
   ...couchFields,
   type: z.literal('sales_tally'),
   region_code: RegionCode,
-  stock_id: z.string().regex(/^stock:/, 'must be a warehouse item id'),
-  product_id: z.string().regex(/^product:/, 'must be a product id'),
+  stock_id: Id().regex(/^stock:/, 'must be a warehouse item id'),
+  product_id: Id().regex(/^product:/, 'must be a product id'),
   units: z.number().int('must be a whole number'),
   revenue: z.number().int('must be a whole number'),
   updated_at: Timestamp,
@@ -103,26 +103,26 @@ const requestBase = {
   by: z.string().max(60),
   at: Timestamp,
 };
-const requestId = z.string().regex(/^request:[A-Z]{2,5}:[0-9A-HJKMNP-TV-Z]{26}$/, 'must be request:<REGION>:<ULID>');
+const requestId = Id().regex(/^request:[A-Z]{2,5}:[0-9A-HJKMNP-TV-Z]{26}$/, 'must be request:<REGION>:<ULID>');
 
 /** What an admin asks the region service to do; the service is the only one that acts on it. */
 export const AdminRequest = z.discriminatedUnion('kind', [
   z.strictObject({
     _id: requestId, ...requestBase, kind: z.literal('order_status'),
-    order_id: z.string().regex(/^order:/, 'must be an order id'),
+    order_id: Id().regex(/^order:/, 'must be an order id'),
     status: z.enum(['processed', 'shipped', 'delivered', 'canceled']),
   }),
   z.strictObject({
     _id: requestId, ...requestBase, kind: z.literal('count'),
-    stock_id: z.string().regex(/^stock:/), counted: z.number().int().min(0).max(10_000_000), note: Note.optional(),
+    stock_id: Id().regex(/^stock:/), counted: z.number().int().min(0).max(10_000_000), note: Note.optional(),
   }),
   z.strictObject({
     _id: requestId, ...requestBase, kind: z.literal('threshold'),
-    stock_id: z.string().regex(/^stock:/), low_threshold: z.number().int().min(0).max(10_000_000),
+    stock_id: Id().regex(/^stock:/), low_threshold: z.number().int().min(0).max(10_000_000),
   }),
   z.strictObject({
     _id: requestId, ...requestBase, kind: z.literal('restock'),
-    product_id: z.string().regex(/^product:/), qty: PositiveQuantity, note: Note.optional(),
+    product_id: Id().regex(/^product:/), qty: PositiveQuantity, note: Note.optional(),
   }),
   z.strictObject({
     _id: requestId, ...requestBase, kind: z.literal('restock_done'),
@@ -133,7 +133,7 @@ export type AdminRequest = z.infer<typeof AdminRequest>;
 
 /** The service's answer to a request: written once, next to it, so the request itself stays immutable. */
 export const RequestResult = z.strictObject({
-  _id: z.string().regex(/^result:[A-Z]{2,5}:[0-9A-HJKMNP-TV-Z]{26}$/, 'must be result:<REGION>:<ULID>'),
+  _id: Id().regex(/^result:[A-Z]{2,5}:[0-9A-HJKMNP-TV-Z]{26}$/, 'must be result:<REGION>:<ULID>'),
   ...couchFields,
   type: z.literal('request_result'),
   region_code: RegionCode,
@@ -149,7 +149,7 @@ export type RequestResult = z.infer<typeof RequestResult>;
 
 /** A region's own report on its node and replications, written by its service and replicated to central. */
 export const NodeHealth = z.strictObject({
-  _id: z.string().regex(/^health:[A-Z]{2,5}:node$/, 'must be health:<REGION>:node'),
+  _id: Id().regex(/^health:[A-Z]{2,5}:node$/, 'must be health:<REGION>:node'),
   ...couchFields,
   type: z.literal('health'),
   region_code: RegionCode,

@@ -192,7 +192,8 @@ export class ShopperDb {
         _id: ids.checkout(requestId), type: 'checkout_request', region_code: this.home, request_id: requestId,
         items: this.cart.map((c) => ({ stock_id: c.stock_id, product_id: c.product_id, qty: c.qty })), address, created_at: nowIso(),
       });
-      await db.bulkDocs([req, ...this.cart.map((c) => ({ ...c, _deleted: true }))] as any[]);
+      // Bare tombstones: the cart lines are gone, nothing of them need travel (the node's rules allow no more).
+      await db.bulkDocs([req, ...this.cart.map((c) => ({ _id: c._id, _rev: c._rev, _deleted: true }))] as any[]);
       return requestId;
     });
   }
