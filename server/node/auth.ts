@@ -35,9 +35,14 @@ export function hashPassword(password: string, iterations: number): StoredCreden
  * not every database read.
  */
 const HASH_SLOTS = 2;
+/** Password checks waiting for a slot: beyond this a flood of wrong logins is refused, not queued without end. */
+const HASH_QUEUE = 256;
 let hashing = 0;
 const waiting: Array<() => void> = [];
 async function derive(password: string, salt: string, iterations: number, length: number, prf: string): Promise<Buffer> {
+  if (hashing >= HASH_SLOTS && waiting.length >= HASH_QUEUE) {
+    throw new HttpError(503, 'service_unavailable', 'Too many password checks at once; try again shortly');
+  }
   if (hashing >= HASH_SLOTS) await new Promise<void>((r) => waiting.push(r));
   else hashing++;
   try {
@@ -108,7 +113,11 @@ const verified = new Map<string, number>();
 async function cachedVerify(src: AuthSource, name: string, password: string, c: Partial<StoredCredentials>): Promise<boolean> {
   const key = createHmac('sha256', src.secret).update(`${name}\u0000${password}\u0000${c.salt}\u0000${c.derived_key}\u0000${c.iterations}`).digest('base64');
   const until = verified.get(key);
-  if (until && until > Date.now()) return true;
+  if (until && until > Date.now()) {
+    // Kept while in use: an account that signs in all the time (a region service) never waits behind a flood.
+    verified.set(key, Date.now() + 60_000);
+    return true;
+  }
   const ok = await verifyPassword(password, c, src.iterationBounds);
   if (ok) {
     if (verified.size > 10_000) verified.clear();

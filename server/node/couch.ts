@@ -62,16 +62,20 @@ export function createHandler(store: Store, auth: AuthSource, replicator: Replic
       }
       return gone.signal;
     };
+    let bodyRead = false;
     try {
-      // The whole (bounded) body is read before anything answers, so every
-      // connection ends each request in a clean state and can be reused.
-      const raw = await readBody(req, opts.maxBodyBytes);
       if (cors(req, res, opts)) return;
       const url = new URL(req.url ?? '/', 'http://node');
       const segments = url.pathname.split('/').filter(Boolean).map(safeDecode);
       const method = req.method ?? 'GET';
+      // Who asks, and whether they may, from the headers alone: nobody the node would refuse makes it
+      // hold a body in memory (up to maxBodyBytes each).
       const ctx = await userCtxOf(auth, req);
       await authorizeRequest(store, segments, method, ctx);
+      // The whole (bounded) body is read before anything answers, so every
+      // connection ends each request in a clean state and can be reused.
+      const raw = await readBody(req, opts.maxBodyBytes);
+      bodyRead = true;
       const seg = splitReserved(segments);
       const match = resolve(ROUTES, seg, method);
       if (!match) throw dbNotFound(); // the table ends in catch-alls; this is a safety net
@@ -89,6 +93,8 @@ export function createHandler(store: Store, auth: AuthSource, replicator: Replic
       }
       answer(res, await match.handler(c));
     } catch (e) {
+      // Refused before its body was read: the connection closes after the answer instead of reading it.
+      if (!bodyRead && hasBody(req) && !res.headersSent) res.setHeader('Connection', 'close');
       if (res.headersSent) {
         // A feed already answered 200; all that is left is to end it.
         if (!res.writableEnded) res.end();
@@ -108,6 +114,10 @@ function answer(res: ServerResponse, reply: Reply | void) {
   }
   if (!res.headersSent) return sendError(res, internalError('The handler gave no answer'));
   if (!res.writableEnded) res.end();
+}
+
+function hasBody(req: IncomingMessage) {
+  return Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
 }
 
 function safeDecode(s: string) {

@@ -20,11 +20,24 @@ function linearSafe(pattern: string): string | null {
   }
 }
 
-/** Throws 400 for any `$regex` in the selector that is not a string or cannot run in linear time. */
-export function checkSelector(selector: unknown, depth = 0): void {
+/**
+ * Parts (operators, fields, values) one selector may have. PouchDB matches every document against the
+ * whole selector on the event loop: a `$in` of a million values over every document of a database
+ * would hold the node for minutes. (CouchDB runs each request in its own process.)
+ */
+export const MAX_SELECTOR_PARTS = 10_000;
+
+/** Throws 400 for a selector too large or too deep, or any `$regex` that is not a string or cannot run in linear time. */
+export function checkSelector(selector: unknown): void {
+  const parts = { n: 0 };
+  walk(selector, 0, parts);
+}
+
+function walk(selector: unknown, depth: number, parts: { n: number }): void {
   if (depth > 64) throw invalidSelector('The selector is nested too deeply.');
+  if (++parts.n > MAX_SELECTOR_PARTS) throw invalidSelector(`The selector has more than ${MAX_SELECTOR_PARTS} parts.`);
   if (Array.isArray(selector)) {
-    for (const s of selector) checkSelector(s, depth + 1);
+    for (const s of selector) walk(s, depth + 1, parts);
     return;
   }
   if (!selector || typeof selector !== 'object') return;
@@ -33,6 +46,6 @@ export function checkSelector(selector: unknown, depth = 0): void {
       if (typeof v !== 'string') throw invalidOperator('$regex needs a string.');
       const problem = linearSafe(v);
       if (problem) throw invalidOperator(problem);
-    } else checkSelector(v, depth + 1);
+    } else walk(v, depth + 1, parts);
   }
 }

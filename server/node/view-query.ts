@@ -6,6 +6,7 @@ import { JsReducers, type Key, type ViewDef } from './view-sandbox.ts';
 import { badError, combine, isBad } from './view-reduce.ts';
 import type { Entry, Tree } from './view-tree.ts';
 import { winners } from './point-reads.ts';
+import { HttpError } from './http.ts';
 
 export interface ViewQuery {
   key?: Key;
@@ -50,6 +51,9 @@ export async function range(tree: Tree, q: ViewQuery): Promise<[number, number]>
   return [lo, Math.max(lo, hi)];
 }
 
+/** The most rows one `keys` answer holds (it is built in memory; CouchDB streams it). */
+export const MAX_KEYS_ROWS = 1_000_000;
+
 /** A map query's rows: `total_rows`, `offset` and the page, as CouchDB answers. */
 export async function mapped(tree: Tree, q: ViewQuery) {
   const skip = q.skip ?? 0;
@@ -58,12 +62,25 @@ export async function mapped(tree: Tree, q: ViewQuery) {
   let rows: Entry[] = [];
   let offset = 0;
   if (q.keys) {
+    // Counted first, read only where the page is: a few keys that each match many rows, asked again
+    // and again in one request, would otherwise build an answer far larger than the index.
+    let toSkip = skip;
+    let left = limit;
     for (const key of q.keys) {
+      if (left <= 0) break;
       const [lo, hi] = await range(tree, { key });
-      const part = await tree.slice(lo, hi);
-      rows.push(...(q.descending ? part.reverse() : part));
+      const n = hi - lo;
+      if (toSkip >= n) {
+        toSkip -= n;
+        continue;
+      }
+      const take = Math.min(n - toSkip, left);
+      const part = q.descending ? (await tree.slice(hi - toSkip - take, hi - toSkip)).reverse() : await tree.slice(lo + toSkip, lo + toSkip + take);
+      rows.push(...part);
+      if (rows.length > MAX_KEYS_ROWS) throw new HttpError(400, 'query_parse_error', `More than ${MAX_KEYS_ROWS} rows for these keys: ask a page at a time (limit)`);
+      toSkip = 0;
+      left -= take;
     }
-    rows = rows.slice(skip, skip + limit);
   } else {
     const [lo, hi] = await range(tree, q);
     if (q.descending) {

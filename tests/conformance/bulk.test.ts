@@ -19,6 +19,16 @@ beforeAll(async () => {
 afterAll(async () => env?.stop());
 
 describe('_bulk_get', () => {
+  it('an empty list answers no results; a list of 20,000 (asked again and again) answers each, in order', async () => {
+    expect(await n.admin.ok('POST', '/bulk/_bulk_get', { docs: [] })).toEqual({ results: [] });
+    const docs = Array.from({ length: 20_000 }, (_, i) => (i % 3 === 2 ? { id: `none-${i}` } : { id: 'a', rev: i % 3 ? rev1 : rev2 }));
+    const r = await n.admin.ok('POST', '/bulk/_bulk_get', { docs });
+    expect(r.results.length).toBe(docs.length);
+    r.results.forEach((res: any, i: number) => {
+      if (i % 3 === 2) expect(res.docs[0].error?.error).toBe('not_found');
+      else expect(res.docs[0].ok?._rev).toBe(i % 3 ? rev1 : rev2);
+    });
+  }, 60_000);
   it('answers one result per request, in order: winner, named revision, missing document, missing revision', async () => {
     const r = await n.admin.ok('POST', '/bulk/_bulk_get', { docs: [{ id: 'a' }, { id: 'a', rev: rev1 }, { id: 'nope' }, { id: 'a', rev: '9-zzz' }] });
     expect(r.results).toEqual([
@@ -178,5 +188,17 @@ describe('a method an endpoint does not take', () => {
     expect(r.status).toBe(405);
     expect(r.json).toEqual({ error: 'method_not_allowed', reason: 'Only POST allowed' });
     expect(r.headers.get('allow')).toBe('POST');
+  });
+});
+
+describe('single-document writes', () => {
+  it('a PUT that stores answers 201, one that deletes (_deleted in the body) 200, as a DELETE does', async () => {
+    const made = await n.admin.request('PUT', '/bulk/put-del', { v: 1 });
+    expect(made.status).toBe(201);
+    const gone = await n.admin.request('PUT', '/bulk/put-del', { _rev: made.json.rev, _deleted: true });
+    expect([gone.status, gone.json.ok]).toEqual([200, true]);
+    const again = await n.admin.request('PUT', '/bulk/put-del', { v: 2 });
+    expect(again.status).toBe(201);
+    expect((await n.admin.request('DELETE', `/bulk/put-del?rev=${again.json.rev}`)).status).toBe(200);
   });
 });

@@ -3,6 +3,7 @@
 // documents, and every document and attachment bounded as local.ini says.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Server } from 'node:http';
+import { connect } from 'node:net';
 import { startCluster, now, type TestCluster } from '../integration/harness.ts';
 import { DEMO } from '../../server/config.ts';
 import { provisionUserDb } from '../../server/ops/userdb.ts';
@@ -89,6 +90,40 @@ describe('sizes and attachments', () => {
     const added = await me.request('PUT', `/${db()}/cart:stock:BDG:BDG-KOTA:ATT-2/x.png?rev=${plain.json.rev}`, mb(0.01), { 'Content-Type': 'image/png' });
     expect(added.status).toBe(403);
     expect((await c.admin('BDG').getDoc(db(), 'cart:stock:BDG:BDG-KOTA:ATT-2'))._attachments).toBeUndefined();
+  });
+
+  it('a stranger announcing a 50 MB body is refused (401) from the headers, before the node reads it', async () => {
+    const { hostname, port } = new URL(c.topology.regions.find((r) => r.code === 'BDG')!.url);
+    const sock = connect(Number(port), hostname);
+    let answer = '';
+    sock.on('data', (d) => (answer += d.toString('latin1')));
+    sock.on('error', () => {});
+    // Only the start of the body is ever sent: an answer can come only from the headers.
+    sock.write(`POST /${db()}/_bulk_docs HTTP/1.1\r\nHost: ${hostname}\r\nContent-Type: application/json\r\nContent-Length: 50000000\r\n\r\n{"docs":[`);
+    try {
+      await expect.poll(() => answer, { timeout: 20_000 }).toMatch(/^HTTP\/1\.1 401/);
+    } finally {
+      sock.destroy();
+    }
+    // The same request, signed in as the database's shopper, is read and written.
+    const me = c.anon('BDG').as(shopper);
+    expect((await me.request('POST', `/${db()}/_bulk_docs`, { docs: [{ ...v.cart_item, _id: 'cart:stock:BDG:BDG-KOTA:HDR-1' }] })).status).toBe(201);
+  });
+
+  it('a deletion that carries a body the kind refuses (padding, an attachment) is refused and the line stays; a bare one deletes', async () => {
+    const me = c.anon('BDG').as(shopper);
+    const id = 'cart:stock:BDG:BDG-KOTA:TOMB-1';
+    const put = await me.request('PUT', `/${db()}/${id}`, { ...v.cart_item, _id: id });
+    expect(put.status).toBe(201);
+    const padded = { ...v.cart_item, _id: id, _rev: put.json.rev, _deleted: true, junk: 'x'.repeat(100_000) };
+    const withFile = { _id: id, _rev: put.json.rev, _deleted: true, _attachments: { 'a.html': { content_type: 'text/html', data: mb(0.01).toString('base64') } } };
+    for (const doc of [padded, withFile]) {
+      const r = await me.request('PUT', `/${db()}/${id}`, doc);
+      expect([r.status, r.json.error]).toEqual([403, 'forbidden']);
+    }
+    expect((await c.admin('BDG').getDoc(db(), id))._rev).toBe(put.json.rev);
+    expect((await me.request('PUT', `/${db()}/${id}`, { _id: id, _rev: put.json.rev, _deleted: true })).status).toBe(200);
+    expect(await c.admin('BDG').getDoc(db(), id)).toBeNull();
   });
 
   it("a shopper's 60 MB attachment on a cart item is refused and stores nothing (CouchDB runs the write rules before it reads a standalone attachment: 403, or it closes the connection before the client has sent the body; the embedded node checks the size first: 413)", async () => {

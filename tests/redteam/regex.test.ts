@@ -46,3 +46,19 @@ describe('$regex from an anonymous caller', () => {
     else expect([r.status, r.json.error]).toEqual([400, 'invalid_operator']);
   });
 });
+
+describe('a selector of a million parts from an anonymous caller', () => {
+  it('the embedded node refuses it with 400 at once and answers others; CouchDB runs it in a process of its own; a selector of ordinary size matches on both', async () => {
+    const anon = c.anon('BDG');
+    const huge = { _id: { $in: Array.from({ length: 1_000_000 }, (_, i) => `x${i}`) } };
+    const find = anon.request('POST', '/pub/_find', { selector: huge });
+    expect((await anon.request('GET', '/_up')).status).toBe(200);
+    const r = await find;
+    if (c.engine === 'couchdb') expect(r.status).toBe(200);
+    else expect([r.status, r.json.error]).toEqual([400, 'invalid_selector']);
+    const feed = await anon.request('POST', '/pub/_changes?filter=_selector', { selector: huge });
+    if (c.engine !== 'couchdb') expect([feed.status, feed.json.error]).toEqual([400, 'invalid_selector']);
+    const fine = { _id: { $in: [...Array.from({ length: 5_000 }, (_, i) => `x${i}`), victim] } };
+    expect((await anon.ok('POST', '/pub/_find', { selector: fine })).docs.map((d: any) => d._id)).toEqual([victim]);
+  }, 120_000);
+});

@@ -35,7 +35,7 @@ export const bulkRoutes: Route[] = [
           attachments: boolParam(c.q.get('attachments')) ?? false,
           latest: boolParam(c.q.get('latest')) ?? false,
         };
-        return json(200, { results: await Promise.all(b.docs.map((d: unknown) => bulkGetOne(c.db.pouch, d, o))) });
+        return streamBulkGet(c, b.docs, o);
       },
     },
   },
@@ -59,6 +59,43 @@ async function bulkDocs(c: Call) {
     return rest;
   });
   return json(201, newEdits ? out : out.filter((r: any) => r.error));
+}
+
+/** Entries read at once: a request naming 100,000 (photos and all) holds one slice in memory, not all of them. */
+const BULK_GET_SLICE = 64;
+
+/**
+ * The answer is written a slice at a time, as CouchDB streams it, waiting for the client to take each
+ * (a slow or vanished reader stops the reads rather than piling the answer up in memory).
+ */
+async function streamBulkGet(c: Call, docs: unknown[], o: { revs: boolean; attachments: boolean; latest: boolean }) {
+  const first = await Promise.all(docs.slice(0, BULK_GET_SLICE).map((d) => bulkGetOne(c.db.pouch, d, o)));
+  // Errors past this point cannot become a status: every entry carries its own (bulkGetOne never throws).
+  const res = c.res;
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'must-revalidate' });
+  let part = first;
+  for (let i = 0; ; ) {
+    const text = (i === 0 ? '{"results":[' : ',') + part.map((r) => JSON.stringify(r)).join(',');
+    if (!res.write(text)) await drained(c);
+    i += BULK_GET_SLICE;
+    if (i >= docs.length || c.closed.aborted) break;
+    part = await Promise.all(docs.slice(i, i + BULK_GET_SLICE).map((d) => bulkGetOne(c.db.pouch, d, o)));
+  }
+  res.end(']}');
+}
+
+/** Resolves once the response can take more, or its client went away. */
+function drained(c: Call) {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      c.res.off('drain', done);
+      c.closed.removeEventListener('abort', done);
+      resolve();
+    };
+    c.res.on('drain', done);
+    c.closed.addEventListener('abort', done);
+    if (c.closed.aborted) done();
+  });
 }
 
 /** One `_bulk_get` entry as CouchDB answers it: the named revision, else the winner (a tombstone too). */

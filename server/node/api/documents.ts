@@ -70,7 +70,8 @@ async function write(c: Call, id: string) {
   if (rev && !d._rev) d._rev = rev;
   const newEdits = c.q.get('new_edits') !== 'false';
   const [r] = await c.store.write(c.params.db, [d], c.ctx, newEdits);
-  return writeReply(r, 201);
+  // As CouchDB's update_doc: a PUT that deletes answers 200 (ok), one that stores 201 (created).
+  return writeReply(r, d._deleted === true ? 200 : 201);
 }
 
 async function remove(c: Call, id: string) {
