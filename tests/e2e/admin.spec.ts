@@ -3,6 +3,7 @@ import { test, expect } from './fixtures.ts';
 import type { Page } from '@playwright/test';
 import { nodes, pickRegion, shot, signUp, adminSignIn } from './helpers.ts';
 import { viewPath } from '../../src/lib/model/design.ts';
+import { messages } from '../../src/lib/i18n/messages.ts';
 
 test('overview: figures from the views and a drawn chart', async ({ page }) => {
   await adminSignIn(page);
@@ -135,6 +136,23 @@ test('users: the region\'s shoppers, each with their order history', async ({ pa
   await expect(page.getByTestId('user-orders-pager-range')).toHaveText(new RegExp(`dari ${total}$`));
   await page.getByTestId('user-order').first().getByRole('link').click();
   await expect(page.getByTestId('order-detail')).toContainText('pembeli.bdg');
+});
+
+test('reports: a period that ends before it starts, or has no start, is said beside the dates and makes no sales report', async ({ page }) => {
+  await adminSignIn(page);
+  await page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'Laporan' }).click();
+  await expect(page.getByTestId('rep-sales-xlsx')).toBeEnabled();
+  await page.getByTestId('rep-from').fill('2030-01-01');
+  await expect(page.getByTestId('rep-period-error')).toHaveText(messages.id['admin.periodReversed']);
+  await expect(page.getByTestId('rep-sales-xlsx')).toBeDisabled();
+  await expect(page.getByTestId('rep-sales-pdf')).toBeDisabled();
+  await page.getByTestId('rep-from').fill('');
+  await expect(page.getByTestId('rep-period-error')).toHaveText(messages.id['admin.periodMissing']);
+  await page.getByRole('button', { name: 'English' }).click();
+  await expect(page.getByTestId('rep-period-error')).toHaveText(messages.en['admin.periodMissing']);
+  // The stock report is as of now: no period needed.
+  await expect(page.getByTestId('rep-stock-xlsx')).toBeEnabled();
+  await page.getByRole('button', { name: 'Bahasa Indonesia' }).click();
 });
 
 test('reports: stock and sales as a real Excel workbook and a PDF, in the admin\'s language', async ({ page }) => {

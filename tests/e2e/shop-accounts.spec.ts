@@ -175,3 +175,38 @@ test('a cart quantity of -5, 0, 1.5 or nothing is a message beside the line and 
   await expect(page.getByTestId('cart-line')).toHaveCount(0);
   await expect(page.getByText('Keranjang kamu masih kosong.')).toBeVisible();
 });
+
+test('a shopper whose session the node no longer knows is told so on every page, with a way to sign in again; signing in clears it', async ({ page, context }) => {
+  await pickRegion(page, 'BDG');
+  await signIn(page, 'pembeli.bdg', DEMO.shopperPassword);
+  await expect(page.getByTestId('signout')).toBeVisible();
+  await page.reload();
+  await expect(page.getByTestId('signout')).toBeVisible();
+  await expect(page.getByTestId('signin-again-notice')).toHaveCount(0);
+  // The node forgets the session (here: the cookie is gone, as after its expiry); the device still knows the shopper.
+  await context.clearCookies();
+  await page.reload();
+  const notice = page.getByTestId('signin-again-notice');
+  await expect(notice).toContainText('pembeli.bdg');
+  await page.goto('/pesanan');
+  await expect(notice).toBeVisible();
+  await page.getByRole('button', { name: 'English' }).click();
+  await expect(notice).toContainText("pembeli.bdg's session on this device has ended");
+  await page.getByRole('button', { name: 'Bahasa Indonesia' }).click();
+  await notice.getByRole('link').click();
+  await page.getByTestId('auth-name').fill('pembeli.bdg');
+  await page.getByTestId('auth-password').fill(DEMO.shopperPassword);
+  await page.getByTestId('auth-submit').click();
+  await page.waitForURL((u) => u.pathname === '/');
+  await expect(page.getByTestId('signin-again-notice')).toHaveCount(0);
+});
+
+test('category names follow the chosen language in the shop', async ({ page }) => {
+  await pickRegion(page, 'BDG');
+  const options = page.getByTestId('category').locator('option');
+  await expect(options.filter({ hasText: 'Sembako' })).toHaveCount(1);
+  await page.getByRole('button', { name: 'English' }).click();
+  await expect(options.filter({ hasText: 'Staples' })).toHaveCount(1);
+  await expect(options.filter({ hasText: 'Sembako' })).toHaveCount(0);
+  await page.getByRole('button', { name: 'Bahasa Indonesia' }).click();
+});

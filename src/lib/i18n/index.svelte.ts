@@ -17,3 +17,9 @@ export function t(key: MessageKey, params: Record<string, string | number> = {})
 }
 
 export { formatIDR, formatDate } from './format.ts';
+
+/** A category's name in the chosen language: its English name when it has one and English is chosen. */
+export function categoryName(c: { name: string; name_en?: string } | null | undefined): string {
+  if (!c) return '';
+  return i18n.locale === 'en' && c.name_en ? c.name_en : c.name;
+}

@@ -3,7 +3,7 @@
 // does not hold, and `failure` (to put into words) when the node could not be read.
 import { centralAdmin } from './central.svelte.ts';
 import { productStock } from './stock-list.ts';
-import { ids, type Order, type Product, type Warehouse, type WarehouseItem } from '../model/index.ts';
+import { ids, type Category, type Order, type Product, type Warehouse, type WarehouseItem } from '../model/index.ts';
 import { loadFor } from './loaded.ts';
 import { overviewQueries, overviewRows, overviewWindow } from './overview-queries.ts';
 import { bestSellers, productByRegionQuery, salesByRegion } from './product-sales.ts';
@@ -15,7 +15,7 @@ const warehouseNames = async () =>
 
 export interface ProductPage {
   product: Product;
-  category: string;
+  category: Category | null;
   items: WarehouseItem[];
   warehouses: Map<string, string>;
   sales: Array<{ region: string; units: number; revenue: number }>;
@@ -31,7 +31,7 @@ export const productPage = (sku: string, regions: string[]) =>
       centralAdmin.get('catalog', product.category_id).catch(() => null),
       centralAdmin.view('ops', 'product_sales', productByRegionQuery(id)),
     ]);
-    return { product, category: category?.name ?? '', items, warehouses, sales: salesByRegion(perRegion, regions) };
+    return { product, category: (category as Category | null) ?? null, items, warehouses, sales: salesByRegion(perRegion, regions) };
   });
 
 export const orderPage = (id: string) =>

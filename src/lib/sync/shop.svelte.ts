@@ -40,6 +40,8 @@ class Shop {
   staff = $state.raw<Session | null>(null);
   /** Shown while browsing a region other than the one the device's shopper account belongs to. */
   elsewhere = $state.raw<{ region: string; name: string } | null>(null);
+  /** The node no longer knows the shopper's session: the device keeps working, but nothing syncs until they sign in again. */
+  signInAgain = $state(false);
 
   /** The region's catalog and stock on the device. */
   private replicas = $state.raw<RegionReplicas | null>(null);
@@ -92,6 +94,7 @@ class Shop {
     this.stopSync();
     this.shopper.close();
     this.staff = null;
+    this.signInAgain = false;
     localStorage.setItem(REGION_KEY, code);
     this.region = code;
     this.ready = false;
@@ -188,6 +191,7 @@ class Shop {
       this.staff = null;
       // The node no longer knows our cookie: stay usable offline, but ask to sign in again to sync.
       this.shopper.pause();
+      if (this.user) this.signInAgain = true;
     }
   }
 
@@ -251,6 +255,7 @@ class Shop {
 
   /** Drops the signed-in shopper from this device's memory of `region` (their local database stays). */
   private forgetUser(region: string) {
+    this.signInAgain = false;
     localStorage.removeItem(`${USER_KEY}.${region}`);
     this.shopper.close();
   }
@@ -271,6 +276,7 @@ class Shop {
     const region = this.region!;
     localStorage.setItem(`${USER_KEY}.${region}`, name);
     this.elsewhere = null;
+    this.signInAgain = false;
     await this.shopper.open(region, name);
   }
 

@@ -1,6 +1,6 @@
 // Dashboard arithmetic over view rows, in Asia/Jakarta days (src/lib/model/jakarta.ts).
 import { addDays, jakartaDay, monthStart, weekStart } from '../model/jakarta.ts';
-import { formatIDRShort } from '../i18n/format.ts';
+import { formatIDR, formatIDRShort } from '../i18n/format.ts';
 
 export { jakartaDay, weekStart };
 
@@ -36,7 +36,12 @@ export function chartOptions(opts: { money?: boolean; locale: 'id' | 'en'; legen
     animation: false as const,
     responsive: true,
     maintainAspectRatio: false,
-    plugins: { legend: { display: opts.legend ?? true } },
+    // The tooltip says the figure as the pages do: rupiah in full, counts in the reader's digits.
+    locale: opts.locale === 'en' ? 'en-US' : 'id-ID',
+    plugins: {
+      legend: { display: opts.legend ?? true },
+      ...(opts.money ? { tooltip: { callbacks: { label: (c: { dataset: { label?: string }; parsed: { y: number } }) => `${c.dataset.label ? `${c.dataset.label}: ` : ''}${formatIDR(c.parsed.y)}` } } } : {}),
+    },
     scales: {
       y: {
         beginAtZero: true,
