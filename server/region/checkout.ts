@@ -30,7 +30,8 @@ import { ShopperDbs, ownerOf } from './shopper-dbs.ts';
 import { CopyBackfill } from './copy-backfill.ts';
 
 const nowIso = () => new Date().toISOString();
-const PAGE = 200;
+/** A shopper database's feed is read this many changes at a time (memory: ROUND_DBS databases a round). */
+const PAGE = 100;
 const REQUEST_KEY = /^checkout:([0-9A-HJKMNP-TV-Z]{26})$/;
 /** Per-document errors that are the node's rules saying no; any other (a disk or server failure) leaves the outcome unknown. */
 const REFUSALS = new Set(['forbidden', 'unauthorized', 'bad_request', 'doc_validation', 'illegal_docid', 'too_large']);

@@ -41,6 +41,8 @@ export interface ServiceOptions {
   sweepMs?: number;
 }
 
+/** Shopper databases read in one checkout round (each a page of its feed: checkout.ts PAGE). */
+const ROUND_DBS = 100;
 
 export class RegionService {
   /** The server admin, confined to the calls CouchDB keeps to it (admin-calls.ts); all data goes through `svc`. */
@@ -251,7 +253,9 @@ export class RegionService {
   }
 
   private async processDirty() {
-    const batch = this.backoff.due(this.dirty);
+    // At most ROUND_DBS databases a round, oldest first: what one round holds in memory stays bounded
+    // however many shoppers write at once (the rest wait in `dirty`, and the next round starts at once).
+    const batch = this.backoff.due(this.dirty).slice(0, ROUND_DBS);
     if (!batch.length) return this.backoff.arm(this.dirty);
     for (const db of batch) this.dirty.delete(db);
     let failed: Set<string>;
