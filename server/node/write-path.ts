@@ -70,8 +70,9 @@ export async function writeDocs(w: Writer, db: WritableDb, name: string, docs: u
   const ids = docs.map((d: any) => (d && typeof d === 'object' && typeof d._id === 'string' ? d._id : null));
   const known = ids.filter((id): id is string => id !== null && !id.startsWith('_local/'));
   const current = new Map<string, Current>();
-  // Without rules to run, PouchDB's own conflict check is all a write needs.
-  const checked = known.length > 0 && (validators.size > 0 || name === '_users');
+  // The current revisions: for the rules' oldDoc, and for CouchDB's conflict checks PouchDB does not
+  // make (a deleted document is re-created only from scratch, without a rev).
+  const checked = known.length > 0 && (newEdits || validators.size > 0 || name === '_users');
   if (checked) {
     for (const row of await winners(db.pouch, known, { docs: true, conflicts: true })) {
       if (row.doc) {
@@ -157,8 +158,9 @@ async function previous(db: WritableDb, doc: any, cur: Current | undefined, newE
   if (!cur) return null;
   if (!newEdits) return cur.doc;
   if (cur.deleted) {
-    if (doc._rev === undefined) return null; // re-creating a deleted document
-    if (doc._rev === cur.leaves[0]) return { _id: doc._id, _rev: doc._rev, _deleted: true };
+    // As CouchDB's merge_rev_tree: a deleted document is re-created without a rev (the new revision
+    // follows the tombstone); editing or deleting the tombstone by its rev is a conflict.
+    if (doc._rev === undefined && !doc._deleted) return null;
     throw conflict();
   }
   if (doc._rev === undefined || !cur.leaves.includes(doc._rev)) throw conflict();

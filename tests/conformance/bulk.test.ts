@@ -197,6 +197,12 @@ describe('single-document writes', () => {
     expect(made.status).toBe(201);
     const gone = await n.admin.request('PUT', '/bulk/put-del', { _rev: made.json.rev, _deleted: true });
     expect([gone.status, gone.json.ok]).toEqual([200, true]);
+    // A deleted document comes back only from scratch: by its tombstone's rev it is a conflict, alone or in a bulk, as is deleting it again.
+    expect((await n.admin.request('PUT', '/bulk/put-del', { v: 2, _rev: gone.json.rev })).status).toBe(409);
+    expect((await n.admin.request('PUT', '/bulk/put-del', { _rev: gone.json.rev, _deleted: true })).status).toBe(409);
+    expect((await n.admin.request('PUT', '/bulk/put-del', { _deleted: true })).status).toBe(409);
+    const [viaBulk] = await n.admin.ok('POST', '/bulk/_bulk_docs', { docs: [{ _id: 'put-del', _rev: gone.json.rev, v: 3 }] });
+    expect(viaBulk.error).toBe('conflict');
     const again = await n.admin.request('PUT', '/bulk/put-del', { v: 2 });
     expect(again.status).toBe(201);
     expect((await n.admin.request('DELETE', `/bulk/put-del?rev=${again.json.rev}`)).status).toBe(200);
