@@ -198,6 +198,17 @@ test('categories: their own page with product counts; create, rename, and delete
   const sembako = page.getByTestId('category-row').filter({ hasText: '(sembako)' });
   await expect(sembako).toContainText(`${staples} produk`);
   const slug = `uji-${Date.now().toString(36)}`;
+  // A slug in use, or a name in use, is said beside its field; nothing is added.
+  const rows = await page.getByTestId('category-row').count();
+  await page.getByTestId('c-slug').fill('sembako');
+  await page.getByTestId('c-name').fill('Sembako Kedua');
+  await page.getByRole('button', { name: 'Tambah kategori' }).click();
+  await expect(page.getByRole('alert')).toHaveText('Slug sembako sudah dipakai kategori lain. Pilih slug lain.');
+  await page.getByTestId('c-slug').fill(slug);
+  await page.getByTestId('c-name').fill('sembako');
+  await page.getByRole('button', { name: 'Tambah kategori' }).click();
+  await expect(page.getByRole('alert')).toHaveText('Sudah ada kategori bernama sembako. Pilih nama lain.');
+  await expect(page.getByTestId('category-row')).toHaveCount(rows);
   await page.getByTestId('c-slug').fill(slug);
   await page.getByTestId('c-name').fill('Kategori Uji');
   await page.getByRole('button', { name: 'Tambah kategori' }).click();

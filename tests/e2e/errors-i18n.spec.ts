@@ -31,6 +31,14 @@ test('catalogue errors at central (a bad SKU, an edit that conflicts) are messag
   await page.getByTestId('p-save').click();
   await expect(alert).toHaveText('The SKU is not right yet. Check it and try again.');
   await page.getByRole('button', { name: 'Cancel' }).click();
+  // A new product with a SKU in use: said as that, beside the SKU, not as an edit made elsewhere.
+  const taken = (await page.getByTestId('catalog-row').first().getAttribute('data-product'))!.replace(/^product:/, '');
+  await page.getByTestId('new-product').click();
+  await page.getByTestId('p-sku').fill(taken);
+  await page.getByTestId('p-name').fill('Produk Kembar');
+  await page.getByTestId('p-save').click();
+  await expect(page.getByTestId('field-error')).toHaveText(messages.en['central.skuTaken'].replace('{sku}', taken));
+  await page.getByRole('button', { name: 'Cancel' }).click();
 
   // Someone else saves the product while it is open here: the save is a conflict, said in words.
   const row = page.getByTestId('catalog-row').first();

@@ -164,6 +164,11 @@ test('a cart quantity of -5, 0, 1.5 or nothing is a message beside the line and 
   await qty.dispatchEvent('change');
   await expect(page.getByTestId('cart-qty-error')).toHaveText('The quantity is at least 1. To take an item out, use Remove.');
   await page.getByRole('button', { name: 'Bahasa Indonesia' }).click();
+  // Ordering now would order the saved 2, not the -5 on screen: the shop says to fix it first, and orders nothing.
+  await page.getByTestId('address').fill('Jl. Uji Jumlah 1, Bandung');
+  await page.getByTestId('checkout').click();
+  await expect(page.getByRole('alert').filter({ hasText: 'Perbaiki dulu jumlah' })).toBeVisible();
+  await expect(page).toHaveURL(/\/keranjang$/);
   // The line is still in the shopper's database after a reload, with its last good quantity.
   await page.reload();
   await expect(page.getByTestId('cart-qty')).toHaveValue('2');
@@ -209,4 +214,24 @@ test('category names follow the chosen language in the shop', async ({ page }) =
   await expect(options.filter({ hasText: 'Staples' })).toHaveCount(1);
   await expect(options.filter({ hasText: 'Sembako' })).toHaveCount(0);
   await page.getByRole('button', { name: 'Bahasa Indonesia' }).click();
+});
+
+test('"sign in to buy" on a product brings the shopper back to that product, not the catalog', async ({ page }) => {
+  await pickRegion(page, 'BDG');
+  await page.getByTestId('only-available').check();
+  await page.getByTestId('product-card').first().locator('a').click();
+  await page.waitForURL((u) => u.pathname.startsWith('/produk'));
+  const product = new URL(page.url());
+  await page.getByTestId('add-to-cart').first().click();
+  await page.waitForURL((u) => u.pathname === '/masuk');
+  await page.getByTestId('auth-name').fill('pembeli.bdg');
+  await page.getByTestId('auth-password').fill(DEMO.shopperPassword);
+  await page.getByTestId('auth-submit').click();
+  await page.waitForURL((u) => u.pathname === product.pathname && u.search === product.search);
+  // An address of another site is never followed.
+  await page.goto('/masuk?ke=%2F%2Fcontoh.invalid%2F');
+  await page.getByTestId('auth-name').fill('pembeli.bdg');
+  await page.getByTestId('auth-password').fill(DEMO.shopperPassword);
+  await page.getByTestId('auth-submit').click();
+  await page.waitForURL((u) => u.pathname === '/' && u.host === product.host);
 });

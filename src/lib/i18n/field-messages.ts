@@ -21,17 +21,43 @@ export function fieldMessage(el: Field): string | null {
   return null;
 }
 
-/** Translates every field's report on the page (the event does not bubble: caught on the way down). */
+const isField = (el: unknown): el is Field =>
+  el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement || el instanceof HTMLSelectElement;
+
+/**
+ * Keeps every field's message in the app's language, set before the browser needs it: Chromium takes
+ * the bubble's words before the `invalid` event runs, so a message set only there showed on the next
+ * report, not this one. A field's own constraints still decide whether it is valid: the message is
+ * set only while they fail, and a page's own custom message (one this did not set) is left alone.
+ */
 export function translateFieldMessages(doc: Document = document) {
-  const onInvalid = (e: Event) => {
-    const el = e.target as Field;
-    if (typeof el?.setCustomValidity !== 'function' || el.validity.customError) return; // a page's own message stays
+  const ours = new WeakSet<Field>();
+  const sync = (el: Field) => {
+    if (el.validity.customError && !ours.has(el)) return; // a page's own message stays
+    el.setCustomValidity('');
+    ours.delete(el);
     const message = fieldMessage(el);
     if (!message) return;
     el.setCustomValidity(message);
-    // For this report only (the browser reads it as it shows the bubble); the field's own constraints decide the next.
-    setTimeout(() => el.setCustomValidity(''), 0);
+    ours.add(el);
   };
-  doc.addEventListener('invalid', onInvalid, true);
-  return () => doc.removeEventListener('invalid', onInvalid, true);
+  const onField = (e: Event) => {
+    if (isField(e.target)) sync(e.target);
+  };
+  // Before a submit click or Enter validates the form: every field of it, in the language chosen now.
+  const onSubmitIntent = (e: Event) => {
+    const form = (e.target as Element | null)?.closest?.('form');
+    if (form) for (const el of Array.from(form.elements)) if (isField(el)) sync(el);
+  };
+  const onKey = (e: KeyboardEvent) => {
+    if (e.key === 'Enter') onSubmitIntent(e);
+  };
+  const events: Array<[string, EventListener]> = [
+    ['input', onField], ['change', onField], ['focusin', onField], ['invalid', onField],
+    ['pointerdown', onSubmitIntent], ['click', onSubmitIntent], ['keydown', onKey as EventListener],
+  ];
+  for (const [type, fn] of events) doc.addEventListener(type, fn, true);
+  return () => {
+    for (const [type, fn] of events) doc.removeEventListener(type, fn, true);
+  };
 }

@@ -13,6 +13,11 @@ export function formatDate(iso: string, locale: 'id' | 'en' = 'id'): string {
   }).format(new Date(iso));
 }
 
+/** A count with the reader's thousands separator ("2.163" / "2,163"). */
+export function formatCount(n: number, locale: 'id' | 'en' = 'id'): string {
+  return new Intl.NumberFormat(locale === 'id' ? 'id-ID' : 'en-US', { maximumFractionDigits: 0 }).format(n);
+}
+
 /** Rupiah on a chart axis: short, in the reader's language ("Rp 1,2 jt" / "IDR 1.2M"). */
 export function formatIDRShort(amount: number, locale: 'id' | 'en' = 'id'): string {
   return new Intl.NumberFormat(locale === 'id' ? 'id-ID' : 'en-US', { style: 'currency', currency: 'IDR', notation: 'compact', maximumFractionDigits: 1 }).format(amount);
