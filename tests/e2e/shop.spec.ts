@@ -40,14 +40,50 @@ test('first visit: pick a region, browse, search, open a product', async ({ page
 });
 
 test('first visit: a first page by name, with prices and stock, shows before the whole catalog', async ({ page }) => {
-  // The snapshot of the catalog and stock is held back until the first page has been seen.
-  let release!: () => void;
-  const released = new Promise<void>((r) => (release = r));
+  // The snapshots of the stock and of the catalog are held back until the first page has been seen.
+  const gate = () => {
+    let open!: () => void;
+    return { opened: new Promise<void>((r) => (open = r)), open: () => open() };
+  };
+  const gates = { catalog: gate(), inventory: gate() };
   await page.route(/\/db\/bdg\/(catalog|inventory)\/_all_docs\?include_docs=true$/, async (route) => {
     // The first page's stock lookup is a POST to the same address; the snapshot is the GET.
-    if (route.request().method() === 'GET') await released;
+    if (route.request().method() === 'GET') await gates[route.request().url().includes('/inventory/') ? 'inventory' : 'catalog'].opened;
     await route.continue();
   });
+  const release = async () => {
+    // The stock first, whole on the device, then the catalog: the order in which a first visit over a
+    // real network usually gets them (the stock is the smaller). Every product count the page shows is
+    // recorded: the stock alone must not replace the first page with an empty catalog.
+    await page.evaluate(() => {
+      const seen: string[] = ((window as any).__counts = []);
+      new MutationObserver(() => seen.push(document.querySelector('[data-testid=count]')?.textContent ?? '')).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
+    const stock = page.waitForResponse((r) => /\/inventory\/_all_docs\?include_docs=true$/.test(r.url()) && r.request().method() === 'GET');
+    gates.inventory.open();
+    const rows = ((await (await stock).json()).rows as Array<{ id: string }>).filter((r) => !r.id.startsWith('_design/')).length;
+    // Its documents on the device (PouchDB's IndexedDB store, looked at only once it exists: opening it
+    // first would create it under PouchDB).
+    const name = '_pouch_sebaran-BDG-inventory';
+    await expect.poll(() => page.evaluate(async (name) => {
+      if (!(await indexedDB.databases()).some((d) => d.name === name)) return -1;
+      return new Promise<number>((resolve) => {
+        const open = indexedDB.open(name);
+        open.onerror = () => resolve(-1);
+        open.onsuccess = () => {
+          try {
+            const count = open.result.transaction('document-store').objectStore('document-store').count();
+            count.onsuccess = () => (open.result.close(), resolve(count.result));
+            count.onerror = () => (open.result.close(), resolve(-1));
+          } catch {
+            open.result.close();
+            resolve(-1);
+          }
+        };
+      });
+    }, name), { timeout: 30_000 }).toBeGreaterThanOrEqual(rows);
+    gates.catalog.open();
+  };
   await page.goto('/');
   await page.getByTestId('region-BDG').click();
   await expect(page.getByTestId('count')).toHaveText('Halaman pertama; memuat seluruh katalog…');
@@ -59,8 +95,9 @@ test('first visit: a first page by name, with prices and stock, shows before the
   await expect(page.getByTestId('next-page')).toHaveCount(0);
   const firstPage = await page.locator('[data-testid="product-card"] .name').allInnerTexts();
   await shot(page, 'catalog-first-page');
-  release();
-  await expect(page.getByTestId('count')).toHaveText(/^\d+ produk$/);
+  await release();
+  await expect(page.getByTestId('count')).toHaveText(/^[1-9][\d.]* produk$/);
+  expect((await page.evaluate(() => (window as any).__counts as string[])).filter((c) => /^0 produk/.test(c))).toEqual([]);
   await expect(page.getByTestId('search')).toBeEnabled();
   // The whole catalog's first page is the one already shown: nothing jumps.
   expect(await page.locator('[data-testid="product-card"] .name').allInnerTexts()).toEqual(firstPage);

@@ -158,6 +158,8 @@ export class RegionReplicas {
   /** Applies what changed in the local replicas since the last look. */
   private async refresh() {
     await this.view.update();
-    this.show();
+    // Not before both replicas are here: on a first visit the stock's pull (small) ends before the
+    // catalog's, and showing then replaced the first page with "0 products" until the catalog came.
+    if (this.shownAll || (this.pulled.catalog && this.pulled.inventory)) this.show();
   }
 }
