@@ -114,6 +114,13 @@ test('a page that cannot be shown says why in the chosen language: an unknown ad
   const page = await ctx.newPage();
   await page.goto('/tidak-ada-halaman-ini');
   await expect(page.getByTestId('page-error')).toHaveText(messages.id['page.notFound']);
+  await expect(page.getByTestId('page-error-home')).toHaveAttribute('href', '/');
+  // In the admin areas the way back is to their own start.
+  await page.goto('/admin/tidak-ada');
+  await expect(page.getByTestId('page-error-home')).toHaveAttribute('href', '/admin');
+  await page.goto('/pusat/tidak-ada');
+  await expect(page.getByTestId('page-error-home')).toHaveText(messages.id['page.centralHome']);
+  await page.goto('/tidak-ada-halaman-ini');
   await pickRegion(page, 'BDG');
   // The page it goes to must not have been loaded yet: show that it could have failed first.
   await ctx.setOffline(true);

@@ -85,6 +85,8 @@ export const en: Record<keyof typeof id, string> = {
   'restockAny.sent': 'Request sent: {qty} × {product} for {region}.',
   'nav.catalog': 'Catalog',
   'nav.menu': 'Menu',
+  'page.adminHome': 'To the region admin overview',
+  'page.centralHome': 'To the central overview',
   'admin.signInTitle': 'Admin {region}',
   'central.choosePhoto': 'Choose a photo…',
   'central.noPhotoChosen': 'No new photo chosen',

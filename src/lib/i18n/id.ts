@@ -83,6 +83,8 @@ export const id = {
   'restockAny.sent': 'Permintaan dikirim: {qty} × {product} untuk {region}.',
   'nav.catalog': 'Katalog',
   'nav.menu': 'Menu',
+  'page.adminHome': 'Ke ringkasan admin region',
+  'page.centralHome': 'Ke ringkasan pusat',
   'admin.signInTitle': 'Admin {region}',
   'region.pickStaff': 'Pilih region yang kamu kelola',
   'region.explainStaff': 'Halaman admin bekerja dengan node region itu: stok, pesanan, pengguna, dan laporannya.',
