@@ -184,6 +184,8 @@ test('a cart quantity of -5, 0, 1.5 or nothing is a message beside the line and 
 test('a shopper whose session the node no longer knows is told so on every page, with a way to sign in again; signing in clears it', async ({ page, context }) => {
   await pickRegion(page, 'BDG');
   await signIn(page, 'pembeli.bdg', DEMO.shopperPassword);
+  // On the catalog (the sign-in page itself never shows the notice), signed in.
+  await page.waitForURL((u) => u.pathname === '/');
   await expect(page.getByTestId('signout')).toBeVisible();
   await page.reload();
   await expect(page.getByTestId('signout')).toBeVisible();
@@ -191,6 +193,7 @@ test('a shopper whose session the node no longer knows is told so on every page,
   // The node forgets the session (here: the cookie is gone, as after its expiry); the device still knows the shopper.
   await context.clearCookies();
   await page.reload();
+  await expect(page).toHaveURL(/\/$/);
   const notice = page.getByTestId('signin-again-notice');
   await expect(notice).toContainText('pembeli.bdg');
   await page.goto('/pesanan');
