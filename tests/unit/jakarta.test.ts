@@ -3,7 +3,7 @@
 // ones a UTC filter put on the wrong day.
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { addDays, dayEnd, dayRange, dayStart, jakartaDay, jakartaTime, monthStart, weekStart } from '../../src/lib/model/jakarta.ts';
+import { addDays, dayEnd, dayRange, dayStart, jakartaDay, jakartaTime, monthStart, periodProblem, weekStart } from '../../src/lib/model/jakarta.ts';
 
 describe('Jakarta days', () => {
   it('puts 00:00-06:59 WIB on the Jakarta day, not the UTC day', () => {
@@ -50,5 +50,15 @@ describe('Jakarta days', () => {
       expect(run('orders_by_day', order)[1]).toBe(jakartaDay(at));
       expect(run('orders_by_week', order)[1]).toBe(weekStart(jakartaDay(at)));
     }
+  });
+});
+
+describe('periodProblem', () => {
+  it('a period that ends before it starts is reversed; an open bound is fine unless both are needed', () => {
+    expect(periodProblem('2026-12-02', '2026-12-01')).toBe('reversed');
+    expect(periodProblem('2026-12-01', '2026-12-01')).toBeNull();
+    expect(periodProblem('', '2026-12-01')).toBeNull();
+    expect(periodProblem('', '2026-12-01', true)).toBe('missing');
+    expect(periodProblem('2026-12-02', '2026-12-01', true)).toBe('reversed');
   });
 });

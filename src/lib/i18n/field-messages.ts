@@ -54,7 +54,7 @@ export function translateFieldMessages(doc: Document = document) {
   };
   const events: Array<[string, EventListener]> = [
     ['input', onField], ['change', onField], ['focusin', onField], ['invalid', onField],
-    ['pointerdown', onSubmitIntent], ['click', onSubmitIntent], ['keydown', onKey as EventListener],
+    ['click', onSubmitIntent], ['keydown', onKey as EventListener],
   ];
   for (const [type, fn] of events) doc.addEventListener(type, fn, true);
   return () => {

@@ -25,6 +25,8 @@ export function ulidTime(id: string): number | null {
 export const ids = {
   category: (slug: string) => `category:${slug}`,
   product: (sku: string) => `product:${sku}`,
+  /** The SKU a product id names (product:<SKU>). */
+  skuOf: (productId: string) => productId.replace(/^product:/, ''),
   warehouse: (region: string, code: string) => `warehouse:${region}:${code}`,
   stock: (region: string, warehouseCode: string, sku: string) => `stock:${region}:${warehouseCode}:${sku}`,
   user: (region: string, name: string) => `user:${region}:${name}`,

@@ -52,6 +52,15 @@ export function dayRange(from: string, to: string): { lo: string; hi: string } {
   return { lo: from ? dayStart(from) : '', hi: to ? dayEnd(to) : '\uffff' };
 }
 
+/**
+ * What is wrong with a period of days a person typed: 'reversed' when it ends before it starts,
+ * 'missing' when a bound the caller needs is empty; null when it can be asked.
+ */
+export function periodProblem(from: string, to: string, bothNeeded = false): 'missing' | 'reversed' | null {
+  if (bothNeeded && (!from || !to)) return 'missing';
+  return from && to && from > to ? 'reversed' : null;
+}
+
 /** The time of day in Jakarta, HH:MM, of an instant. */
 export function jakartaTime(t: number | string | Date): string {
   return new Date(instant(t) + OFFSET_MS).toISOString().slice(11, 16);

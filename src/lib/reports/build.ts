@@ -5,6 +5,7 @@ import { reportText } from '../i18n/reports.ts';
 import { formatDate, formatIDR } from '../i18n/format.ts';
 import { stockStatus } from '../model/stock.ts';
 import { jakartaDay } from '../model/jakarta.ts';
+import { ids } from '../model/ids.ts';
 import { figure, sum, type Bar, type Report, type Value } from './report.ts';
 
 export interface Region {
@@ -28,7 +29,6 @@ export interface OrderIn {
 }
 
 const regionLine = (r: Region) => `${r.name} (${r.code})`;
-const skuOf = (productId: string) => productId.replace(/^product:/, '');
 
 export function stockReport(a: { locale: Locale; region: Region; asOf: string; now: number; lines: StockLineIn[] }): Report {
   const t = reportText(a.locale);
@@ -86,7 +86,7 @@ export function salesReport(a: { locale: Locale; region: Region; from: string; t
     const day = jakartaDay(Date.parse(o.created_at));
     const key = monthly ? day.slice(0, 7) : day;
     for (const it of o.items) {
-      const e = by.get(it.product_id) ?? { name: it.name, sku: skuOf(it.product_id), units: 0, revenue: 0 };
+      const e = by.get(it.product_id) ?? { name: it.name, sku: ids.skuOf(it.product_id), units: 0, revenue: 0 };
       e.units += figure(it.qty) ?? 0;
       e.revenue += figure(it.subtotal) ?? 0;
       by.set(it.product_id, e);
