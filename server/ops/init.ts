@@ -27,11 +27,9 @@ const sec = (roles: string[], names: string[] = []): Sec => ({ admins: { names: 
  * forwards only reads with the region's reader account (server/app-server.ts).
  */
 export function securityFor(db: DbKind, atCentral: boolean, centralLanes = ''): Sec {
-  if (atCentral) {
-    // Every region pulls the one catalog; a region's own data at central is in its own databases.
-    if (db === 'catalog') return sec(['central-admin', 'replicator']);
-    return sec(['central-admin'], centralLanes ? [centralLanes] : []);
-  }
+  // At central no region's account reads a shared database: each region's data, and its copy of the
+  // catalog, are in databases of its own (lanes.ts).
+  if (atCentral) return sec(['central-admin'], centralLanes ? [centralLanes] : []);
   if (db === 'catalog' || db === 'inventory') return sec(['region-admin', 'service', 'replicator', 'reader']);
   return sec(['region-admin', 'service', 'replicator']);
 }
@@ -150,7 +148,7 @@ export async function initAll(t: Topology, secrets: Secrets, log: Log = () => {}
   for (const r of t.regions) {
     const s = secrets.regions[r.code];
     await init.user(central, s.replicator, ['replicator', `region:${r.code}`]);
-    for (const db of REGIONAL_DBS) {
+    for (const db of [...REGIONAL_DBS, 'catalog'] as const) {
       const own = centralDbOf(db, r.code);
       await init.db(central, own);
       await init.security(central, own, regionDbSecurity(s.replicator.name, lanes.name));

@@ -1,9 +1,14 @@
 // The replication lanes (docs/design.md section 3) and the databases they
 // reach. A region's credential reaches only its own region's data anywhere:
 // at central, a region's lanes end in databases of its own (`ops-bdg`,
-// `inventory-bdg`) that only its replication account and central's lane
-// account may read; central's own lanes (central's `_replicator`, node-local)
-// merge each region's share into `ops`/`inventory`, which the dashboards read.
+// `inventory-bdg`, `catalog-bdg`) that only its replication account and
+// central's lane account may read; central's own lanes (central's
+// `_replicator`, node-local) merge each region's share into `ops`/`inventory`,
+// which the dashboards read, and copy the catalog into each region's
+// `catalog-<code>`. A region pulls that copy, not the catalog itself: whoever
+// may read a database may write `_local` documents into it, and a region that
+// could reach the shared catalog could rewrite another region's checkpoint
+// there and make its lane skip changes.
 // Central writes what it sends a region into that region's database, never
 // into the merged ones, so no lane reads the merged feeds: central's cost per
 // region stays flat as regions are added. The region drives its own lanes,
@@ -45,7 +50,7 @@ export function replicationDocs(t: Topology, region: RegionSpec, secrets: Secret
   const here = (db: string) => endpoint(region.url, db, repl);
   const own = regionSelector(region.code);
   return [
-    lane('sebaran-catalog-pull', central('catalog'), here('catalog'), CATALOG_SELECTOR),
+    lane('sebaran-catalog-pull', central(centralDbOf('catalog', region.code)), here('catalog'), CATALOG_SELECTOR),
     ...REGIONAL_DBS.flatMap((db) => [
       lane(`sebaran-${db}-pull`, central(centralDbOf(db, region.code)), here(db), own),
       lane(`sebaran-${db}-push`, here(db), central(centralDbOf(db, region.code)), own),
@@ -55,16 +60,21 @@ export function replicationDocs(t: Topology, region: RegionSpec, secrets: Secret
 
 /**
  * Central's node-local lanes, with central's lane account: each region's database into the merged one
- * (what the region sent, and what central wrote there for the region). They never cross the network,
- * so a region away for long costs them nothing. Nothing flows back out of the merged databases: each
- * such lane would read the whole merged feed, once per region.
+ * (what the region sent, and what central wrote there for the region), then the catalog into each
+ * region's copy. They never cross the network, so a region away for long costs them nothing. Nothing
+ * flows back out of the merged databases: each such lane would read the whole merged feed, once per
+ * region. The catalog's feed is read once per region, as the regions' own pulls of it did before.
  */
 export function centralLaneDocs(t: Topology, secrets: Secrets) {
   const acct = secrets.central.replicator;
   const at = (db: string) => endpoint(t.central.url, db, acct);
-  return t.regions.flatMap((r) =>
-    REGIONAL_DBS.map((db) => lane(`sebaran-${r.code.toLowerCase()}-${db}-in`, at(centralDbOf(db, r.code)), at(db), regionSelector(r.code), NODE_LOCAL)),
-  );
+  const code = (r: RegionSpec) => r.code.toLowerCase();
+  return [
+    ...t.regions.flatMap((r) =>
+      REGIONAL_DBS.map((db) => lane(`sebaran-${code(r)}-${db}-in`, at(centralDbOf(db, r.code)), at(db), regionSelector(r.code), NODE_LOCAL)),
+    ),
+    ...t.regions.map((r) => lane(`sebaran-${code(r)}-catalog-out`, at('catalog'), at(centralDbOf('catalog', r.code)), CATALOG_SELECTOR, NODE_LOCAL)),
+  ];
 }
 
 /** Lanes earlier versions declared at central and `init` now removes: merged -> region's database. */

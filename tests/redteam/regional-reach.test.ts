@@ -2,7 +2,7 @@
 // its own region's data, at its own node, at central and at the other
 // regions. Status codes from real nodes, both engines.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCluster, now, type TestCluster } from '../integration/harness.ts';
+import { startCluster, now, until, type TestCluster } from '../integration/harness.ts';
 import { DEMO } from '../../server/config.ts';
 import type { Credentials } from '../../server/couch-client.ts';
 import { provisionUserDb } from '../../server/ops/userdb.ts';
@@ -36,8 +36,7 @@ const other = (r: R): R => (r === 'BDG' ? 'JKT' : 'BDG');
 function expectedRead(who: Who, r: R, node: 'PUSAT' | R, db: string): number {
   if (node === 'PUSAT') {
     if (who !== 'repl') return 401; // no account at central
-    if (db === 'catalog') return 200;
-    return db === `ops-${r.toLowerCase()}` || db === `inventory-${r.toLowerCase()}` ? 200 : 403;
+    return db.endsWith(`-${r.toLowerCase()}`) ? 200 : 403;
   }
   if (node !== r) return 401; // no account at another region's node
   if (who === 'shopper') return 403;
@@ -45,7 +44,7 @@ function expectedRead(who: Who, r: R, node: 'PUSAT' | R, db: string): number {
   return 200;
 }
 
-const CENTRAL_DBS = ['catalog', 'ops', 'inventory', 'ops-bdg', 'inventory-bdg', 'ops-jkt', 'inventory-jkt'];
+const CENTRAL_DBS = ['catalog', 'ops', 'inventory', 'ops-bdg', 'inventory-bdg', 'catalog-bdg', 'ops-jkt', 'inventory-jkt', 'catalog-jkt'];
 const REGION_DBS = ['catalog', 'inventory', 'ops'];
 
 describe('each regional credential against its own and the other regions\' data', () => {
@@ -80,13 +79,38 @@ describe('each regional credential against its own and the other regions\' data'
     const repl = c.anon('PUSAT').as(c.secrets.regions.BDG.replicator);
     const id = `product:JUNK-${now().replace(/\D/g, '')}`;
     for (const doc of [{ _id: id, _deleted: true }, { _id: id, _deleted: true, pad: 'x'.repeat(10_000) }]) {
-      const [r] = (await repl.ok('POST', '/catalog/_bulk_docs', { docs: [doc] })) as any[];
-      expect(r.error).toBe('forbidden');
+      for (const db of ['catalog', 'catalog-jkt']) expect((await repl.request('POST', `/${db}/_bulk_docs`, { docs: [doc] })).status, db).toBe(403);
     }
     const [row] = (await c.admin('PUSAT').ok('POST', '/catalog/_all_docs', { keys: [id] })).rows as any[];
     expect(row.error).toBe('not_found');
     // The same write was possible: central's own admin makes it.
     expect((await c.admin('PUSAT').ok('POST', '/catalog/_bulk_docs', { docs: [{ _id: id, _deleted: true }] }))[0].ok).toBe(true);
+  });
+
+  it("a region's replication account cannot touch another region's catalog checkpoint at central: it keeps its own in its own copy", async () => {
+    // Whoever may read a database may write `_local` documents there (CouchDB's rule); a rewritten
+    // checkpoint would make the other region's lane skip catalog changes.
+    const repl = c.anon('PUSAT').as(c.secrets.regions.BDG.replicator);
+    const jkt = c.anon('PUSAT').as(c.secrets.regions.JKT.replicator);
+    const mark = { session_id: 'forged', source_last_seq: '999999999', history: [] };
+    for (const db of ['catalog', 'catalog-jkt']) {
+      const put = await repl.request('PUT', `/${db}/_local/reach-test`, mark);
+      expect(put.status, db).toBe(403);
+      expect((await c.admin('PUSAT').request('GET', `/${db}/_local/reach-test`)).status, db).toBe(404);
+    }
+    // The write was possible: in its own copy, and for JKT in JKT's.
+    expect((await repl.request('PUT', '/catalog-bdg/_local/reach-test', mark)).status).toBe(201);
+    expect((await jkt.request('PUT', '/catalog-jkt/_local/reach-test', mark)).status).toBe(201);
+  });
+
+  it("a region's copy of the catalog at central is written by central's lane only: not by the region, not by central's admin", async () => {
+    const id = `product:COPY-${now().replace(/\D/g, '')}`;
+    const doc = { ...v.product, _id: id, sku: id.slice('product:'.length), created_at: now(), updated_at: now() };
+    const central = c.anon('PUSAT').as(DEMO.centralAdmin);
+    expect((await central.request('PUT', `/catalog-bdg/${id}`, doc)).status).toBe(403);
+    expect((await central.request('PUT', `/catalog/${id}`, doc)).status).toBe(201);
+    // The catalog reaches both regions through their copies.
+    for (const r of REGIONS) expect(await until(async () => (await c.admin(r).getDoc('catalog', id)) !== null, 30_000), r).toBe(true);
   });
 
   it("a region's replication account holds no account at another region, and no other region's credential works at BDG", async () => {

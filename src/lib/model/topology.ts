@@ -34,10 +34,11 @@ export const REGIONAL_DBS = ['inventory', 'ops'] as const;
 export type RegionalDb = (typeof REGIONAL_DBS)[number];
 
 /**
- * A region's own database at central (`ops-bdg`, `inventory-bdg`): where the region's lanes end, and
- * where central writes what it sends that region (a restock request), which the region then pulls.
+ * A region's own database at central (`ops-bdg`, `inventory-bdg`, `catalog-bdg`): where the region's
+ * lanes end, and where central writes what it sends that region (a restock request; its own copy of the
+ * catalog), which the region then pulls.
  */
-export const centralDbOf = (db: RegionalDb, code: string) => `${db}-${code.toLowerCase()}`;
+export const centralDbOf = (db: RegionalDb | 'catalog', code: string) => `${db}-${code.toLowerCase()}`;
 
 /** What the browser gets: no node URLs, only codes and names (it reaches nodes through /db/<code>). */
 export function publicTopology(t: Topology) {
