@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, until, now, type TestCluster } from './harness.ts';
 import { DEMO } from '../../server/config.ts';
-import { centralLaneDocs, initAll } from '../../server/ops/init.ts';
+import { centralLaneDocs, initAll, replicationDocs } from '../../server/ops/init.ts';
 import { centralDbOf } from '../../src/lib/model/topology.ts';
 import { ids, ulid } from '../../src/lib/model/index.ts';
 import { createAppServer, readersOf } from '../../server/app-server.ts';
@@ -124,6 +124,25 @@ describe('what central sends a region', () => {
     const again: string[] = [];
     await initAll(c.topology, c.secrets, (l) => again.push(l));
     expect(again.filter((l) => l.startsWith('  +'))).toEqual([]);
+  });
+
+  it("init moves a region that pulled central's shared catalog (an earlier version) onto its own copy, and the catalog still arrives", async () => {
+    const central = c.admin('PUSAT');
+    const bdg = c.admin('BDG');
+    const lane = await bdg.getDoc('_replicator', 'sebaran-catalog-pull');
+    expect(lane.source.url).toMatch(/\/catalog-bdg$/);
+    // As an earlier version left it: the lane on the shared catalog, which the region's account could read.
+    const sec = await central.ok('GET', '/catalog/_security');
+    await central.ok('PUT', '/catalog/_security', { ...sec, members: { ...sec.members, roles: [...sec.members.roles, 'replicator'] } });
+    const wanted = replicationDocs(c.topology, c.topology.regions.find((r) => r.code === 'BDG')!, c.secrets).find((d) => d._id === 'sebaran-catalog-pull') as any;
+    await bdg.ok('PUT', '/_replicator/sebaran-catalog-pull', { ...wanted, _rev: lane._rev, source: { ...wanted.source, url: wanted.source.url.replace(/-bdg$/, '') } });
+    const lines: string[] = [];
+    await initAll(c.topology, c.secrets, (l) => lines.push(l));
+    expect(lines.join('\n')).toMatch(/_security of catalog at/);
+    expect((await bdg.getDoc('_replicator', 'sebaran-catalog-pull')).source.url).toMatch(/\/catalog-bdg$/);
+    expect((await c.anon('PUSAT').as(c.secrets.regions.BDG.replicator).request('GET', '/catalog/_all_docs?limit=1')).status).toBe(403);
+    await central.ok('PUT', '/catalog/product:REP-MOVED', product('REP-MOVED'));
+    expect(await until(async () => (await bdg.getDoc('catalog', 'product:REP-MOVED')) !== null, 30_000)).toBe(true);
   });
 });
 
