@@ -3,9 +3,11 @@
 import type { ClientInit } from '@sveltejs/kit';
 import { translateFieldMessages } from '$lib/i18n/field-messages.ts';
 import { i18n } from '$lib/i18n/index.svelte.ts';
+import { watchAppCache } from '$lib/sync/app-cache.svelte.ts';
 
 export const init: ClientInit = () => {
   // The page's language from the first paint (screen readers, hyphenation), not from the layout's mount.
   document.documentElement.lang = i18n.locale;
   translateFieldMessages();
+  watchAppCache();
 };

@@ -103,6 +103,10 @@ function validate(newDoc, oldDoc, userCtx, secObj, CONTEXT) {
     }
     if (type === 'admin_request' && newDoc.kind === 'restock') fail('admin_request: restock requests come from central');
   }
+  if (!deleting && type === 'admin_request' && newDoc.kind === 'restock' && newDoc.warehouse_id !== undefined &&
+      newDoc.warehouse_id.split(':')[1] !== newDoc.region_code) {
+    fail('admin_request.warehouse_id: must be a warehouse of ' + newDoc.region_code);
+  }
   if (!deleting && type === 'admin_request' && has('central-admin')) {
     if (newDoc.kind !== 'restock') fail('admin_request: central asks regions only for restocks');
     if (newDoc.by !== userCtx.name) fail('admin_request.by: must be your own user name (' + userCtx.name + ')');

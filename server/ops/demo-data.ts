@@ -2,7 +2,7 @@
 // date: same inputs, same documents. Pure: no I/O here, see seed.ts.
 import { cancelEntries, emptyFold, foldLedger, ids, saleEntries, ulid, type Category, type SalesTally, type LedgerEntry, type Order, type Product, type UserProfile, type Warehouse, type WarehouseItem } from '../../src/lib/model/index.ts';
 import type { Topology } from '../../src/lib/model/topology.ts';
-import { CATEGORIES, demoProducts } from './demo-products.ts';
+import { CATEGORIES, demoPrice, demoProducts } from './demo-products.ts';
 import { productImages } from './product-art.ts';
 
 export interface DemoOptions {
@@ -78,7 +78,8 @@ export function generateDemo(t: Topology, o: DemoOptions): DemoData {
       name: d.name,
       description: d.description,
       category_id: ids.category(slug),
-      price: r.int(4, 400) * 500,
+      // The same draw as before (the stream's later values stay where they were), now the brand's standing.
+      price: demoPrice(d.kind, d.size, (r.int(4, 400) - 4) / 396),
       unit: d.kind.unit,
       active: true,
       created_at: iso(anchor - r.int(o.days + 1, o.days + 200) * DAY),

@@ -148,11 +148,15 @@ test('a restock request reaches exactly one region, which marks it done; sync he
   const nav = page.getByRole('navigation', { name: 'Pusat' });
   await nav.getByRole('link', { name: 'Stok' }).click();
   await page.getByTestId('cs-region').selectOption('BDG');
-  await page.getByTestId('cs-row').first().getByTestId('cs-ask').click();
+  const row = page.getByTestId('cs-row').first();
+  const warehouseName = (await row.getByTestId('cs-wh').textContent())!.trim();
+  await row.getByTestId('cs-ask').click();
   await page.getByTestId('cs-ask-qty').fill('30');
   await page.getByTestId('cs-ask-send').click();
   await expect(page.getByTestId('cs-restock').first()).toContainText('BDG');
   await expect(page.getByTestId('cs-restock').first()).toContainText('Terbuka');
+  // Asked from a warehouse's row: the request names that warehouse.
+  await expect(page.getByTestId('cs-restock').first()).toContainText(warehouseName);
 
   const n = nodes();
   const requests = async (code: string) => (await n.admin(code).allDocs('ops')).map((r: any) => r.doc).filter((d: any) => d.kind === 'restock');
@@ -166,6 +170,7 @@ test('a restock request reaches exactly one region, which marks it done; sync he
   await adminSignIn(admin, 'BDG');
   await admin.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'Stok gudang' }).click();
   await expect(admin.getByTestId('restock-item')).toHaveCount(1);
+  await expect(admin.getByTestId('restock-warehouse')).toHaveText(`untuk ${warehouseName}`);
   // Marked done offline: it leaves the list at once (not when the service answers, nor after a reload),
   // and the admin is told it waits for the connection; it reaches the node when the connection returns.
   await ctx.setOffline(true);
@@ -181,7 +186,7 @@ test('a restock request reaches exactly one region, which marks it done; sync he
 
   await nav.getByRole('link', { name: 'Sinkronisasi' }).click();
   for (const code of ['JKT', 'BDG', 'SBY']) {
-    await expect(page.getByTestId(`health-${code}`).getByTestId('health-up')).toHaveText('node menjawab');
+    await expect(page.getByTestId(`health-${code}`).getByTestId('health-up')).toHaveText('server menjawab');
     // Five shared lanes and the shopper backup's push to central.
     await expect(page.getByTestId(`health-${code}`).getByTestId('health-rep')).toHaveCount(6, { timeout: 30_000 });
   }

@@ -105,6 +105,9 @@ test('central asks a region to restock a product it never stocked; the regional 
   await ask.getByTestId('restock-any-search').fill(name);
   await ask.getByTestId('restock-any-match').click();
   await ask.getByTestId('restock-any-region').selectOption('BDG');
+  // Central may name the warehouse it has in mind; left as it is, the region chooses.
+  await expect(ask.getByTestId('restock-any-warehouse')).toHaveValue('');
+  await ask.getByTestId('restock-any-warehouse').selectOption('warehouse:BDG:BDG-B');
   await ask.getByTestId('restock-any-qty').fill('12');
   await ask.getByTestId('restock-any-send').click();
   await expect(ask.getByRole('status')).toHaveText(`Permintaan dikirim: 12 × ${name} untuk BDG.`);
@@ -116,10 +119,11 @@ test('central asks a region to restock a product it never stocked; the regional 
   await page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'Stok gudang' }).click();
   const request = page.getByTestId('restock-item').filter({ hasText: name });
   await expect(request).toContainText(`${name}: 12`, { timeout: 30_000 });
+  await expect(request.getByTestId('restock-warehouse')).toHaveText('untuk Gudang BDG B');
   await request.getByTestId('restock-receive').click();
   const form = page.getByTestId('first-stock');
   await expect(form.getByTestId('first-stock-chosen')).toContainText(`${name} · ${sku}`);
-  await form.getByTestId('first-stock-warehouse').selectOption('warehouse:BDG:BDG-B');
+  await expect(form.getByTestId('first-stock-warehouse')).toHaveValue('warehouse:BDG:BDG-B');
   await form.getByTestId('first-stock-qty').fill('12');
   await form.getByTestId('first-stock-submit').click();
   await page.getByTestId('stock-search').fill(name);

@@ -69,6 +69,7 @@ test('switching region while signed in says the account stays home, and no check
   await expect(menu(page).getByRole('link', { name: 'Masuk' })).toBeVisible();
   await expect(menu(page).locator('.badge')).toHaveCount(0);
   await expect(page.getByTestId('elsewhere-notice')).toContainText('Akun pembeli.bdg terdaftar di BDG');
+  await expect(page.getByTestId('region-as')).toHaveText(/^Anda melihat-lihat katalog .+ \(JKT\)$/);
   await look(page, 'region-elsewhere');
   await menu(page).getByRole('link', { name: /^Keranjang/ }).click();
   await expect(page.getByRole('link', { name: 'Masuk untuk belanja' })).toBeVisible();
@@ -77,6 +78,7 @@ test('switching region while signed in says the account stays home, and no check
   // Back home, the account and its cart are as they were.
   await page.getByTestId('back-to-region').click();
   await expect(page.getByTestId('region-line')).toContainText('(BDG)');
+  await expect(page.getByTestId('region-as')).toHaveText(/^Anda belanja sebagai pelanggan .+ \(BDG\)$/);
   await expect(page.getByRole('button', { name: 'Keluar (pembeli.bdg)' })).toBeVisible();
   await expect(menu(page).locator('.badge')).toHaveText(badge);
   await expect(page.getByTestId('cart-line')).toHaveCount(1);
@@ -237,4 +239,89 @@ test('"sign in to buy" on a product brings the shopper back to that product, not
   await page.getByTestId('auth-password').fill(DEMO.shopperPassword);
   await page.getByTestId('auth-submit').click();
   await page.waitForURL((u) => u.pathname === '/' && u.host === product.host);
+});
+
+/** Whom the region node's session cookie belongs to now, asked from the page (null: nobody). */
+const nodeSessionName = (page: Page) => page.evaluate(async () => (await (await fetch('/db/bdg/_session', { credentials: 'include' })).json()).userCtx?.name ?? null);
+
+test('signing out offline holds: not signed in again after a reload, offline or online, and the node ends the session when it is back', async ({ page, context }) => {
+  await pickRegion(page, 'BDG');
+  await signIn(page, 'pembeli.bdg', DEMO.shopperPassword);
+  await page.waitForURL((u) => u.pathname === '/');
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+  });
+  // A reload keeps a shopper signed in: what the sign-out below must undo.
+  await page.reload();
+  await expect(page.getByTestId('signout')).toBeVisible();
+  expect(await nodeSessionName(page)).toBe('pembeli.bdg');
+  await context.setOffline(true);
+  await page.getByTestId('signout').click();
+  await expect(page.getByTestId('signout')).toHaveCount(0);
+  await page.reload();
+  await expect(page.getByTestId('product-card').first()).toBeVisible();
+  await expect(page.getByTestId('signout')).toHaveCount(0);
+  await context.setOffline(false);
+  await page.reload();
+  await expect(page.getByTestId('product-card').first()).toBeVisible();
+  await expect(page.getByTestId('signout')).toHaveCount(0);
+  await expect.poll(() => nodeSessionName(page)).toBeNull();
+  // Signing in again works as ever.
+  await signIn(page, 'pembeli.bdg', DEMO.shopperPassword);
+  await page.waitForURL((u) => u.pathname === '/');
+  await page.reload();
+  await expect(page.getByTestId('signout')).toBeVisible();
+});
+
+test("a regional admin's sign-out ends the session at the node: a reload shows the sign-in form", async ({ page }) => {
+  await pickRegion(page, 'BDG');
+  await page.goto('/admin');
+  await page.getByTestId('admin-name').fill(DEMO.regionAdmin('BDG').name);
+  await page.getByTestId('admin-password').fill(DEMO.regionAdmin('BDG').password);
+  await page.getByTestId('admin-submit').click();
+  await expect(page.getByRole('navigation', { name: 'Admin' })).toBeVisible();
+  await page.reload();
+  await expect(page.getByRole('navigation', { name: 'Admin' })).toBeVisible();
+  await page.getByTestId('shell-signout').click();
+  await expect(page.getByTestId('admin-name')).toBeVisible();
+  await page.reload();
+  await expect(page.getByTestId('admin-name')).toBeVisible();
+  await expect(page.getByRole('navigation', { name: 'Admin' })).toHaveCount(0);
+  expect(await nodeSessionName(page)).toBeNull();
+});
+
+test("adding a line whose whole stock is already in the cart says so instead of \"added\", and the cart stays", async ({ page }) => {
+  await pickRegion(page, 'BDG');
+  await signUp(page, `semua${Date.now().toString(36)}`);
+  await addFirstAvailable(page);
+  const product = page.url();
+  const stock = Number(/Stok tersedia: (\d+)/.exec((await page.getByTestId('stock-line').first().innerText()))![1]);
+  await menu(page).getByRole('link', { name: /^Keranjang/ }).click();
+  const qty = page.getByTestId('cart-qty');
+  await qty.fill(String(stock));
+  await qty.dispatchEvent('change');
+  await expect(menu(page).locator('.badge')).toHaveText(String(stock));
+  await page.goto(product);
+  // One more unit than there is: the shop says the cart holds it all, and "added" is not said.
+  await page.getByTestId('add-to-cart').first().click();
+  await expect(page.getByTestId('all-in-cart')).toHaveText(`Stok gudang ini hanya ${stock}, dan semuanya sudah ada di keranjang. · Keranjang`);
+  await expect(page.getByRole('status').filter({ hasText: 'Ditambahkan ke keranjang' })).toHaveCount(0);
+  await expect(menu(page).locator('.badge')).toHaveText(String(stock));
+});
+
+test('sign-in takes the name as a phone keyboard types it (a capital first letter); a refusal names the location rule and does not follow to the sign-up form', async ({ page }) => {
+  await pickRegion(page, 'BDG');
+  await signIn(page, 'pembeli.bdg', 'not-the-password');
+  await expect(page.getByRole('alert')).toHaveText(/^Nama pengguna atau kata sandi salah\. Akun belanja terdaftar di satu lokasi/);
+  await page.getByTestId('auth-toggle').click();
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  await page.getByTestId('auth-toggle').click();
+  await expect(page.getByTestId('auth-name')).toHaveAttribute('autocapitalize', 'none');
+  await page.getByTestId('auth-name').fill('Pembeli.BDG');
+  await page.getByTestId('auth-password').fill(DEMO.shopperPassword);
+  await page.getByTestId('auth-submit').click();
+  await page.waitForURL((u) => u.pathname === '/');
+  await expect(page.getByTestId('signout')).toContainText('pembeli.bdg');
+  await page.goto('/masuk');
+  await expect(page.getByTestId('already-signed-in')).toHaveText('Kamu sudah masuk sebagai pembeli.bdg. ← Kembali ke katalog');
 });

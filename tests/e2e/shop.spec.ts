@@ -146,11 +146,19 @@ test('sign up, fill the cart, check out, and see a status change live', async ({
   await page.getByTestId('cart-qty').fill('2');
   await page.getByTestId('cart-qty').dispatchEvent('change');
   await expect(page.getByTestId('cart-total')).toContainText('Rp');
+  const cartTotal = (await page.getByTestId('cart-total').textContent())!;
+  const warehouse = (await page.getByTestId('cart-warehouse').textContent())!.replace('Dikirim dari ', '');
   await shot(page, 'cart');
   await page.getByTestId('address').fill('Jl. Asia Afrika No. 8, Bandung');
   await page.getByTestId('checkout').click();
   await page.waitForURL('**/pesanan');
   await expect(page.getByTestId('order-status').first()).toHaveText('Dikonfirmasi');
+  // The detail names each line's warehouse, the total and when it should arrive.
+  await page.getByTestId('order-row').first().getByRole('button').click();
+  await expect(page.getByTestId('order-line')).toContainText(`2 × `);
+  await expect(page.getByTestId('order-line')).toContainText(`dari ${warehouse}`);
+  await expect(page.getByTestId('order-total')).toHaveText(cartTotal);
+  await expect(page.getByTestId('order-eta')).toHaveText(/^Estimasi tiba \d+-\d+ hari setelah dipesan$/);
   await shot(page, 'orders');
   // The regional admin moves the order on; the shopper's page follows without a reload.
   const n = nodes();
@@ -186,11 +194,17 @@ test('offline: reload, browse, add to cart and check out; confirmed when back on
   await expect(page.getByRole('status').filter({ hasText: 'Ditambahkan ke keranjang' })).toBeVisible();
   await page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: /^Keranjang/ }).click();
   await page.getByTestId('address').fill('Jl. Dago No. 3, Bandung');
+  // Before ordering, the shopper is told what ordering offline means.
+  await expect(page.getByTestId('checkout-offline-note')).toContainText('Kamu sedang offline');
+  const cartTotal = (await page.getByTestId('cart-total').textContent())!.replace(/^[^:]*:\s*/, '');
   await page.getByTestId('checkout').click();
   await page.waitForURL('**/pesanan');
   await expect(page.getByTestId('order-status').first()).toHaveText('Menunggu koneksi');
+  // Not priced by the region yet: the list says what it will cost at the prices the shopper saw.
+  await expect(page.getByTestId('order-estimate')).toHaveText(`Perkiraan ${cartTotal}`);
   // The order number is known before the region has seen the order, and stays the same after.
   await page.getByTestId('order-row').first().getByRole('button').click();
+  await expect(page.getByTestId('order-estimate-note')).toContainText('total pasti dihitung region');
   const ref = await page.getByTestId('shopper-order-ref').textContent();
   expect(ref).toMatch(/^BDG-\d{6}-[0-9A-Z]{6}$/);
   await shot(page, 'orders-offline');
@@ -198,6 +212,9 @@ test('offline: reload, browse, add to cart and check out; confirmed when back on
   await page.evaluate(() => window.dispatchEvent(new Event('online')));
   await expect(page.getByTestId('order-status').first()).toHaveText('Dikonfirmasi', { timeout: 45_000 });
   await expect(page.getByTestId('shopper-order-ref')).toHaveText(ref!);
+  // Confirmed: the region's own total, the estimate gone.
+  await expect(page.getByTestId('order-row').first()).toContainText(cartTotal);
+  await expect(page.getByTestId('order-estimate')).toHaveCount(0);
 });
 
 test('an answer that arrives after the connection dropped does not show the shop online', async ({ page, context }) => {
@@ -233,6 +250,7 @@ test('the cart follows the shopper to a second device; an order the stock cannot
   await page.getByTestId('product-card').nth(2).locator('a').click();
   await page.getByTestId('add-to-cart').first().click();
   await expect(page.getByRole('status').filter({ hasText: 'Ditambahkan ke keranjang' })).toBeVisible();
+  const productPage = page.url();
   await page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: /^Keranjang/ }).click();
   await expect(page.getByTestId('cart-line')).toHaveCount(1);
   const productName = (await page.getByTestId('cart-name').innerText()).trim();
@@ -265,6 +283,26 @@ test('the cart follows the shopper to a second device; an order the stock cannot
   await page.getByTestId('order-status').first().click();
   await expect(page.getByTestId('rejection')).toContainText(`${productName}: Stok habis`);
   await shot(page, 'order-rejected');
+  // Back into the cart: a sold-out line stays out, and the shopper is told.
+  await page.getByTestId('back-to-cart').click();
+  await page.waitForURL('**/keranjang');
+  await expect(page.getByTestId('toast').filter({ hasText: '1 barang tidak dimasukkan: stoknya habis.' })).toBeVisible();
+  await expect(page.getByTestId('cart-line')).toHaveCount(0);
+  // Restocked, it goes back in.
+  const again = ulid();
+  await n.regionAdmin('BDG').ok('PUT', `/ops/${ids.request('BDG', again)}`, {
+    _id: ids.request('BDG', again), type: 'admin_request', region_code: 'BDG', kind: 'count', stock_id: cart.stock_id, counted: 5, by: 'admin-bdg', at: now(),
+  });
+  // The device has the new stock once the product page shows it on the counted warehouse's line.
+  const warehouse = await n.admin('BDG').getDoc('inventory', `warehouse:BDG:${cart.stock_id.split(':')[2]}`);
+  await page.goto(productPage);
+  await expect(page.getByTestId('stock-line').filter({ hasText: warehouse.name })).toContainText('Stok tersedia: 5', { timeout: 30_000 });
+  await page.goto('/pesanan');
+  await page.getByTestId('order-status').first().click();
+  await page.getByTestId('back-to-cart').click();
+  await page.waitForURL('**/keranjang');
+  await expect(page.getByTestId('cart-line')).toHaveCount(1);
+  await expect(page.getByTestId('cart-line')).toContainText(productName);
 });
 
 test('sign-up refusals are explained in the shopper\'s language, and a refused sign-up creates nothing', async ({ page }) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cartLines, cartTotal } from '../../src/lib/model/index.ts';
+import { cartLines, cartTotal, ids, requestEstimate } from '../../src/lib/model/index.ts';
 import { queryCatalog } from '../../src/lib/ui/catalog-query.ts';
 import { validFixtures as v } from '../fixtures/documents.ts';
 
@@ -14,6 +14,12 @@ describe('cart rules', () => {
   it('a sold-out line is worth nothing', () => {
     const lines = cartLines([v.cart_item], product, () => ({ ...v.warehouse_item, quantity: 0 }));
     expect(cartTotal(lines)).toBe(0);
+  });
+  it("an unanswered request is estimated at the device's prices, and not at all once a product is gone", () => {
+    const other = { ...v.product, _id: 'product:SEM-00002', price: 1500 };
+    const two = (id: string) => (id === other._id ? other : product(id));
+    expect(requestEstimate([{ product_id: v.product._id, qty: 2 }, { product_id: other._id, qty: 3 }], two)).toBe(2 * 75000 + 3 * 1500);
+    expect(requestEstimate([{ product_id: v.product._id, qty: 2 }, { product_id: other._id, qty: 3 }], product)).toBeNull();
   });
 });
 
@@ -32,5 +38,11 @@ describe('catalog query', () => {
     const newest = queryCatalog(products, { text: '', category: '', sort: 'newest', onlyAvailable: false, page: 999, perPage: 24 }, stock);
     expect(newest.page).toBe(newest.pages);
     expect(queryCatalog(products, { text: '', category: '', sort: 'newest', onlyAvailable: false, page: 1, perPage: 24 }, stock).items[0].sku).toBe('P-4999');
+  });
+});
+
+describe('ids', () => {
+  it('names the warehouse a warehouse item is in', () => {
+    expect(ids.warehouseOf(ids.stock('BDG', 'BDG-A', 'SEM-00001'))).toBe(ids.warehouse('BDG', 'BDG-A'));
   });
 });

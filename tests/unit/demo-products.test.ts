@@ -110,3 +110,20 @@ describe('demo product pictures', () => {
     }
   });
 });
+
+describe('demo prices', () => {
+  const catalog = productsOf({ products: 600, photos: false });
+  const priceOf = (name: RegExp) => catalog.filter((p) => name.test(p.name)).map((p) => p.price);
+  it('grow with the size of one kind, and keep kinds apart: water is never priced like rice', () => {
+    const rice1 = priceOf(/^Beras .* 1 kg/), rice10 = priceOf(/^Beras .* 10 kg/);
+    expect(rice1.length && rice10.length).toBeTruthy();
+    expect(Math.min(...rice10)).toBeGreaterThan(Math.max(...rice1));
+    const water = priceOf(/^Air Mineral .* 600 ml/);
+    expect(water.length).toBeGreaterThan(0);
+    expect(Math.max(...water)).toBeLessThan(Math.min(...rice1));
+  });
+  it('are whole multiples of Rp 500, and a sack of rice is sold by the pack', () => {
+    for (const p of catalog) expect(p.price % 500, p.name).toBe(0);
+    expect(new Set(catalog.filter((p) => p.name.startsWith('Beras ')).map((p) => p.unit))).toEqual(new Set(['pak']));
+  });
+});

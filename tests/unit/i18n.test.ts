@@ -2,6 +2,7 @@
 // code and error a screen can show has its message, and id and en say the same things.
 import { describe, it, expect } from 'vitest';
 import { messages } from '../../src/lib/i18n/messages.ts';
+import { formatDate, regionLabel } from '../../src/lib/i18n/format.ts';
 import { REPLICATION_STATES } from '../../src/lib/i18n/enums.ts';
 import { ORDER_STATUSES, REJECTION_CODES, RESULT_CODES } from '../../src/lib/model/index.ts';
 import { SIGNUP_ERRORS } from '../../src/lib/model/signup.ts';
@@ -40,5 +41,21 @@ describe('the message catalogue', () => {
   it('never puts an English stored value or a schema phrase into an Indonesian message', () => {
     const raw = /\b(placed|processed|shipped|delivered|canceled|running|crashing|conflict|undefined|null)\b|must be|HTTP \d/;
     for (const [key, text] of Object.entries(messages.id)) expect(text, key).not.toMatch(raw);
+  });
+});
+
+describe('times on screen', () => {
+  it('are Jakarta time, labelled WIB, in both languages, whatever the zone of the process', () => {
+    // 2026-11-20T17:05Z is 00:05 on the 21st in Jakarta: a UTC (or device-zone) clock would say the 20th.
+    expect(formatDate('2026-11-20T17:05:00.000Z', 'id')).toMatch(/^21 Nov 2026,? 00[.:]05 WIB$/);
+    expect(formatDate('2026-11-20T17:05:00.000Z', 'en')).toMatch(/^21 Nov 2026,? 00:05 WIB$/);
+  });
+});
+
+describe('a region on screen', () => {
+  it('reads "name (code)", and only the code while its name is not known, never "BDG (BDG)"', () => {
+    expect(regionLabel('Bandung', 'BDG')).toBe('Bandung (BDG)');
+    expect(regionLabel('BDG', 'BDG')).toBe('BDG');
+    expect(regionLabel(undefined, 'BDG')).toBe('BDG');
   });
 });

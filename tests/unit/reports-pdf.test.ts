@@ -87,7 +87,7 @@ describe('the sales PDF', () => {
     expect(out).toContain('Sales report');
     expect(out).toMatch(/Product\s+SKU\s+Units sold\s+Revenue/);
     expect(out).toContain('Daily sales (revenue)');
-    expect(out).toContain('Generated 25 Nov 2026, 12:00 (Jakarta time)');
+    expect(out).toContain('Generated 25 Nov 2026, 12:00 WIB');
     expect(out).toContain('Page 1 of 1');
   });
 

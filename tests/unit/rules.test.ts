@@ -66,6 +66,12 @@ describe('who may write what', () => {
     expect(vdu('inventory', 'BDG', true)(validFixtures.warehouse_item, central)).toMatch(/may not write/);
     expect(vdu('ops', 'BDG', true)({ ...restock, kind: 'count', stock_id: 'stock:BDG:BDG-A:SEM-00001', counted: 1, product_id: undefined, qty: undefined }, bdg(['region-admin', 'region:BDG'], 'pusat'))).toMatch(/may not write/);
     expect(vdu('ops', 'BDG', true)(restock, bdg(['replicator', 'region:BDG']))).toBeNull();
+    // It may name the warehouse central has in mind: one of the region's own, never another region's.
+    const toDago = { ...restock, warehouse_id: 'warehouse:BDG:BDG-DAGO' };
+    expect(problems(toDago)).toBeNull();
+    expect(vdu('ops', 'BDG', true)(toDago, central)).toBeNull();
+    expect(vdu('ops', 'BDG', true)({ ...restock, warehouse_id: 'warehouse:JKT:JKT-A' }, central)).toMatch(/warehouse_id: must be a warehouse of BDG/);
+    expect(vdu('ops', 'BDG', true)({ ...restock, warehouse_id: 'stock:BDG:BDG-A:SEM-00001' }, central)).toMatch(/warehouse_id/);
   });
   it('anonymous writes are told to sign in', () => {
     expect(vdu('catalog', null)(validFixtures.product, { name: null, roles: [] })).toMatch(/Sign in/);

@@ -7,10 +7,18 @@ export function formatIDR(amount: number): string {
   return idr.format(amount);
 }
 
+/** A moment in Jakarta time, labelled so ("6 Des 2026, 13.05 WIB"): a reader in another zone, or on a
+ *  device set to one, must not take it for their own clock. WIB is what Indonesians write in both languages. */
 export function formatDate(iso: string, locale: 'id' | 'en' = 'id'): string {
-  return new Intl.DateTimeFormat(locale === 'id' ? 'id-ID' : 'en-GB', {
+  const at = new Intl.DateTimeFormat(locale === 'id' ? 'id-ID' : 'en-GB', {
     timeZone: TIME_ZONE, dateStyle: 'medium', timeStyle: 'short',
   }).format(new Date(iso));
+  return `${at} WIB`;
+}
+
+/** A region as people name it, "Bandung (BDG)"; only its code while its name is not known (not "BDG (BDG)"). */
+export function regionLabel(name: string | null | undefined, code: string): string {
+  return name && name !== code ? `${name} (${code})` : code;
 }
 
 /** A count with the reader's thousands separator ("2.163" / "2,163"). */

@@ -16,7 +16,7 @@ export function t(key: MessageKey, params: Record<string, string | number> = {})
   return text.replace(/\{(\w+)\}/g, (_, k) => String(params[k] ?? `{${k}}`));
 }
 
-export { formatIDR, formatDate, formatCount } from './format.ts';
+export { formatIDR, formatDate, formatCount, regionLabel } from './format.ts';
 
 /** A category's name in the chosen language: its English name when it has one and English is chosen. */
 export function categoryName(c: { name: string; name_en?: string } | null | undefined): string {

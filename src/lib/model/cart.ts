@@ -33,3 +33,17 @@ export function qtyProblem(qty: number, max: number): 'qty_not_whole' | 'qty_too
   if (qty > Math.min(max, QTY_MAX)) return 'qty_too_large';
   return null;
 }
+
+/**
+ * What a checkout request not yet answered will cost at the device's catalog prices, or null when a
+ * product is no longer in the catalog. Only an estimate: the region prices the order when it confirms.
+ */
+export function requestEstimate(items: Array<{ product_id: string; qty: number }>, product: (id: string) => Product | undefined): number | null {
+  let total = 0;
+  for (const i of items) {
+    const p = product(i.product_id);
+    if (!p) return null;
+    total += p.price * i.qty;
+  }
+  return total;
+}

@@ -28,6 +28,8 @@ export const ids = {
   /** The SKU a product id names (product:<SKU>). */
   skuOf: (productId: string) => productId.replace(/^product:/, ''),
   warehouse: (region: string, code: string) => `warehouse:${region}:${code}`,
+  /** The warehouse a warehouse item (stock:<R>:<WAREHOUSE>:<SKU>) is in. */
+  warehouseOf: (stockId: string) => stockId.replace(/^stock:([^:]+):([^:]+):.*$/, 'warehouse:$1:$2'),
   stock: (region: string, warehouseCode: string, sku: string) => `stock:${region}:${warehouseCode}:${sku}`,
   user: (region: string, name: string) => `user:${region}:${name}`,
   /** One order per shopper and request: a shopper cannot reach another's order by reusing a request id. */

@@ -2,7 +2,7 @@
 // stock lines and the region's orders. Pure, so a test can build one in Node.
 import type { Locale } from '../i18n/messages.ts';
 import { reportText } from '../i18n/reports.ts';
-import { formatDate, formatIDR } from '../i18n/format.ts';
+import { formatDate, formatIDR, regionLabel } from '../i18n/format.ts';
 import { stockStatus } from '../model/stock.ts';
 import { jakartaDay } from '../model/jakarta.ts';
 import { ids } from '../model/ids.ts';
@@ -28,7 +28,7 @@ export interface OrderIn {
   items: Array<{ product_id: string; name: string; qty: number; subtotal: number }>;
 }
 
-const regionLine = (r: Region) => `${r.name} (${r.code})`;
+const regionLine = (r: Region) => regionLabel(r.name, r.code);
 
 export function stockReport(a: { locale: Locale; region: Region; asOf: string; now: number; lines: StockLineIn[] }): Report {
   const t = reportText(a.locale);

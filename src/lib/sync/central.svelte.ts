@@ -70,10 +70,11 @@ class CentralAdmin {
    * Asks a region to restock a product. The request goes into the region's own database at central
    * (`ops-bdg`), which the region pulls; central's merge lane copies it into `ops`, where the list reads it.
    */
-  async askRestock(region: string, productId: string, qty: number, note: string): Promise<AdminRequest> {
+  async askRestock(region: string, productId: string, qty: number, note: string, warehouseId?: string): Promise<AdminRequest> {
     const doc = AdminRequest.parse({
       _id: ids.request(region, ulid()), type: 'admin_request', region_code: region, kind: 'restock',
-      product_id: productId, qty, ...(note ? { note } : {}), by: this.user, at: new Date().toISOString(),
+      product_id: productId, qty, ...(note ? { note } : {}), ...(warehouseId ? { warehouse_id: warehouseId } : {}),
+      by: this.user, at: new Date().toISOString(),
     });
     await this.node.put(centralDbOf('ops', region), doc);
     return doc;

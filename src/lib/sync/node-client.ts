@@ -22,6 +22,14 @@ export interface ViewRow {
 }
 
 const json = { 'Content-Type': 'application/json' };
+
+/**
+ * A sign-out the node has not heard yet (made offline): its cookie is HttpOnly, so only the node can
+ * end the session. Until it has, the session is not taken up again, and every session check first
+ * tries to end it: on a shared phone, "Keluar" must hold after a reload and when the network returns.
+ */
+const OWED = (code: string) => `sebaran.signOutOwed.${code.toLowerCase()}`;
+const store = () => (typeof localStorage === 'undefined' ? null : localStorage);
 const range = (prefix: string) => `startkey=${encodeURIComponent(JSON.stringify(prefix))}&endkey=${encodeURIComponent(JSON.stringify(prefix + '\uffff'))}`;
 
 export class NodeClient {
@@ -41,6 +49,7 @@ export class NodeClient {
 
   /** Who the node's cookie belongs to: a session, null when signed out, 'offline' when the node is unreachable. */
   async session(): Promise<Session | null | 'offline'> {
+    if (store()?.getItem(OWED(this.code))) return (await this.signOut()) ? null : 'offline';
     try {
       const ctx = (await this.call('/_session'))?.userCtx;
       return ctx?.name ? { name: ctx.name, roles: Array.isArray(ctx.roles) ? ctx.roles : [] } : null;
@@ -52,14 +61,25 @@ export class NodeClient {
   async signIn(name: string, password: string): Promise<Session | 'wrong' | 'offline'> {
     try {
       const body = await this.call('/_session', { method: 'POST', body: JSON.stringify({ name, password }) });
+      store()?.removeItem(OWED(this.code)); // a new session replaces the one that was to end
       return { name: body?.name ?? name, roles: Array.isArray(body?.roles) ? body.roles : [] };
     } catch (e) {
       return e instanceof RequestError && e.status === 401 ? 'wrong' : 'offline';
     }
   }
 
-  async signOut() {
-    await this.call('/_session', { method: 'DELETE' }).catch(() => {});
+  /** Ends the node's session; false when the node did not hear it (offline), which is then owed. */
+  async signOut(): Promise<boolean> {
+    try {
+      await this.call('/_session', { method: 'DELETE' });
+    } catch (e) {
+      if (!(e instanceof RequestError)) {
+        store()?.setItem(OWED(this.code), '1');
+        return false;
+      }
+    }
+    store()?.removeItem(OWED(this.code));
+    return true;
   }
 
   get(db: string, id: string) {

@@ -11,6 +11,7 @@ import { userDbName, type Category, type Warehouse, type WarehouseItem } from '.
 import { SIGNUP_ERRORS, type SignUp, type SignUpError } from '../model/signup.ts';
 import { closeSession, currentSession, isStaff, nodeUrl, openSession, requestSignUp, type Session } from './session.ts';
 import { ShopperDb } from './shopper.svelte.ts';
+import { appCache } from './app-cache.svelte.ts';
 
 export { ShopError } from './user-docs.ts';
 
@@ -137,10 +138,15 @@ class Shop {
 
   /** Documents written locally during the very first pull (progress while nothing is shown yet). */
   get loaded() { return this.replicas?.loaded ?? 0; }
-  /** Both replicas are on the device: a reload without network shows this catalog. */
-  get dataReady() { return this.replicas?.dataReady ?? false; }
-  /** Getting ready for offline use: the first pull's writes and the thumbnails, as one figure (null: ready). */
-  get offlinePrep() { return this.replicas?.offlinePrep(this.photos.progress) ?? null; }
+  /** Both replicas and the app's code are on the device: a reload without network shows this catalog. */
+  get dataReady() { return (this.replicas?.dataReady ?? false) && appCache.ready; }
+  /** Getting ready for offline use: the first pull's writes and the thumbnails, as one figure (null: ready).
+   *  The app's own code is the last part: until it is stored the bar does not reach its end. */
+  get offlinePrep() {
+    const p = this.replicas?.offlinePrep(this.photos.progress) ?? null;
+    if (appCache.ready || !this.replicas) return p;
+    return p ? { ...p, total: p.total + Math.max(1, Math.ceil(p.total / 20)) } : { done: 99, total: 100, failed: 0 };
+  }
 
   /** Called when the network returns: cut the back-off short. */
   private kick() {

@@ -174,11 +174,14 @@ export class ShopperDb {
     });
   }
 
-  add(stockId: string, productId: string, qty = 1) {
+  /** Adds up to the stock shown; `added` is what went in (0 when the cart already holds it all). */
+  add(stockId: string, productId: string, qty = 1): Promise<{ added: number; inCart: number }> {
     return this.inOrder(async () => {
       const current = this.cart.find((c) => c.stock_id === stockId)?.qty ?? 0;
       const max = this.shop.lineStock(stockId)?.quantity ?? 0;
-      await this.writeQty(stockId, productId, Math.min(current + qty, Math.max(max, 1)));
+      const next = Math.max(current, Math.min(current + qty, Math.max(max, 1)));
+      if (next !== current) await this.writeQty(stockId, productId, next);
+      return { added: next - current, inCart: next };
     });
   }
 
