@@ -52,5 +52,28 @@ test('a status change the service refuses (the order was canceled on another dev
   // The second device still shows the order as placed and asks for a move the order can no longer make.
   await second.getByTestId('move-processed').click();
   await expect(second.getByRole('alert')).toHaveText('Pesanan berstatus Dibatalkan tidak bisa diubah menjadi Diproses');
-  await expect(second.getByTestId('request-refusal')).toContainText(`${order}: Pesanan berstatus Dibatalkan`);
+  // Said on its own page once, not again in the banner above it.
+  await expect(second.getByTestId('request-refusal')).toHaveCount(0);
+});
+
+test('a refusal that arrives after the admin left the order waits in the banner on every page until dismissed', async ({ browser }) => {
+  const shopper = await placeOrder(await (await browser.newContext()).newPage());
+  const first = await (await browser.newContext()).newPage();
+  const second = await (await browser.newContext()).newPage();
+  const order = await openOrderOf(first, shopper);
+  expect(await openOrderOf(second, shopper)).toBe(order);
+  await first.getByTestId('move-processed').click();
+  await expect(first.getByTestId('detail-status')).toHaveText('Diproses');
+  // The second device asks for the same move and goes back to the list before the answer comes.
+  await second.getByTestId('move-processed').click();
+  await second.getByRole('link', { name: '← Semua pesanan' }).click();
+  const refusal = second.getByTestId('request-refusal');
+  await expect(refusal).toContainText(`${order}: Pesanan sudah berstatus Diproses: sudah diubah lebih dulu`, { timeout: 30_000 });
+  await second.reload();
+  await expect(refusal).toHaveCount(1);
+  await refusal.getByTestId('refusal-dismiss').click();
+  await expect(refusal).toHaveCount(0);
+  await second.reload();
+  await expect(second.getByRole('navigation', { name: 'Admin' })).toBeVisible();
+  await expect(refusal).toHaveCount(0);
 });

@@ -18,7 +18,7 @@ for (const [size, viewport] of Object.entries(sizes)) {
     await page.setViewportSize(viewport);
     await adminSignIn(page, 'BDG');
     const name = nodes().topology.regions.find((r) => r.code === 'BDG')!.name;
-    await expect(page.getByTestId('shell-node')).toHaveText(name === 'BDG' ? 'Server: BDG' : `Server: ${name} (BDG)`);
+    await expect(page.getByTestId('shell-node')).toHaveText(name === 'BDG' ? 'Lokasi: BDG' : `Lokasi: ${name} (BDG)`);
     await expect(page.getByTestId('shell-user')).toHaveText('Masuk sebagai admin-bdg');
     await frameIsOwn(page, 'Admin', 'Ringkasan');
     await page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'Pesanan' }).click();
@@ -39,7 +39,7 @@ for (const [size, viewport] of Object.entries(sizes)) {
     await page.setViewportSize(viewport);
     await pickRegion(page, 'BDG');
     await centralSignIn(page);
-    await expect(page.getByTestId('shell-node')).toHaveText('Server: Pusat');
+    await expect(page.getByTestId('shell-node')).toHaveText('Lokasi: Pusat');
     await expect(page.getByTestId('shell-user')).toHaveText('Masuk sebagai pusat');
     await frameIsOwn(page, 'Pusat', 'Ringkasan');
     await page.getByRole('navigation', { name: 'Pusat' }).getByRole('link', { name: 'Katalog' }).click();

@@ -34,6 +34,11 @@ test('receive goods, offline too: pending until the connection returns, then the
   const qtyCell = page.locator(`[data-stock="${stockId}"] [data-testid="stock-qty"]`);
   const before = parseInt(await qtyCell.innerText(), 10);
   await row.getByTestId('act-receive').click();
+  // A fraction is refused by the field itself, in the app's words (no step attribute: HTML steps by 1).
+  await page.getByTestId('act-amount').fill('2.5');
+  await page.getByTestId('act-submit').click();
+  expect(await page.getByTestId('act-amount').evaluate((el: HTMLInputElement) => el.validationMessage)).toBe('Isi bilangan bulat (tanpa koma).');
+  await expect(qtyCell).toHaveText(String(before));
   await page.getByTestId('act-amount').fill('10');
   await page.getByTestId('act-submit').click();
   await expect(qtyCell).toHaveText(String(before + 10));

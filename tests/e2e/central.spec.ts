@@ -136,7 +136,7 @@ test('stock, orders and users across regions, filterable', async ({ page }) => {
   await page.getByTestId('co-apply').click();
   await expect(page.getByTestId('co-row').first()).toContainText('SBY');
   await page.getByTestId('co-row').first().getByRole('link').click();
-  await expect(page.getByTestId('co-detail')).toContainText('order:SBY:');
+  await expect(page.getByTestId('co-detail').getByTestId('order-ref')).toHaveText(/^SBY-\d{6}-[0-9A-Z]{6}$/);
   await nav.getByRole('link', { name: 'Pengguna' }).click();
   await expect(page.getByTestId('cu-counts')).toContainText('BDG:');
   await expect(page.getByTestId('cu-counts')).toContainText('JKT:');
@@ -208,7 +208,7 @@ test('categories: their own page with product counts; create, rename, and delete
   await page.getByTestId('c-slug').fill('sembako');
   await page.getByTestId('c-name').fill('Sembako Kedua');
   await page.getByRole('button', { name: 'Tambah kategori' }).click();
-  await expect(page.getByRole('alert')).toHaveText('Slug sembako sudah dipakai kategori lain. Pilih slug lain.');
+  await expect(page.getByRole('alert')).toHaveText('Kode alamat sembako sudah dipakai kategori lain. Pilih kode lain.');
   await page.getByTestId('c-slug').fill(slug);
   await page.getByTestId('c-name').fill('sembako');
   await page.getByRole('button', { name: 'Tambah kategori' }).click();

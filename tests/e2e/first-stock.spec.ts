@@ -124,6 +124,7 @@ test('central asks a region to restock a product it never stocked; the regional 
   const form = page.getByTestId('first-stock');
   await expect(form.getByTestId('first-stock-chosen')).toContainText(`${name} · ${sku}`);
   await expect(form.getByTestId('first-stock-warehouse')).toHaveValue('warehouse:BDG:BDG-B');
+  await expect(form.getByTestId('first-stock-qty')).toHaveValue('12');
   await form.getByTestId('first-stock-qty').fill('12');
   await form.getByTestId('first-stock-submit').click();
   await page.getByTestId('stock-search').fill(name);

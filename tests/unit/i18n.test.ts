@@ -3,7 +3,9 @@
 import { describe, it, expect } from 'vitest';
 import { messages } from '../../src/lib/i18n/messages.ts';
 import { formatDate, regionLabel } from '../../src/lib/i18n/format.ts';
-import { REPLICATION_STATES } from '../../src/lib/i18n/enums.ts';
+import { LANES, REPLICATION_STATES, laneKey } from '../../src/lib/i18n/enums.ts';
+import { replicationDocs } from '../../server/ops/lanes.ts';
+import { loadTopology } from '../../server/config.ts';
 import { ORDER_STATUSES, REJECTION_CODES, RESULT_CODES } from '../../src/lib/model/index.ts';
 import { SIGNUP_ERRORS } from '../../src/lib/model/signup.ts';
 import { SHOP_ERRORS } from '../../src/lib/sync/user-docs.ts';
@@ -30,6 +32,7 @@ describe('the message catalogue', () => {
       ...SHOP_ERRORS.map((c) => `shop.error.${c}`),
       ...(['normal', 'low', 'out'] as const).map((s) => `stock.status.${s}`),
       ...REPLICATION_STATES.map((s) => `sync.state.${s}`), 'sync.state.unknown',
+      ...LANES.map((l) => `sync.lane.${l}`),
       ...['invalid', 'invalidField', 'offline', 'conflict', 'signin', 'forbidden', 'notFound', 'server', 'unknown'].map((e) => `error.${e}`),
     ];
     for (const key of wanted) {
@@ -57,5 +60,16 @@ describe('a region on screen', () => {
     expect(regionLabel('Bandung', 'BDG')).toBe('Bandung (BDG)');
     expect(regionLabel('BDG', 'BDG')).toBe('BDG');
     expect(regionLabel(undefined, 'BDG')).toBe('BDG');
+  });
+});
+
+describe('a region\'s data lanes on the sync page', () => {
+  it('are named in words, every one init declares (the shopper backup too)', () => {
+    const t = loadTopology();
+    const who = { name: 'x', password: 'y' };
+    const secrets = { regions: Object.fromEntries(t.regions.map((r) => [r.code, { replicator: who }])) } as any;
+    const ids = [...replicationDocs(t, t.regions[0], secrets).map((d) => d._id), 'sebaran-shoppers-push'];
+    for (const id of ids) expect(laneKey(id), id).not.toBeNull();
+    expect(laneKey('sebaran-something-new')).toBeNull();
   });
 });

@@ -1,9 +1,12 @@
 // The browser's own words for a field it refuses ("Please fill out this field.") are in the
 // browser's language, not the one chosen here: when it reports a field invalid, the app's own
 // message from the catalogue takes their place in the bubble.
-import { t } from './index.svelte.ts';
+import { formatCount, i18n, t } from './index.svelte.ts';
 
 type Field = HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement;
+
+/** A bound as people read it: 10.000.000, not 10000000 (a date bound stays as it is). */
+const bound = (v: string) => (/^-?\d+$/.test(v) ? formatCount(Number(v), i18n.locale) : v);
 
 /** The catalogue's message for what is wrong with `el`, or null when nothing is. */
 export function fieldMessage(el: Field): string | null {
@@ -12,9 +15,10 @@ export function fieldMessage(el: Field): string | null {
   if (v.valueMissing) return t('form.required');
   if (v.typeMismatch && input.type === 'email') return t('form.email');
   if (v.badInput || v.typeMismatch) return t('form.badInput');
-  if (v.rangeUnderflow) return t('form.min', { min: input.min });
-  if (v.rangeOverflow) return t('form.max', { max: input.max });
-  if (v.stepMismatch) return t('form.step', { step: input.step });
+  if (v.rangeUnderflow) return t('form.min', { min: bound(input.min) });
+  if (v.rangeOverflow) return t('form.max', { max: bound(input.max) });
+  // A number field without a step attribute steps by 1 (HTML's default): the message still names it.
+  if (v.stepMismatch) return input.step && input.step !== 'any' && input.step !== '1' ? t('form.step', { step: input.step }) : t('form.whole');
   if (v.tooShort) return t('form.tooShort', { n: input.minLength });
   if (v.tooLong) return t('form.tooLong', { n: input.maxLength });
   if (v.patternMismatch) return t('form.pattern');

@@ -33,6 +33,8 @@ export const reportMessages = {
     'report.chart.max': 'Tertinggi: {amount}',
     'report.empty': 'Tidak ada data pada periode ini.',
     'report.failed': 'Laporan tidak dapat dibuat: {reason}',
+    'report.offlineSales': 'Laporan penjualan dibuat dari data server region, jadi perlu koneksi.',
+    'report.offlineFirst': 'Perangkat ini belum menyimpan alat pembuat laporan: buat satu laporan saat online, setelah itu laporan stok bisa dibuat offline.',
   },
   en: {
     'report.stock.title': 'Stock report',
@@ -63,6 +65,8 @@ export const reportMessages = {
     'report.chart.max': 'Highest: {amount}',
     'report.empty': 'No data in this period.',
     'report.failed': 'The report could not be made: {reason}',
+    'report.offlineSales': 'The sales report is made from the region server\'s data, so it needs a connection.',
+    'report.offlineFirst': 'This device has not stored the report tools yet: make one report while online, and the stock report works offline after that.',
   },
 } satisfies Record<Locale, Record<string, string>>;
 

@@ -111,14 +111,32 @@ class RegionAdmin {
     }
     this.pending = all.filter((d) => !landed.has(d._id)).sort((a, b) => b.at.localeCompare(a.at));
     this.results = results;
+    const dismissed = this.dismissed();
     this.refused = all
-      .filter((d) => d.type === 'admin_request' && results.get(d._id)?.ok === false)
+      .filter((d) => d.type === 'admin_request' && results.get(d._id)?.ok === false && !dismissed.includes(d._id))
       .sort((a, b) => b.at.localeCompare(a.at))
       .slice(0, 10)
       .map((d) => ({ request: d, answer: results.get(d._id)! }));
     this.unanswered = all.some((d) => d.type === 'admin_request' && !results.has(d._id));
   }
 
+
+  /** Refusals the admin has read and closed, on this device (the requests themselves stay, immutable). */
+  private dismissed(): string[] {
+    try {
+      const v = JSON.parse(localStorage.getItem(`sebaran.admin.dismissed.${this.region}`) ?? '[]');
+      return Array.isArray(v) ? v : [];
+    } catch {
+      return [];
+    }
+  }
+
+  dismissRefusal(requestId: string) {
+    // The newest 200 are enough: only the newest 10 refusals are ever shown.
+    const kept = [requestId, ...this.dismissed().filter((id) => id !== requestId)].slice(0, 200);
+    localStorage.setItem(`sebaran.admin.dismissed.${this.region}`, JSON.stringify(kept));
+    this.refused = this.refused.filter((r) => r.request._id !== requestId);
+  }
 
   private watchAnswers() {
     if (this.poll) return;

@@ -26,9 +26,22 @@ async function encode(bitmap: ImageBitmap, size: PhotoSize): Promise<EncodedPhot
   return { name: `${size}.${photoExt(blob.type)}`, content_type: blob.type, data: btoa(bin) };
 }
 
+/** A file that is not a picture the browser can read (or one too big to try): the admin is told so, not "an error". */
+export class PhotoError extends Error {
+  constructor(readonly reason: 'unreadable' | 'too_big') {
+    super(reason);
+  }
+}
+
+/** Past this a file is refused before decoding: a camera picture is a few MB, and the browser would hold it all. */
+export const PHOTO_FILE_MAX = 25 * 1024 * 1024;
+
 /** Both sizes of a photo, as `_attachments` entries. */
 export async function photoAttachments(file: Blob) {
-  const bitmap = await createImageBitmap(file);
+  if (file.size > PHOTO_FILE_MAX) throw new PhotoError('too_big');
+  const bitmap = await createImageBitmap(file).catch(() => {
+    throw new PhotoError('unreadable');
+  });
   const sizes = await Promise.all((['thumb', 'photo'] as const).map((s) => encode(bitmap, s)));
   return Object.fromEntries(sizes.map((p) => [p.name, { content_type: p.content_type, data: p.data }]));
 }
