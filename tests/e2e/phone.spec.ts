@@ -4,7 +4,7 @@
 import { test, expect } from './fixtures.ts';
 import type { Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
-import { signUp } from './helpers.ts';
+import { adminSignIn, signUp } from './helpers.ts';
 
 const PHONE = { width: 360, height: 740 };
 const DIR = 'test-results/screens/phone';
@@ -195,4 +195,17 @@ test('a signed-in shopper on a phone: name, cart count and the region question a
   await page.setViewportSize({ width: 1280, height: 800 });
   await expect(page.getByTestId('signout')).toBeVisible();
   await snap(page, 'desktop-signed-in-id');
+});
+
+test('an admin table on a phone says that more columns are to the side, until scrolled there; a desktop shows them all', async ({ page }) => {
+  await adminSignIn(page);
+  await page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'Pesanan', exact: true }).click();
+  await expect(page.getByTestId('order-list-row').first()).toBeVisible();
+  const more = page.getByTestId('table-more');
+  await expect(more).toHaveText('Geser tabel ke samping untuk kolom lainnya →');
+  await page.getByRole('region', { name: 'Pesanan', exact: true }).evaluate((el) => el.scrollTo({ left: el.scrollWidth }));
+  await expect(more).toHaveCount(0);
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await expect(page.getByTestId('order-list-row').first()).toBeVisible();
+  await expect(more).toHaveCount(0);
 });

@@ -426,6 +426,7 @@ export const en: Record<keyof typeof id, string> = {
   'central.lastReport': 'Last report',
   'central.secondsAgo': '{n} s ago',
   'central.syncState': 'State',
+  'table.more': 'Swipe the table sideways for more columns →',
   'central.replication': 'Data lane',
   'central.pending': 'Not sent yet',
   'sync.lane.catalog-pull': 'Catalog, from central',

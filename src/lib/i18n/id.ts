@@ -424,6 +424,7 @@ export const id = {
   'central.lastReport': 'Laporan terakhir',
   'central.secondsAgo': '{n} detik lalu',
   'central.syncState': 'Keadaan',
+  'table.more': 'Geser tabel ke samping untuk kolom lainnya →',
   'central.replication': 'Jalur data',
   'central.pending': 'Belum terkirim',
   'sync.lane.catalog-pull': 'Katalog, dari pusat',
