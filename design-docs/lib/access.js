@@ -7,6 +7,10 @@ function validate(newDoc, oldDoc, userCtx, secObj, CONTEXT) {
   function has(r) { return roles.indexOf(r) !== -1; }
   var region = CONTEXT.region;
   var deleting = newDoc._deleted === true;
+  // A region's copy of the catalog at central (catalog-bdg): written by central's own lane only, so a
+  // region's credential cannot park anything there that a rebuild of the region would bring back.
+  var copyOfCatalog = CONTEXT.central && region !== null && CONTEXT.db === 'catalog';
+  var COPY_ONLY = 'replicator: a region\'s copy of the catalog is written by central\'s lane only';
   var doc = deleting ? oldDoc : newDoc;
   if (deleting) {
     // A deletion is bare ({_id, _rev, _deleted}) or keeps the document as it was (PouchDB's
@@ -31,6 +35,7 @@ function validate(newDoc, oldDoc, userCtx, secObj, CONTEXT) {
       if (region === null && !has('region:' + String(newDoc._id).split(':')[1])) {
         fail('replicator: may only copy documents of its own region');
       }
+      if (copyOfCatalog && !has('central-lanes')) fail(COPY_ONLY);
       return;
     }
     fail('There is nothing to delete.');
@@ -61,6 +66,7 @@ function validate(newDoc, oldDoc, userCtx, secObj, CONTEXT) {
 
   // Replication copies what the home writer already validated, but only within one region's lane.
   if (has('replicator')) {
+    if (copyOfCatalog && !has('central-lanes')) fail(COPY_ONLY);
     if (rule.regional) {
       if (!has('region:' + doc.region_code)) fail('replicator: may only copy documents of its own region');
       return;

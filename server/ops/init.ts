@@ -124,12 +124,13 @@ export class Initializer {
     }
   }
 
-  async node(node: Couch, atCentral: boolean, region: string | null, centralLanes = '') {
+  /** `later`: databases whose `_security` the caller sets itself, at the right moment (central's catalog, see initAll). */
+  async node(node: Couch, atCentral: boolean, region: string | null, centralLanes = '', later: DbKind[] = []) {
     // _global_changes backs /_db_updates on CouchDB (404 without it), which the region service follows.
     for (const sys of ['_users', '_replicator', '_global_changes']) await this.db(node, sys);
     for (const db of SHARED_DBS) {
       await this.db(node, db);
-      await this.security(node, db, securityFor(db, atCentral, centralLanes));
+      if (!later.includes(db)) await this.security(node, db, securityFor(db, atCentral, centralLanes));
       await this.designs(node, db, db, region, atCentral);
     }
     if (!atCentral) await this.doc(node, 'ops', ledgerDesignDoc(), `the stock fold (_design/ledger)`);
@@ -142,9 +143,16 @@ export async function initAll(t: Topology, secrets: Secrets, log: Log = () => {}
   const central = new Couch(t.central.url, secrets.admin);
   const lanes = secrets.central.replicator;
   log(`init central ${t.central.url}`);
-  await init.node(central, true, null, lanes.name);
+  // Central's catalog keeps whatever readers it had until every region's lane has moved to its own copy
+  // (an earlier version's regions pulled `catalog` itself): set last, below.
+  await init.node(central, true, null, lanes.name, ['catalog']);
+  const catalogSecurity = securityFor('catalog', true, lanes.name);
+  const before = await central.ok('GET', '/catalog/_security');
+  const legacy = (before?.members?.roles ?? []).includes('replicator');
+  await init.security(central, 'catalog', legacy ? { ...catalogSecurity, members: { ...catalogSecurity.members, roles: [...catalogSecurity.members.roles, 'replicator'] } } : catalogSecurity);
   if (demo) await init.user(central, DEMO.centralAdmin, ['central-admin']);
-  await init.user(central, lanes, ['replicator', ...t.regions.map((r) => `region:${r.code}`)]);
+  // `central-lanes`: the only writer of a region's catalog copy at central (design-docs/lib/access.js).
+  await init.user(central, lanes, ['replicator', 'central-lanes', ...t.regions.map((r) => `region:${r.code}`)]);
   for (const r of t.regions) {
     const s = secrets.regions[r.code];
     await init.user(central, s.replicator, ['replicator', `region:${r.code}`]);
@@ -172,6 +180,9 @@ export async function initAll(t: Topology, secrets: Secrets, log: Log = () => {}
     for (const d of replicationDocs(t, r, secrets)) await init.doc(node, '_replicator', d, `replication ${d._id}`);
     await initShopperBackup(init, central, node, t, r, secrets);
   }
+  // Every region now pulls its own copy (a region that could not be reached threw above, and the
+  // catalog stays readable to the lanes it still runs until a later init gets there).
+  await init.security(central, 'catalog', catalogSecurity);
   log(init.changes === 0 ? 'init: everything already in place, nothing changed' : `init: ${init.changes} change(s) made`);
   return init.changes;
 }

@@ -171,6 +171,7 @@ test('a restock request reaches exactly one region, which marks it done; sync he
   await admin.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'Stok gudang' }).click();
   await expect(admin.getByTestId('restock-item')).toHaveCount(1);
   await expect(admin.getByTestId('restock-warehouse')).toHaveText(`untuk ${warehouseName}`);
+  await expect(admin.getByTestId('restock-item')).toContainText(/diminta pusat, \d+ \w+ \d{4},? \d{2}[.:]\d{2} WIB/);
   // Marked done offline: it leaves the list at once (not when the service answers, nor after a reload),
   // and the admin is told it waits for the connection; it reaches the node when the connection returns.
   await ctx.setOffline(true);

@@ -125,6 +125,18 @@ test('central asks a region to restock a product it never stocked; the regional 
   await expect(form.getByTestId('first-stock-chosen')).toContainText(`${name} · ${sku}`);
   await expect(form.getByTestId('first-stock-warehouse')).toHaveValue('warehouse:BDG:BDG-B');
   await expect(form.getByTestId('first-stock-qty')).toHaveValue('12');
+  // The admin may choose otherwise, and a stock change meanwhile (any sale) does not put the request's choice back.
+  await form.getByTestId('first-stock-warehouse').selectOption('warehouse:BDG:BDG-A');
+  const row = page.getByTestId('stock-row').first();
+  const rowQty = row.getByTestId('stock-qty');
+  const before = Number(await rowQty.innerText());
+  const receipt = ids.ledger('BDG', `receive:${ulid()}`);
+  await nodes().regionAdmin('BDG').ok('PUT', `/ops/${receipt}`, {
+    _id: receipt, type: 'ledger', region_code: 'BDG', stock_id: await row.getAttribute('data-stock'), delta: 1, reason: 'receive', by: 'admin-bdg', at: now(),
+  });
+  await expect(rowQty).toHaveText(String(before + 1), { timeout: 30_000 });
+  await expect(form.getByTestId('first-stock-warehouse')).toHaveValue('warehouse:BDG:BDG-A');
+  await form.getByTestId('first-stock-warehouse').selectOption('warehouse:BDG:BDG-B');
   await form.getByTestId('first-stock-qty').fill('12');
   await form.getByTestId('first-stock-submit').click();
   await page.getByTestId('stock-search').fill(name);

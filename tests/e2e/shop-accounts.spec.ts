@@ -325,3 +325,27 @@ test('sign-in takes the name as a phone keyboard types it (a capital first lette
   await page.goto('/masuk');
   await expect(page.getByTestId('already-signed-in')).toHaveText('Kamu sudah masuk sebagai pembeli.bdg. ← Kembali ke katalog');
 });
+
+test("the shop's Keluar, with a regional admin signed in, signs the admin out too (one cookie): the admin pages ask again", async ({ page }) => {
+  await pickRegion(page, 'BDG');
+  await page.goto('/admin');
+  await page.getByTestId('admin-name').fill(DEMO.regionAdmin('BDG').name);
+  await page.getByTestId('admin-password').fill(DEMO.regionAdmin('BDG').password);
+  await page.getByTestId('admin-submit').click();
+  await expect(page.getByRole('navigation', { name: 'Admin' })).toBeVisible();
+  await page.goto('/');
+  await expect(page.getByTestId('signout')).toContainText('admin-bdg');
+  await page.getByTestId('signout').click();
+  await expect(page.getByTestId('signout')).toHaveCount(0);
+  // Within the app (no reload: what the page still holds in memory must not sign the admin in either).
+  await page.evaluate(() => {
+    const a = Object.assign(document.createElement('a'), { href: '/admin' });
+    document.body.append(a);
+    a.click();
+  });
+  await page.waitForURL('**/admin');
+  await expect(page.getByTestId('admin-name')).toBeVisible();
+  await page.reload();
+  await expect(page.getByTestId('admin-name')).toBeVisible();
+  expect(await nodeSessionName(page)).toBeNull();
+});

@@ -146,6 +146,8 @@ test('sign up, fill the cart, check out, and see a status change live', async ({
   await page.getByTestId('cart-qty').fill('2');
   await page.getByTestId('cart-qty').dispatchEvent('change');
   await expect(page.getByTestId('cart-total')).toContainText('Rp');
+  // The total of the 2, not of the 1 still on screen a moment before.
+  await expect(page.getByRole('navigation', { name: 'Menu' }).locator('.badge')).toHaveText('2');
   const cartTotal = (await page.getByTestId('cart-total').textContent())!;
   const warehouse = (await page.getByTestId('cart-warehouse').textContent())!.replace('Dikirim dari ', '');
   await shot(page, 'cart');
@@ -212,6 +214,8 @@ test('offline: reload, browse, add to cart and check out; confirmed when back on
   await page.evaluate(() => window.dispatchEvent(new Event('online')));
   await expect(page.getByTestId('order-status').first()).toHaveText('Dikonfirmasi', { timeout: 45_000 });
   await expect(page.getByTestId('shopper-order-ref')).toHaveText(ref!);
+  // Told as news too, the moment the region's answer arrives.
+  await expect(page.getByTestId('toast').filter({ hasText: `Pesanan ${ref} dikonfirmasi region.` })).toBeVisible();
   // Confirmed: the region's own total, the estimate gone.
   await expect(page.getByTestId('order-row').first()).toContainText(cartTotal);
   await expect(page.getByTestId('order-estimate')).toHaveCount(0);
@@ -280,6 +284,7 @@ test('the cart follows the shopper to a second device; an order the stock cannot
   await page.getByTestId('checkout').click();
   await page.waitForURL('**/pesanan');
   await expect(page.getByTestId('order-status').first()).toHaveText('Ditolak');
+  await expect(page.getByTestId('toast').filter({ hasText: 'Pesanan ditolak region.' })).toBeVisible();
   await page.getByTestId('order-status').first().click();
   await expect(page.getByTestId('rejection')).toContainText(`${productName}: Stok habis`);
   await shot(page, 'order-rejected');

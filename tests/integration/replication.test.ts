@@ -126,23 +126,42 @@ describe('what central sends a region', () => {
     expect(again.filter((l) => l.startsWith('  +'))).toEqual([]);
   });
 
-  it("init moves a region that pulled central's shared catalog (an earlier version) onto its own copy, and the catalog still arrives", async () => {
+  it("init moves regions that pulled central's shared catalog (an earlier version) onto their own copies; one it cannot reach keeps its lane working until a later init", async () => {
     const central = c.admin('PUSAT');
-    const bdg = c.admin('BDG');
-    const lane = await bdg.getDoc('_replicator', 'sebaran-catalog-pull');
-    expect(lane.source.url).toMatch(/\/catalog-bdg$/);
-    // As an earlier version left it: the lane on the shared catalog, which the region's account could read.
+    const codes = c.topology.regions.map((r) => r.code);
+    // As an earlier version left it: no copies, every region's lane on the shared catalog, readable to the lanes.
     const sec = await central.ok('GET', '/catalog/_security');
     await central.ok('PUT', '/catalog/_security', { ...sec, members: { ...sec.members, roles: [...sec.members.roles, 'replicator'] } });
-    const wanted = replicationDocs(c.topology, c.topology.regions.find((r) => r.code === 'BDG')!, c.secrets).find((d) => d._id === 'sebaran-catalog-pull') as any;
-    await bdg.ok('PUT', '/_replicator/sebaran-catalog-pull', { ...wanted, _rev: lane._rev, source: { ...wanted.source, url: wanted.source.url.replace(/-bdg$/, '') } });
+    for (const code of codes) {
+      const out = await central.getDoc('_replicator', `sebaran-${code.toLowerCase()}-catalog-out`);
+      if (out) await central.ok('DELETE', `/_replicator/${out._id}?rev=${out._rev}`);
+      await central.ok('DELETE', `/catalog-${code.toLowerCase()}`);
+      const region = c.topology.regions.find((r) => r.code === code)!;
+      const wanted = replicationDocs(c.topology, region, c.secrets).find((d) => d._id === 'sebaran-catalog-pull') as any;
+      const lane = await c.admin(code).getDoc('_replicator', 'sebaran-catalog-pull');
+      await c.admin(code).ok('PUT', '/_replicator/sebaran-catalog-pull', { ...wanted, _rev: lane._rev, source: { ...wanted.source, url: wanted.source.url.replace(/-[a-z]+$/, '') } });
+    }
+    const arrives = async (id: string, at: string[]) => {
+      await central.ok('PUT', `/catalog/${id}`, product(id.slice('product:'.length)));
+      for (const code of at) expect(await until(async () => (await c.admin(code).getDoc('catalog', id)) !== null, 30_000), `${id} at ${code}`).toBe(true);
+    };
+    await arrives('product:MOVE-0', codes);
+    // The last region cannot be reached: init stops there, and the shared catalog stays readable to its lane.
+    const last = codes[codes.length - 1];
+    const closed = await freePort();
+    const away = { ...c.topology, regions: c.topology.regions.map((r) => (r.code === last ? { ...r, url: `http://127.0.0.1:${closed}` } : r)) };
+    await expect(initAll(away, c.secrets)).rejects.toThrow();
+    expect((await central.ok('GET', '/catalog/_security')).members.roles).toContain('replicator');
+    for (const code of codes.slice(0, -1)) expect((await c.admin(code).getDoc('_replicator', 'sebaran-catalog-pull')).source.url).toMatch(new RegExp(`/catalog-${code.toLowerCase()}$`));
+    await arrives('product:MOVE-1', codes);
+    // Reached later: every region on its own copy, and only then is the shared catalog closed to them.
     const lines: string[] = [];
     await initAll(c.topology, c.secrets, (l) => lines.push(l));
     expect(lines.join('\n')).toMatch(/_security of catalog at/);
-    expect((await bdg.getDoc('_replicator', 'sebaran-catalog-pull')).source.url).toMatch(/\/catalog-bdg$/);
-    expect((await c.anon('PUSAT').as(c.secrets.regions.BDG.replicator).request('GET', '/catalog/_all_docs?limit=1')).status).toBe(403);
-    await central.ok('PUT', '/catalog/product:REP-MOVED', product('REP-MOVED'));
-    expect(await until(async () => (await bdg.getDoc('catalog', 'product:REP-MOVED')) !== null, 30_000)).toBe(true);
+    expect((await central.ok('GET', '/catalog/_security')).members.roles).not.toContain('replicator');
+    expect((await c.admin(last).getDoc('_replicator', 'sebaran-catalog-pull')).source.url).toMatch(new RegExp(`/catalog-${last.toLowerCase()}$`));
+    expect((await c.anon('PUSAT').as(c.secrets.regions[last].replicator).request('GET', '/catalog/_all_docs?limit=1')).status).toBe(403);
+    await arrives('product:MOVE-2', codes);
   });
 });
 

@@ -107,7 +107,13 @@ describe('each regional credential against its own and the other regions\' data'
     const id = `product:COPY-${now().replace(/\D/g, '')}`;
     const doc = { ...v.product, _id: id, sku: id.slice('product:'.length), created_at: now(), updated_at: now() };
     const central = c.anon('PUSAT').as(DEMO.centralAdmin);
+    const region = c.anon('PUSAT').as(c.secrets.regions.BDG.replicator);
     expect((await central.request('PUT', `/catalog-bdg/${id}`, doc)).status).toBe(403);
+    // Not the region's own account either: a rebuild of the region from its copy would bring it back.
+    const forged = await region.request('POST', '/catalog-bdg/_bulk_docs', { docs: [{ ...doc, _id: `${id}-F`, sku: `${doc.sku}-F` }, { _id: `${id}-T`, _deleted: true }] });
+    expect(forged.json.map((r: any) => r.error)).toEqual(['forbidden', 'forbidden']);
+    expect((await region.request('POST', '/catalog-bdg/_bulk_docs', { docs: [{ ...doc, _id: `${id}-G`, sku: `${doc.sku}-G`, _rev: '7-abc' }], new_edits: false })).json[0]?.error).toBe('forbidden');
+    for (const suffix of ['-F', '-T', '-G']) expect(await c.admin('PUSAT').getDoc('catalog-bdg', `${id}${suffix}`)).toBeNull();
     expect((await central.request('PUT', `/catalog/${id}`, doc)).status).toBe(201);
     // The catalog reaches both regions through their copies.
     for (const r of REGIONS) expect(await until(async () => (await c.admin(r).getDoc('catalog', id)) !== null, 30_000), r).toBe(true);

@@ -73,6 +73,18 @@ describe('who may write what', () => {
     expect(vdu('ops', 'BDG', true)({ ...restock, warehouse_id: 'warehouse:JKT:JKT-A' }, central)).toMatch(/warehouse_id: must be a warehouse of BDG/);
     expect(vdu('ops', 'BDG', true)({ ...restock, warehouse_id: 'stock:BDG:BDG-A:SEM-00001' }, central)).toMatch(/warehouse_id/);
   });
+  it("a region's copy of the catalog at central takes central's lane only: not the region's own replicator, bare tombstones neither", () => {
+    const copy = vdu('catalog', 'BDG', true);
+    const lanes = bdg(['replicator', 'central-lanes', 'region:BDG', 'region:JKT'], 'repl-pusat');
+    const region = bdg(['replicator', 'region:BDG'], 'repl-bdg');
+    expect(copy(validFixtures.product, lanes)).toBeNull();
+    expect(copy(validFixtures.product, region)).toMatch(/written by central's lane only/);
+    expect(copy({ _id: 'product:NEVER', _deleted: true }, region)).toMatch(/written by central's lane only/);
+    expect(copy({ _id: 'product:NEVER', _deleted: true }, lanes)).toBeNull();
+    expect(copy(validFixtures.product, bdg(['central-admin'], 'pusat'))).toMatch(/may not write/);
+    // The region's own node still takes its replicator's copies: that is the lane from the copy.
+    expect(vdu('catalog', 'BDG')(validFixtures.product, region)).toBeNull();
+  });
   it('anonymous writes are told to sign in', () => {
     expect(vdu('catalog', null)(validFixtures.product, { name: null, roles: [] })).toMatch(/Sign in/);
   });

@@ -124,7 +124,7 @@ export const AdminRequest = z.discriminatedUnion('kind', [
     _id: requestId, ...requestBase, kind: z.literal('restock'),
     product_id: Id().regex(/^product:/), qty: PositiveQuantity, note: Note.optional(),
     /** The warehouse central has in mind (a low row it saw), if any: the region's admin may still choose another. */
-    warehouse_id: Id().regex(/^warehouse:[A-Z]{2,5}:/, 'must be a warehouse id').optional(),
+    warehouse_id: Id().regex(/^warehouse:[A-Z]{2,5}:[A-Z0-9-]{2,20}$/, 'must be a warehouse id').optional(),
   }),
   z.strictObject({
     _id: requestId, ...requestBase, kind: z.literal('restock_done'),

@@ -26,7 +26,9 @@ export const Topology = z
     /** Browser origins (besides the app's own) allowed to call the nodes directly with credentials. */
     cors_origins: z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'an origin such as http://host:port')).optional(),
   })
-  .refine((t) => new Set(t.regions.map((r) => r.code)).size === t.regions.length, 'region codes must be unique');
+  .refine((t) => new Set(t.regions.map((r) => r.code)).size === t.regions.length, 'region codes must be unique')
+  // Accounts are named after codes (repl-<code>): a region named like central would share central's lane account.
+  .refine((t) => t.regions.every((r) => r.code !== 'PUSAT' && r.code !== t.central.code.toUpperCase()), 'a region code must not be central\'s (PUSAT)');
 export type Topology = z.infer<typeof Topology>;
 
 /** The databases a region shares with central (catalog is central's own, pulled by every region). */

@@ -64,14 +64,15 @@ class RegionAdmin {
   }
 
   /** Ends the session at the node too (owed until the node hears it, when offline): a reload must not sign the admin in again. */
-  async signOut() {
+  async signOut(region = this.region) {
     if (this.poll) clearInterval(this.poll);
     this.poll = null;
     this.push?.cancel();
     this.push = null;
-    if (this.region) localStorage.removeItem(`sebaran.admin.${this.region}`);
     this.user = null;
-    if (this.region) await new NodeClient(this.region).signOut();
+    if (!region) return;
+    localStorage.removeItem(`sebaran.admin.${region}`);
+    await new NodeClient(region).signOut();
   }
 
   private open(region: string, name: string) {

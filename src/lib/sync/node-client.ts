@@ -30,6 +30,20 @@ const json = { 'Content-Type': 'application/json' };
  */
 const OWED = (code: string) => `sebaran.signOutOwed.${code.toLowerCase()}`;
 const store = () => (typeof localStorage === 'undefined' ? null : localStorage);
+/** A sign-out this device made that the node has not heard yet. */
+export const signOutOwed = (code: string) => !!store()?.getItem(OWED(code));
+
+/**
+ * Session calls to one node, one after another: a sign-in must not be overtaken by an owed sign-out's
+ * answer, whose cookie-clearing header would land after the new cookie and end the new session.
+ */
+const turns = new Map<string, Promise<unknown>>();
+function inTurn<T>(code: string, op: () => Promise<T>): Promise<T> {
+  const key = code.toLowerCase();
+  const next = (turns.get(key) ?? Promise.resolve()).then(op, op);
+  turns.set(key, next.catch(() => {}));
+  return next;
+}
 const range = (prefix: string) => `startkey=${encodeURIComponent(JSON.stringify(prefix))}&endkey=${encodeURIComponent(JSON.stringify(prefix + '\uffff'))}`;
 
 export class NodeClient {
@@ -47,33 +61,47 @@ export class NodeClient {
     return body;
   }
 
-  /** Who the node's cookie belongs to: a session, null when signed out, 'offline' when the node is unreachable. */
-  async session(): Promise<Session | null | 'offline'> {
-    if (store()?.getItem(OWED(this.code))) return (await this.signOut()) ? null : 'offline';
-    try {
-      const ctx = (await this.call('/_session'))?.userCtx;
-      return ctx?.name ? { name: ctx.name, roles: Array.isArray(ctx.roles) ? ctx.roles : [] } : null;
-    } catch (e) {
-      return e instanceof RequestError ? null : 'offline';
-    }
+  /** Who the node's cookie belongs to: a session, null when signed out, 'offline' when the node is unreachable.
+   *  With a sign-out owed it is nobody's, whether or not the node can hear the sign-out now. */
+  session(): Promise<Session | null | 'offline'> {
+    return inTurn(this.code, async () => {
+      if (signOutOwed(this.code)) {
+        await this.endSession();
+        return null;
+      }
+      try {
+        const ctx = (await this.call('/_session'))?.userCtx;
+        return ctx?.name ? { name: ctx.name, roles: Array.isArray(ctx.roles) ? ctx.roles : [] } : null;
+      } catch (e) {
+        // A 5xx is the app server saying the node is down (502), not the node saying "signed out".
+        return e instanceof RequestError && e.status < 500 ? null : 'offline';
+      }
+    });
   }
 
-  async signIn(name: string, password: string): Promise<Session | 'wrong' | 'offline'> {
-    try {
-      const body = await this.call('/_session', { method: 'POST', body: JSON.stringify({ name, password }) });
-      store()?.removeItem(OWED(this.code)); // a new session replaces the one that was to end
-      return { name: body?.name ?? name, roles: Array.isArray(body?.roles) ? body.roles : [] };
-    } catch (e) {
-      return e instanceof RequestError && e.status === 401 ? 'wrong' : 'offline';
-    }
+  signIn(name: string, password: string): Promise<Session | 'wrong' | 'offline'> {
+    return inTurn(this.code, async () => {
+      try {
+        const body = await this.call('/_session', { method: 'POST', body: JSON.stringify({ name, password }) });
+        store()?.removeItem(OWED(this.code)); // a new session replaces the one that was to end
+        return { name: body?.name ?? name, roles: Array.isArray(body?.roles) ? body.roles : [] };
+      } catch (e) {
+        return e instanceof RequestError && e.status === 401 ? 'wrong' : 'offline';
+      }
+    });
   }
 
-  /** Ends the node's session; false when the node did not hear it (offline), which is then owed. */
-  async signOut(): Promise<boolean> {
+  /** Ends the node's session; false when the node did not hear it (offline, or down behind the app server), which is then owed. */
+  signOut(): Promise<boolean> {
+    return inTurn(this.code, () => this.endSession());
+  }
+
+  private async endSession(): Promise<boolean> {
     try {
       await this.call('/_session', { method: 'DELETE' });
     } catch (e) {
-      if (!(e instanceof RequestError)) {
+      // Only the node's own answer carries the header that clears the cookie: a 5xx from the app server does not.
+      if (!(e instanceof RequestError) || e.status >= 500) {
         store()?.setItem(OWED(this.code), '1');
         return false;
       }

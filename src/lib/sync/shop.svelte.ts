@@ -12,6 +12,7 @@ import { SIGNUP_ERRORS, type SignUp, type SignUpError } from '../model/signup.ts
 import { closeSession, currentSession, isStaff, nodeUrl, openSession, requestSignUp, type Session } from './session.ts';
 import { ShopperDb } from './shopper.svelte.ts';
 import { appCache } from './app-cache.svelte.ts';
+import { signOutOwed } from './node-client.ts';
 
 export { ShopError } from './user-docs.ts';
 
@@ -156,6 +157,8 @@ class Shop {
     if (this.user) {
       void this.refreshSession(this.region);
       void this.openUser(this.user); // a fresh sync instead of waiting out its back-off
+    } else if (signOutOwed(this.region)) {
+      void this.refreshSession(this.region); // the node hears the sign-out made offline now, not at the next reload
     }
   }
 
