@@ -1,7 +1,7 @@
 // A request the region service refuses is never dropped silently: the admin
 // who made it sees why, in their language.
 import { test, expect } from './fixtures.ts';
-import type { Page } from '@playwright/test';
+import type { Browser, Page } from '@playwright/test';
 import { pickRegion, signUp } from './helpers.ts';
 
 /** A shopper's order, placed through the shop. */
@@ -34,12 +34,18 @@ async function openOrderOf(page: Page, shopper: string) {
   return page.getByTestId('order-ref').textContent();
 }
 
-test('a status change the service refuses (the order was canceled on another device) is explained, translated', async ({ browser }) => {
+/** A new order, open on two admin devices at once. */
+async function oneOrderOnTwoDevices(browser: Browser) {
   const shopper = await placeOrder(await (await browser.newContext()).newPage());
   const first = await (await browser.newContext()).newPage();
   const second = await (await browser.newContext()).newPage();
   const order = await openOrderOf(first, shopper);
   expect(await openOrderOf(second, shopper)).toBe(order);
+  return { first, second, order };
+}
+
+test('a status change the service refuses (the order was canceled on another device) is explained, translated', async ({ browser }) => {
+  const { first, second, order } = await oneOrderOnTwoDevices(browser);
   await first.getByTestId('move-canceled').click();
   // A cancel asks first: "Tidak" changes nothing, "Ya, batalkan" cancels.
   await expect(first.getByTestId('confirm-cancel')).toContainText(`Batalkan pesanan ${order}?`);
@@ -57,11 +63,7 @@ test('a status change the service refuses (the order was canceled on another dev
 });
 
 test('a refusal that arrives after the admin left the order waits in the banner on every page until dismissed', async ({ browser }) => {
-  const shopper = await placeOrder(await (await browser.newContext()).newPage());
-  const first = await (await browser.newContext()).newPage();
-  const second = await (await browser.newContext()).newPage();
-  const order = await openOrderOf(first, shopper);
-  expect(await openOrderOf(second, shopper)).toBe(order);
+  const { first, second, order } = await oneOrderOnTwoDevices(browser);
   await first.getByTestId('move-processed').click();
   await expect(first.getByTestId('detail-status')).toHaveText('Diproses');
   // The second device asks for the same move and goes back to the list before the answer comes.

@@ -3,7 +3,7 @@
 import { test, expect } from './fixtures.ts';
 import type { Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
-import { nodes, pickRegion, signUp } from './helpers.ts';
+import { adminSignIn, nodes, pickRegion, signUp } from './helpers.ts';
 import { DEMO } from '../../server/config.ts';
 
 const SHOTS = '/tmp/shopflows-shots';
@@ -274,12 +274,7 @@ test('signing out offline holds: not signed in again after a reload, offline or 
 });
 
 test("a regional admin's sign-out ends the session at the node: a reload shows the sign-in form", async ({ page }) => {
-  await pickRegion(page, 'BDG');
-  await page.goto('/admin');
-  await page.getByTestId('admin-name').fill(DEMO.regionAdmin('BDG').name);
-  await page.getByTestId('admin-password').fill(DEMO.regionAdmin('BDG').password);
-  await page.getByTestId('admin-submit').click();
-  await expect(page.getByRole('navigation', { name: 'Admin' })).toBeVisible();
+  await adminSignIn(page, 'BDG');
   await page.reload();
   await expect(page.getByRole('navigation', { name: 'Admin' })).toBeVisible();
   await page.getByTestId('shell-signout').click();
@@ -327,12 +322,7 @@ test('sign-in takes the name as a phone keyboard types it (a capital first lette
 });
 
 test("the shop's Keluar, with a regional admin signed in, signs the admin out too (one cookie): the admin pages ask again", async ({ page }) => {
-  await pickRegion(page, 'BDG');
-  await page.goto('/admin');
-  await page.getByTestId('admin-name').fill(DEMO.regionAdmin('BDG').name);
-  await page.getByTestId('admin-password').fill(DEMO.regionAdmin('BDG').password);
-  await page.getByTestId('admin-submit').click();
-  await expect(page.getByRole('navigation', { name: 'Admin' })).toBeVisible();
+  await adminSignIn(page, 'BDG');
   await page.goto('/');
   await expect(page.getByTestId('signout')).toContainText('admin-bdg');
   await page.getByTestId('signout').click();
