@@ -143,13 +143,16 @@ test('users: the region\'s shoppers, each with their order history', async ({ pa
   await expect(page.getByTestId('order-detail')).toContainText('pembeli.bdg');
 });
 
-test('reports: a period that ends before it starts, or has no start, is said beside the dates and makes no sales report', async ({ page }) => {
+test('reports: a period that ends before it starts, has no start or has not begun is said beside the dates and makes no sales report', async ({ page }) => {
   await adminSignIn(page);
   await page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'Laporan' }).click();
   await expect(page.getByTestId('rep-sales-xlsx')).toBeEnabled();
   await page.getByTestId('rep-from').fill('2030-01-01');
   await expect(page.getByTestId('rep-period-error')).toHaveText(messages.id['admin.periodReversed']);
   await expect(page.getByTestId('rep-sales-xlsx')).toBeDisabled();
+  await expect(page.getByTestId('rep-sales-pdf')).toBeDisabled();
+  await page.getByTestId('rep-to').fill('2030-12-31');
+  await expect(page.getByTestId('rep-period-error')).toHaveText(messages.id['admin.periodFuture']);
   await expect(page.getByTestId('rep-sales-pdf')).toBeDisabled();
   await page.getByTestId('rep-from').fill('');
   await expect(page.getByTestId('rep-period-error')).toHaveText(messages.id['admin.periodMissing']);

@@ -1,6 +1,7 @@
 // Central admin in a real Chromium: the cross-region overview, and a product
 // made at central (with a photo resized in the browser) reaching a BDG shopper.
 import { test, expect } from './fixtures.ts';
+import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 import { nodes, pickRegion, shot, centralSignIn, adminSignIn } from './helpers.ts';
 import { png } from '../../server/ops/png.ts';
@@ -56,7 +57,7 @@ test('a product created at central with a photo appears in a BDG shopper\'s open
   await shopper.getByTestId('search').fill('Tubruk Uji Pusat');
   await expect(shopper.getByTestId('product-card')).toHaveCount(1, { timeout: 30_000 });
   await expect(shopper.getByTestId('product-card')).toContainText(/Rp\s27\.500/);
-  await expect(shopper.getByTestId('stock-badge')).toHaveText('Tidak tersedia di region kamu');
+  await expect(shopper.getByTestId('stock-badge')).toHaveText('Tidak tersedia di lokasi kamu');
   // The photo travelled as two attachments, resized in the browser: the card shows the thumbnail,
   // the product's page the detail size.
   const img = shopper.getByTestId('product-card').locator('img');
@@ -130,6 +131,12 @@ test('stock, orders and users across regions, filterable', async ({ page }) => {
   await expect(page.getByTestId('cs-qty').first()).toHaveText(String(Math.min(...low.map((d: any) => d.quantity))));
   await expect(page.getByTestId('cs-row').first()).not.toContainText('…'); // names filled in
   await shot(page, 'central-stock');
+  // The export is the whole filtered list (not one page), named after the filter.
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('cs-export').click()]);
+  expect(dl.suggestedFilename()).toBe('stok-JKT-menipis.csv');
+  const csv = readFileSync((await dl.path())!, 'utf8').replace(/^\uFEFF/, '').trim().split(/\r?\n/);
+  expect(csv.length - 1).toBe(low.length);
+  for (const line of csv.slice(1)) expect(line.split(';')[2]).toBe('JKT');
   await nav.getByRole('link', { name: 'Pesanan' }).click();
   await expect(page.getByTestId('co-row').first()).toBeVisible();
   await page.getByTestId('co-region').selectOption('SBY');

@@ -57,7 +57,7 @@ test('switching region while signed in says the account stays home, and no check
   const badge = await menu(page).locator('.badge').innerText();
 
   await page.getByRole('button', { name: 'Ganti lokasi' }).click();
-  await expect(page.getByTestId('region-account')).toHaveText('Kamu masuk sebagai pembeli.bdg, akun region BDG.');
+  await expect(page.getByTestId('region-account')).toHaveText('Kamu masuk sebagai pembeli.bdg, akun lokasi BDG.');
   await page.getByTestId('region-JKT').click();
   await expect(page.getByTestId('region-confirm')).toContainText('Akun, keranjang dan pesanan kamu tetap di BDG');
   await look(page, 'region-confirm');

@@ -18,7 +18,7 @@ test('first visit: pick a region, browse, search, open a product', async ({ page
   await page.getByTestId('search').fill('Beras');
   await expect(page.getByTestId('product-card').first()).toContainText('Beras');
   const badge = await page.getByTestId('stock-badge').first().innerText();
-  expect(badge).toMatch(/Tersedia di Gudang BDG [AB] \(Stok: \d+\)|Tidak tersedia di region kamu/);
+  expect(badge).toMatch(/Tersedia di Gudang BDG [AB] \(Stok: \d+\)|Tidak tersedia di lokasi kamu/);
   await page.getByTestId('product-card').first().locator('a').click();
   await expect(page.getByTestId('price')).toContainText('Rp');
   await expect(page.getByTestId('stock-line').first()).toContainText(/Dikirim dari: Gudang BDG [AB] · Stok tersedia: \d+ · Estimasi tiba: \d-\d hari|Tidak tersedia/);
@@ -206,7 +206,7 @@ test('offline: reload, browse, add to cart and check out; confirmed when back on
   await expect(page.getByTestId('order-estimate')).toHaveText(`Perkiraan ${cartTotal}`);
   // The order number is known before the region has seen the order, and stays the same after.
   await page.getByTestId('order-row').first().getByRole('button').click();
-  await expect(page.getByTestId('order-estimate-note')).toContainText('total pasti dihitung region');
+  await expect(page.getByTestId('order-estimate-note')).toContainText('total pasti dihitung toko');
   const ref = await page.getByTestId('shopper-order-ref').textContent();
   expect(ref).toMatch(/^BDG-\d{6}-[0-9A-Z]{6}$/);
   await shot(page, 'orders-offline');
@@ -215,7 +215,7 @@ test('offline: reload, browse, add to cart and check out; confirmed when back on
   await expect(page.getByTestId('order-status').first()).toHaveText('Dikonfirmasi', { timeout: 45_000 });
   await expect(page.getByTestId('shopper-order-ref')).toHaveText(ref!);
   // Told as news too, the moment the region's answer arrives.
-  await expect(page.getByTestId('toast').filter({ hasText: `Pesanan ${ref} dikonfirmasi region.` })).toBeVisible();
+  await expect(page.getByTestId('toast').filter({ hasText: `Pesanan ${ref} sudah dikonfirmasi.` })).toBeVisible();
   // Confirmed: the region's own total, the estimate gone.
   await expect(page.getByTestId('order-row').first()).toContainText(cartTotal);
   await expect(page.getByTestId('order-estimate')).toHaveCount(0);
@@ -284,7 +284,7 @@ test('the cart follows the shopper to a second device; an order the stock cannot
   await page.getByTestId('checkout').click();
   await page.waitForURL('**/pesanan');
   await expect(page.getByTestId('order-status').first()).toHaveText('Ditolak');
-  await expect(page.getByTestId('toast').filter({ hasText: 'Pesanan ditolak region.' })).toBeVisible();
+  await expect(page.getByTestId('toast').filter({ hasText: 'Pesanan ditolak. Alasannya ada di Pesanan saya.' })).toBeVisible();
   await page.getByTestId('order-status').first().click();
   await expect(page.getByTestId('rejection')).toContainText(`${productName}: Stok habis`);
   await shot(page, 'order-rejected');
