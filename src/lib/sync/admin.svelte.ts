@@ -63,16 +63,14 @@ class RegionAdmin {
     return 'ok';
   }
 
-  /** Ends the session at the node too (owed until the node hears it, when offline): a reload must not sign the admin in again. */
-  async signOut(region = this.region) {
+  /** Forgets the signed-in admin on this device (the session at the node is the shop's to end: `shop.signOut`, one cookie). */
+  forget(region = this.region) {
     if (this.poll) clearInterval(this.poll);
     this.poll = null;
     this.push?.cancel();
     this.push = null;
     this.user = null;
-    if (!region) return;
-    localStorage.removeItem(`sebaran.admin.${region}`);
-    await new NodeClient(region).signOut();
+    if (region) localStorage.removeItem(`sebaran.admin.${region}`);
   }
 
   private open(region: string, name: string) {
