@@ -45,4 +45,8 @@ describe('ids', () => {
   it('names the warehouse a warehouse item is in', () => {
     expect(ids.warehouseOf(ids.stock('BDG', 'BDG-A', 'SEM-00001'))).toBe(ids.warehouse('BDG', 'BDG-A'));
   });
+  it('reads a warehouse by its code, not its id, when its name is not at hand', () => {
+    expect(ids.warehouseCode(ids.warehouse('BDG', 'BDG-A'))).toBe('BDG-A');
+    expect(ids.warehouseCode(ids.warehouseOf(ids.stock('JKT', 'GUDANG-2', 'SEM-00001')))).toBe('GUDANG-2');
+  });
 });

@@ -28,6 +28,8 @@ export const ids = {
   /** The SKU a product id names (product:<SKU>). */
   skuOf: (productId: string) => productId.replace(/^product:/, ''),
   warehouse: (region: string, code: string) => `warehouse:${region}:${code}`,
+  /** A warehouse's code (warehouse:<R>:<CODE>), what a person reads when its name is not at hand; never the id. */
+  warehouseCode: (warehouseId: string) => warehouseId.split(':')[2] || warehouseId,
   /** The warehouse a warehouse item (stock:<R>:<WAREHOUSE>:<SKU>) is in. */
   warehouseOf: (stockId: string) => stockId.replace(/^stock:([^:]+):([^:]+):.*$/, 'warehouse:$1:$2'),
   stock: (region: string, warehouseCode: string, sku: string) => `stock:${region}:${warehouseCode}:${sku}`,

@@ -7,7 +7,7 @@ import { RegionReplicas, type BuiltView } from './replicas.svelte.ts';
 import { ShopPhotos } from './shop-photos.svelte.ts';
 import { cachedTopology, chosenRegion, loadTopology, REGION_KEY } from './topology.ts';
 import type { PublicTopology } from '../model/topology.ts';
-import { userDbName, type Category, type Warehouse, type WarehouseItem } from '../model/index.ts';
+import { ids, userDbName, type Category, type Warehouse, type WarehouseItem } from '../model/index.ts';
 import { SIGNUP_ERRORS, type SignUp, type SignUpError } from '../model/signup.ts';
 import { closeSession, currentSession, isStaff, nodeUrl, openSession, requestSignUp, type Session } from './session.ts';
 import { ShopperDb } from './shopper.svelte.ts';
@@ -36,6 +36,10 @@ class Shop {
   readonly photos = new ShopPhotos(() => this.region);
   /** The region's warehouses (the admin's stock page offers them for a first receipt). */
   warehouses = $state.raw<Warehouse[]>([]);
+  /** A warehouse as a person reads it: its name, else its code. */
+  warehouseName(id: string) {
+    return this.warehouses.find((w) => w._id === id)?.name ?? ids.warehouseCode(id);
+  }
   /** Warehouse items of this region, by product id. */
   stock = $state.raw<Map<string, StockLine[]>>(new Map());
   /** A staff account (an admin) is signed in here: it has no cart or orders, the shop says so. */
