@@ -4,6 +4,7 @@ import type { Page } from '@playwright/test';
 import { nodes, pickRegion, shot, signUp, adminSignIn } from './helpers.ts';
 import { viewPath } from '../../src/lib/model/design.ts';
 import { messages } from '../../src/lib/i18n/messages.ts';
+import { formatDayLong } from '../../src/lib/i18n/format.ts';
 
 test('overview: figures from the views and a drawn chart', async ({ page }) => {
   await adminSignIn(page);
@@ -179,19 +180,22 @@ test('reports: stock and sales as a real Excel workbook and a PDF, in the admin\
     return path;
   };
   const HEADER = 4; // title, region and period, "generated" line, then the table
-  const read = async (file: string) => {
+  const book = async (file: string) => {
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile(file);
-    return wb.worksheets[0];
+    return wb;
   };
+  const read = async (file: string) => (await book(file)).worksheets[0];
+  const [toId, toEn] = [formatDayLong(to, 'id'), formatDayLong(to, 'en')];
   const rowOf = (ws: import('exceljs').Worksheet, r: number, n: number) => Array.from({ length: n }, (_, i) => ws.getCell(r, i + 1).value ?? null);
   // Excel: open it with exceljs and check every cell of the table.
   const sales = await save('rep-sales-xlsx');
   expect(sales).toMatch(new RegExp(`penjualan-BDG-2020-01-01_${to}\\.xlsx$`));
-  const ws = await read(sales);
+  const salesBook = await book(sales);
+  const ws = salesBook.worksheets[0];
   expect(ws.getCell('A1').value).toBe('Laporan penjualan');
   // "Bandung (BDG)", or only "BDG" where the region's name is its code (never "BDG (BDG)").
-  expect(String(ws.getCell('A2').value)).toMatch(new RegExp(`(^BDG| \\(BDG\\)) · 2020-01-01 – ${to}$`));
+  expect(String(ws.getCell('A2').value)).toMatch(new RegExp(`(^BDG| \\(BDG\\)) · 1 Jan 2020 – ${toId}$`));
   expect(String(ws.getCell('A3').value)).toMatch(/^Dibuat .+ WIB$/);
   expect(rowOf(ws, HEADER, 4)).toEqual(['Produk', 'SKU', 'Terjual', 'Pendapatan']);
   expect(ws.rowCount).toBeGreaterThan(HEADER + 1);
@@ -208,9 +212,18 @@ test('reports: stock and sales as a real Excel workbook and a PDF, in the admin\
   const column = (c: number) => Array.from({ length: ws.rowCount - HEADER - 1 }, (_, i) => ws.getCell(HEADER + 1 + i, c).value as number);
   expect(units).toBe(column(3).reduce((a, b) => a + b, 0));
   expect(revenue).toBe(column(4).reduce((a, b) => a + b, 0));
+  // The second sheet: the period by month (it is longer than two months), months as date cells, the same revenue.
+  const months = salesBook.worksheets[1];
+  expect(months.name).toBe('Per bulan');
+  expect(rowOf(months, HEADER, 4)).toEqual(['Bulan', 'Pesanan', 'Terjual', 'Pendapatan']);
+  expect((months.getCell(HEADER + 1, 1).value as Date).toISOString()).toBe('2020-01-01T00:00:00.000Z');
+  const monthTotal = rowOf(months, months.rowCount, 4);
+  expect(monthTotal[0]).toBe('Total');
+  expect([monthTotal[2], monthTotal[3]]).toEqual([units, revenue]);
+  expect(String(label)).toBe(`Total (${monthTotal[1]} pesanan)`);
 
   const stock = await read(await save('rep-stock-xlsx'));
-  expect(String(stock.getCell('A2').value)).toMatch(new RegExp(`(^BDG| \\(BDG\\)) · per ${to}$`));
+  expect(String(stock.getCell('A2').value)).toMatch(new RegExp(`(^BDG| \\(BDG\\)) · per ${toId}$`));
   expect(rowOf(stock, HEADER, 6)).toEqual(['Produk', 'SKU', 'Gudang', 'Stok', 'Batas menipis', 'Status']);
   for (let r = HEADER + 1; r < stock.rowCount; r++) {
     const [, sku, , qty, low, status] = rowOf(stock, r, 6);
@@ -232,7 +245,7 @@ test('reports: stock and sales as a real Excel workbook and a PDF, in the admin\
   };
   const salesPdf = await pdf('rep-sales-pdf');
   expect(salesPdf).toContain('Laporan penjualan');
-  expect(salesPdf).toMatch(new RegExp(`(\\bBDG| \\(BDG\\)) · 2020-01-01 – ${to}`)); // the en dash survives
+  expect(salesPdf).toMatch(new RegExp(`(\\bBDG| \\(BDG\\)) · 1 Jan 2020 – ${toId}`)); // the en dash survives
   expect(salesPdf).toMatch(/Produk\s+SKU\s+Terjual\s+Pendapatan/);
   expect(salesPdf).toContain('Penjualan bulanan (pendapatan)'); // past two months the chart shows months
   expect(salesPdf).toMatch(/Total \(\d+ pesanan\)\s+\d[\d.]*\s+Rp\s[\d.]+/);
@@ -249,7 +262,7 @@ test('reports: stock and sales as a real Excel workbook and a PDF, in the admin\
   expect(rowOf(en, HEADER, 4)).toEqual(['Product', 'SKU', 'Units sold', 'Revenue']);
   const enPdf = await pdf('rep-stock-pdf');
   expect(enPdf).toContain('Stock report');
-  expect(enPdf).toContain(`as of ${to}`);
+  expect(enPdf).toContain(`as of ${toEn}`);
   expect(enPdf).toMatch(/Product\s+SKU\s+Warehouse\s+Stock\s+Low threshold\s+Status/);
 });
 

@@ -58,7 +58,7 @@ describe('the sales PDF', () => {
   it('keeps the en dash, accents and the names around emoji; nothing turns into ?', async () => {
     const out = text(save(await toPdf(salesFixture(), fonts)));
     expect(out).toContain('Laporan penjualan');
-    expect(out).toContain('Bandung (BDG) · 2026-10-27 – 2026-11-25');
+    expect(out).toContain('Bandung (BDG) · 27 Okt 2026 – 25 Nov 2026');
     expect(out).toContain('Kopi Gayo – 250 g');
     expect(out).toContain('Crème brûlée, niño & jalapeño');
     expect(out).toContain('Teh manis');
@@ -107,7 +107,7 @@ describe('the stock PDF', () => {
   it('lists SKU, warehouse, stock and status in words; an unknown figure is left blank', async () => {
     const out = text(save(await toPdf(stockFixture(), fonts)));
     expect(out).toContain('Laporan stok');
-    expect(out).toContain('Bandung (BDG) · per 2026-11-25');
+    expect(out).toContain('Bandung (BDG) · per 25 Nov 2026');
     expect(out).toMatch(/Produk\s+SKU\s+Gudang\s+Stok\s+Batas menipis\s+Status/);
     expect(out).toMatch(/Beras 5 kg – premium\s+BRS-5\s+Gudang Cimahi\s+0\s+5\s+Habis/);
     expect(out).toMatch(/Tanpa angka\s+NAN-1\s+Gudang Dago\s+5\n/);

@@ -23,7 +23,7 @@ describe('the sales workbook', () => {
     const ws = await readBack(await toXlsx(r));
     expect(ws.name).toBe('Penjualan');
     expect(ws.getCell('A1').value).toBe('Laporan penjualan');
-    expect(ws.getCell('A2').value).toBe('Bandung (BDG) · 2026-10-27 – 2026-11-25');
+    expect(ws.getCell('A2').value).toBe('Bandung (BDG) · 27 Okt 2026 – 25 Nov 2026');
     expect(ws.getCell('A3').value).toMatch(/^Dibuat 25 Nov 2026.* 12[.:]00 WIB$/);
     expect(rowValues(ws, HEADER_ROW, 4)).toEqual(['Produk', 'SKU', 'Terjual', 'Pendapatan']);
     expect(r.rows.length).toBe(NAMES.length + 1);
@@ -68,6 +68,32 @@ describe('the sales workbook', () => {
     ws.eachRow((row) => row.eachCell((c) => expect(c.type).not.toBe(ExcelJS.ValueType.Formula)));
   });
 
+  it('has a sheet per day of the period: date cells, the orders, units and revenue of each, and the same total', async () => {
+    const r = salesFixture();
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(Buffer.from(await toXlsx(r)) as unknown as ArrayBuffer);
+    const ws = wb.worksheets[1];
+    expect(ws.name).toBe('Per hari');
+    expect(ws.getCell('A2').value).toBe('Bandung (BDG) · 27 Okt 2026 – 25 Nov 2026');
+    expect(rowValues(ws, HEADER_ROW, 4)).toEqual(['Tanggal', 'Pesanan', 'Terjual', 'Pendapatan']);
+    const days = r.breakdown!.rows.length;
+    expect(days).toBe(30);
+    const first = ws.getCell(HEADER_ROW + 1, 1);
+    // A real date, the first of the period, shown as a day: a spreadsheet sorts and filters it as one.
+    expect(first.value).toBeInstanceOf(Date);
+    expect((first.value as Date).toISOString()).toBe('2026-10-27T00:00:00.000Z');
+    expect(first.numFmt).toBe('d mmm yyyy');
+    const revenue = Array.from({ length: days }, (_, i) => ws.getCell(HEADER_ROW + 1 + i, 4).value as number);
+    const orders = Array.from({ length: days }, (_, i) => ws.getCell(HEADER_ROW + 1 + i, 2).value as number);
+    const total = rowValues(ws, HEADER_ROW + 1 + days, 4);
+    expect(total[0]).toBe('Total');
+    expect(total[1]).toBe(orders.reduce((n, x) => n + x, 0));
+    expect(total[3]).toBe(revenue.reduce((n, x) => n + x, 0));
+    // The days add up to the report's own total (its last row, the sum of every product line).
+    expect(total[3]).toBe(r.total[3]);
+    expect(total[1]).toBe(12);
+  });
+
   it('follows the language: English headers, title and sheet name', async () => {
     const ws = await readBack(await toXlsx(salesFixture('en')));
     expect(ws.name).toBe('Sales');
@@ -81,7 +107,7 @@ describe('the stock workbook', () => {
   it('has a SKU column, counts as numbers, a missing figure as an empty cell, and statuses in words', async () => {
     const r = stockFixture();
     const ws = await readBack(await toXlsx(r));
-    expect(ws.getCell('A2').value).toBe('Bandung (BDG) · per 2026-11-25');
+    expect(ws.getCell('A2').value).toBe('Bandung (BDG) · per 25 Nov 2026');
     expect(rowValues(ws, HEADER_ROW, 6)).toEqual(['Produk', 'SKU', 'Gudang', 'Stok', 'Batas menipis', 'Status']);
     expect(rowValues(ws, HEADER_ROW + 1, 6)).toEqual(['Beras 5 kg – premium', 'BRS-5', 'Gudang Cimahi', 0, 5, 'Habis']);
     expect(rowValues(ws, HEADER_ROW + 2, 6)).toEqual(['Gula', 'GLA-1', 'Gudang Dago', 3, 5, 'Menipis']);

@@ -31,6 +31,16 @@ export function formatIDRShort(amount: number, locale: 'id' | 'en' = 'id'): stri
   return new Intl.NumberFormat(locale === 'id' ? 'id-ID' : 'en-US', { style: 'currency', currency: 'IDR', notation: 'compact', maximumFractionDigits: 1 }).format(amount);
 }
 
+/** A Jakarta calendar day (YYYY-MM-DD) with its year, as a report names it: "27 Okt 2026" / "27 Oct 2026". */
+export function formatDayLong(day: string, locale: 'id' | 'en' = 'id'): string {
+  return new Intl.DateTimeFormat(locale === 'id' ? 'id-ID' : 'en-GB', { timeZone: 'UTC', day: 'numeric', month: 'short', year: 'numeric' }).format(new Date(`${day}T00:00:00Z`));
+}
+
+/** A month (YYYY-MM): "Okt 2026" / "Oct 2026". */
+export function formatMonth(month: string, locale: 'id' | 'en' = 'id'): string {
+  return new Intl.DateTimeFormat(locale === 'id' ? 'id-ID' : 'en-GB', { timeZone: 'UTC', month: 'short', year: 'numeric' }).format(new Date(`${month}-01T00:00:00Z`));
+}
+
 /** A Jakarta calendar day (YYYY-MM-DD) as a chart label: "25 Nov". */
 export function formatDay(day: string, locale: 'id' | 'en' = 'id'): string {
   return new Intl.DateTimeFormat(locale === 'id' ? 'id-ID' : 'en-GB', { timeZone: 'UTC', day: 'numeric', month: 'short' }).format(new Date(`${day}T00:00:00Z`));

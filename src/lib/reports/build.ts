@@ -2,7 +2,7 @@
 // stock lines and the region's orders. Pure, so a test can build one in Node.
 import type { Locale } from '../i18n/messages.ts';
 import { reportText } from '../i18n/reports.ts';
-import { formatDate, formatIDR, regionLabel } from '../i18n/format.ts';
+import { formatDate, formatDayLong, formatIDR, formatMonth, regionLabel } from '../i18n/format.ts';
 import { stockStatus } from '../model/stock.ts';
 import { jakartaDay } from '../model/jakarta.ts';
 import { ids } from '../model/ids.ts';
@@ -42,7 +42,7 @@ export function stockReport(a: { locale: Locale; region: Region; asOf: string; n
   return {
     locale: a.locale,
     title: t('report.stock.title'),
-    subtitle: `${regionLine(a.region)} · ${t('report.asOf', { date: a.asOf })}`,
+    subtitle: `${regionLine(a.region)} · ${t('report.asOf', { date: formatDayLong(a.asOf, a.locale) })}`,
     generated: t('report.generated', { at: formatDate(new Date(a.now).toISOString(), a.locale) }),
     sheet: t('report.stock.sheet'),
     file: `${t('report.stock.file')}-${a.region.code}-${a.asOf}`,
@@ -81,26 +81,29 @@ export function salesReport(a: { locale: Locale; region: Region; from: string; t
   const by = new Map<string, { name: string; sku: string; units: number; revenue: number }>();
   const days = daysBetween(a.from, a.to);
   const monthly = days.length > MAX_DAILY_BARS;
-  const buckets = new Map<string, number>((monthly ? [...new Set(days.map((d) => d.slice(0, 7)))] : days).map((k) => [k, 0]));
+  const buckets = new Map((monthly ? [...new Set(days.map((d) => d.slice(0, 7)))] : days).map((k) => [k, { orders: 0, units: 0, revenue: 0 }]));
   for (const o of orders) {
     const day = jakartaDay(Date.parse(o.created_at));
-    const key = monthly ? day.slice(0, 7) : day;
+    const bucket = buckets.get(monthly ? day.slice(0, 7) : day)!;
+    bucket.orders++;
     for (const it of o.items) {
       const e = by.get(it.product_id) ?? { name: it.name, sku: ids.skuOf(it.product_id), units: 0, revenue: 0 };
       e.units += figure(it.qty) ?? 0;
       e.revenue += figure(it.subtotal) ?? 0;
       by.set(it.product_id, e);
-      buckets.set(key, (buckets.get(key) ?? 0) + (figure(it.subtotal) ?? 0));
+      bucket.units += figure(it.qty) ?? 0;
+      bucket.revenue += figure(it.subtotal) ?? 0;
     }
   }
   const lines = [...by.values()].sort((x, y) => y.revenue - x.revenue || x.name.localeCompare(y.name));
   const rows: Value[][] = lines.map((l) => [l.name, l.sku, l.units, l.revenue]);
-  const bars: Bar[] = [...buckets].map(([label, value]) => ({ label, value }));
+  const bars: Bar[] = [...buckets].map(([key, b]) => ({ key, label: monthly ? formatMonth(key, a.locale) : formatDayLong(key, a.locale), value: b.revenue }));
   const highest = Math.max(0, ...bars.map((b) => b.value));
+  const perBucket: Value[][] = [...buckets].map(([key, b]) => [key, b.orders, b.units, b.revenue]);
   return {
     locale: a.locale,
     title: t('report.sales.title'),
-    subtitle: `${regionLine(a.region)} · ${t('report.period', { from: a.from, to: a.to })}`,
+    subtitle: `${regionLine(a.region)} · ${t('report.period', { from: formatDayLong(a.from, a.locale), to: formatDayLong(a.to, a.locale) })}`,
     generated: t('report.generated', { at: formatDate(new Date(a.now).toISOString(), a.locale) }),
     sheet: t('report.sales.sheet'),
     file: `${t('report.sales.file')}-${a.region.code}-${a.from}_${a.to}`,
@@ -117,6 +120,17 @@ export function salesReport(a: { locale: Locale; region: Region; from: string; t
       title: t(monthly ? 'report.chart.monthly' : 'report.chart.daily'),
       bars,
       caption: t('report.chart.max', { amount: formatIDR(highest) }),
+    },
+    breakdown: {
+      sheet: t(monthly ? 'report.monthly.sheet' : 'report.daily.sheet'),
+      columns: [
+        { label: t(monthly ? 'report.col.month' : 'report.col.day'), kind: monthly ? 'month' : 'day', width: 16 },
+        { label: t('report.col.orders'), kind: 'int', width: 12 },
+        { label: t('report.col.units'), kind: 'int', width: 12 },
+        { label: t('report.col.revenue'), kind: 'idr', width: 18 },
+      ],
+      rows: perBucket,
+      total: [t('report.breakdown.total'), sum(perBucket.map((r) => r[1])), sum(perBucket.map((r) => r[2])), sum(perBucket.map((r) => r[3]))],
     },
   };
 }

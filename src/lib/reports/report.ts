@@ -3,8 +3,8 @@
 // files always say the same thing.
 import type { Locale } from '../i18n/messages.ts';
 
-/** text: as written; int: a count; idr: rupiah. */
-export type ColumnKind = 'text' | 'int' | 'idr';
+/** text: as written; int: a count; idr: rupiah; day (YYYY-MM-DD) and month (YYYY-MM): a date cell a spreadsheet can sort. */
+export type ColumnKind = 'text' | 'int' | 'idr' | 'day' | 'month';
 
 export interface Column {
   label: string;
@@ -22,14 +22,24 @@ export type Value = string | number | null;
 
 export interface Bar {
   /** The day (YYYY-MM-DD) or month (YYYY-MM) in Asia/Jakarta. */
+  key: string;
+  /** The same as the reader reads it ("27 Okt 2026", "Okt 2026"). */
   label: string;
   value: number;
+}
+
+/** A table of its own: in the workbook, a sheet after the report's. */
+export interface Table {
+  sheet: string;
+  columns: Column[];
+  rows: Value[][];
+  total: Value[];
 }
 
 export interface Report {
   locale: Locale;
   title: string;
-  /** Region and period, e.g. "Bandung (BDG) · 2026-10-27 – 2026-11-25". */
+  /** Region and period, e.g. "Bandung (BDG) · 27 Okt 2026 – 25 Nov 2026". */
   subtitle: string;
   /** When it was made, in Asia/Jakarta time. */
   generated: string;
@@ -43,6 +53,8 @@ export interface Report {
   /** Shown instead of an empty table. */
   empty: string;
   chart?: { title: string; bars: Bar[]; caption: string };
+  /** The sales of each day (or month) of the period, for a spreadsheet to sum or chart. */
+  breakdown?: Table;
 }
 
 /** A figure, or null when it is not a finite number (never NaN or Infinity in a file). */

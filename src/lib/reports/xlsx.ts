@@ -3,7 +3,7 @@
 // JavaScript stays small.
 import ExcelJS from 'exceljs';
 import { xlsxString } from './text.ts';
-import { figure, type ColumnKind, type Report, type Value } from './report.ts';
+import { figure, type ColumnKind, type Report, type Table, type Value } from './report.ts';
 
 /** Where the table starts: title, subtitle and "generated" lines come first. */
 export const HEADER_ROW = 4;
@@ -12,30 +12,35 @@ export const NUM_FMT: Record<ColumnKind, string | undefined> = {
   text: undefined,
   int: '#,##0',
   idr: '"Rp"\\ #,##0',
+  day: 'd mmm yyyy',
+  month: 'mmm yyyy',
 };
 
 /**
  * The value exceljs stores. Text is always a string cell, never a formula: an
  * .xlsx keeps formulas in their own element, so "=HYPERLINK(...)" typed as a
  * name is shown as those characters and never run. Empty text and missing
- * figures are empty cells.
+ * figures are empty cells. A day or month is a date cell (midnight UTC, which
+ * a spreadsheet reads as that calendar day), so it sorts and filters as one.
  */
-function cellValue(v: Value): string | number | null {
+function cellValue(v: Value, kind: ColumnKind = 'text'): string | number | Date | null {
   if (typeof v === 'number') return figure(v);
   if (typeof v !== 'string') return null;
+  if ((kind === 'day' && /^\d{4}-\d{2}-\d{2}$/.test(v)) || (kind === 'month' && /^\d{4}-\d{2}$/.test(v))) {
+    const at = new Date(`${kind === 'month' ? `${v}-01` : v}T00:00:00Z`);
+    if (Number.isFinite(at.getTime())) return at;
+  }
   const s = xlsxString(v);
   return s === '' ? null : s;
 }
 
-export async function toXlsx(r: Report): Promise<Uint8Array> {
-  const wb = new ExcelJS.Workbook();
-  wb.creator = 'Sebaran';
-  wb.title = xlsxString(r.title);
-  // Excel refuses sheet names over 31 characters or with []:*?/\ in them.
-  const ws = wb.addWorksheet(xlsxString(r.sheet).replace(/[[\]:*?/\\]/g, ' ').slice(0, 31) || 'Sheet1', {
-    views: [{ state: 'frozen', ySplit: HEADER_ROW }],
-  });
-  ws.columns = r.columns.map((c) => ({ width: c.width }));
+/** Excel refuses sheet names over 31 characters or with []:*?/\\ in them. */
+const sheetName = (name: string, fallback: string) => xlsxString(name).replace(/[[\]:*?/\\]/g, ' ').slice(0, 31) || fallback;
+
+/** One sheet: the report's title, subtitle and "generated" lines, then the table with its total. */
+function addSheet(wb: ExcelJS.Workbook, r: Report, t: Table, fallback: string) {
+  const ws = wb.addWorksheet(sheetName(t.sheet, fallback), { views: [{ state: 'frozen', ySplit: HEADER_ROW }] });
+  ws.columns = t.columns.map((c) => ({ width: c.width }));
   ws.getCell(1, 1).value = cellValue(r.title);
   ws.getCell(1, 1).font = { bold: true, size: 14 };
   ws.getCell(2, 1).value = cellValue(r.subtitle);
@@ -43,7 +48,7 @@ export async function toXlsx(r: Report): Promise<Uint8Array> {
   ws.getCell(3, 1).font = { italic: true, color: { argb: 'FF666666' } };
 
   const header = ws.getRow(HEADER_ROW);
-  r.columns.forEach((c, i) => {
+  t.columns.forEach((c, i) => {
     const cell = header.getCell(i + 1);
     cell.value = cellValue(c.label);
     cell.font = { bold: true };
@@ -52,15 +57,23 @@ export async function toXlsx(r: Report): Promise<Uint8Array> {
   });
   const put = (values: Value[], at: number, bold = false) => {
     const row = ws.getRow(at);
-    r.columns.forEach((c, i) => {
+    t.columns.forEach((c, i) => {
       const cell = row.getCell(i + 1);
-      cell.value = cellValue(values[i] ?? null);
+      cell.value = cellValue(values[i] ?? null, c.kind);
       if (NUM_FMT[c.kind]) cell.numFmt = NUM_FMT[c.kind]!;
       if (bold) cell.font = { bold: true };
     });
   };
-  r.rows.forEach((values, i) => put(values, HEADER_ROW + 1 + i));
-  put(r.total, HEADER_ROW + 1 + r.rows.length, true);
-  ws.getRow(HEADER_ROW + 1 + r.rows.length).eachCell((c) => (c.border = { top: { style: 'thin' } }));
+  t.rows.forEach((values, i) => put(values, HEADER_ROW + 1 + i));
+  put(t.total, HEADER_ROW + 1 + t.rows.length, true);
+  ws.getRow(HEADER_ROW + 1 + t.rows.length).eachCell((c) => (c.border = { top: { style: 'thin' } }));
+}
+
+export async function toXlsx(r: Report): Promise<Uint8Array> {
+  const wb = new ExcelJS.Workbook();
+  wb.creator = 'Sebaran';
+  wb.title = xlsxString(r.title);
+  addSheet(wb, r, r, 'Sheet1');
+  if (r.breakdown) addSheet(wb, r, r.breakdown, 'Sheet2');
   return new Uint8Array(await wb.xlsx.writeBuffer());
 }
