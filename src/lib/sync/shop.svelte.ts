@@ -7,16 +7,16 @@ import { RegionReplicas, type BuiltView } from './replicas.svelte.ts';
 import { ShopPhotos } from './shop-photos.svelte.ts';
 import { cachedTopology, chosenRegion, loadTopology, REGION_KEY } from './topology.ts';
 import type { PublicTopology } from '../model/topology.ts';
-import { ids, userDbName, type Category, type Warehouse, type WarehouseItem } from '../model/index.ts';
-import { SIGNUP_ERRORS, type SignUp, type SignUpError } from '../model/signup.ts';
-import { closeSession, currentSession, isStaff, nodeUrl, openSession, requestSignUp, type Session } from './session.ts';
+import { ids, type Category, type Warehouse, type WarehouseItem } from '../model/index.ts';
+import type { SignUp } from '../model/signup.ts';
+import type { Session } from './session.ts';
+import { rememberedUser, ShopAccount } from './shop-account.ts';
 import { ShopperDb } from './shopper.svelte.ts';
 import { appCache } from './app-cache.svelte.ts';
 import { signOutOwed } from './node-client.ts';
+import { regionLabel } from '../i18n/format.ts';
 
 export { ShopError } from './user-docs.ts';
-
-const USER_KEY = 'sebaran.user';
 
 export type { StockLine } from './catalog-view.ts';
 
@@ -84,9 +84,14 @@ class Shop {
     return this.topology?.regions.find((r) => r.code === code)?.name ?? code ?? '';
   }
 
+  /** A region as people name it, "Bandung (BDG)"; its code alone until its name is known. */
+  regionLabel(code = this.region) {
+    return code ? regionLabel(this.regionName(code), code) : '';
+  }
+
   /** The shopper account this device remembers for a region. */
   rememberedUser(code: string) {
-    return localStorage.getItem(`${USER_KEY}.${code}`);
+    return rememberedUser(code);
   }
 
   /**
@@ -131,7 +136,7 @@ class Shop {
     const remembered = this.rememberedUser(code);
     const other = this.topology?.regions.map((r) => r.code).find((r) => r !== code && this.rememberedUser(r));
     this.elsewhere = !remembered && other ? { region: other, name: this.rememberedUser(other)! } : null;
-    if (remembered) await this.openUser(remembered);
+    if (remembered) await this.account.openUser(remembered);
     replicas.start();
     void this.refreshSession(code);
   }
@@ -160,7 +165,7 @@ class Shop {
     this.replicas?.restart();
     if (this.user) {
       void this.refreshSession(this.region);
-      void this.openUser(this.user); // a fresh sync instead of waiting out its back-off
+      void this.account.openUser(this.user); // a fresh sync instead of waiting out its back-off
     } else if (signOutOwed(this.region)) {
       void this.refreshSession(this.region); // the node hears the sign-out made offline now, not at the next reload
     }
@@ -184,114 +189,15 @@ class Shop {
     return (this.stock.get(productId) ?? []).reduce((n, l) => n + l.item.quantity, 0);
   }
 
-  // --- session -------------------------------------------------------------
+  // --- session (shop-account.ts) -------------------------------------------------
 
+  private readonly account = new ShopAccount(this);
   /** Asks the node who its cookie belongs to; a staff account never gets the shopper's database or cart. */
-  async refreshSession(region = this.region) {
-    if (!region) return;
-    const s = await currentSession(region);
-    if (s === 'offline' || region !== this.region) return; // offline: keep what the device remembers
-    if (s && isStaff(s)) {
-      if (this.user) this.forgetUser(region);
-      this.staff = s;
-    } else if (s) {
-      this.staff = null;
-      if (s.name !== this.user) {
-        await this.shopper.learnAccount(region, s.name);
-        await this.openUser(s.name);
-      }
-    } else {
-      this.staff = null;
-      // The node no longer knows our cookie: stay usable offline, but ask to sign in again to sync.
-      this.shopper.pause();
-      if (this.user) this.signInAgain = true;
-    }
-  }
-
-  async signIn(name: string, password: string, open = true): Promise<'ok' | 'wrong' | 'offline' | 'staff'> {
-    const region = this.region!;
-    const s = await openSession(region, name, password);
-    if (s === 'wrong' || s === 'offline') return s;
-    if (isStaff(s)) {
-      // Signed in (the admin pages use this session), but not as a shopper.
-      if (this.user) this.forgetUser(region);
-      this.staff = s;
-      return 'staff';
-    }
-    this.staff = null;
-    if (open) {
-      await this.shopper.learnAccount(region, s.name);
-      await this.openUser(s.name);
-    }
-    return 'ok';
-  }
-
-  async signUp(p: SignUp): Promise<'ok' | 'offline' | SignUpError> {
-    const region = this.region!;
-    const r = await requestSignUp(region, p);
-    if (r === 'offline') return 'offline';
-    if (!r.ok) {
-      if (r.code === 'taken' && (await this.isOwnShopperAccount(p.name, p.password))) return this.afterSignUp(p.name);
-      return (SIGNUP_ERRORS as readonly unknown[]).includes(r.code) ? (r.code as SignUpError) : 'unavailable';
-    }
-    const s = await this.signIn(p.name, p.password, false);
-    if (s !== 'ok') return s === 'offline' ? s : 'unavailable';
-    return this.afterSignUp(p.name);
-  }
-
-  private async afterSignUp(name: string): Promise<'ok'> {
-    await this.waitForUserDb(name); // made with the account; this only guards against a slow node
-    await this.shopper.learnAccount(this.region!, name);
-    await this.openUser(name);
-    return 'ok';
-  }
-
-  /**
-   * A sign-up sent twice (the answer to the first was lost) finds its own account "taken": if the
-   * password opens a shopper account of that name, it is this shopper's, so sign in. A staff account
-   * stays "taken" and its session is dropped at once.
-   */
-  private async isOwnShopperAccount(name: string, password: string): Promise<boolean> {
-    const s = await openSession(this.region!, name, password);
-    if (s === 'wrong' || s === 'offline') return false;
-    if (!isStaff(s)) return true;
-    await closeSession(this.region!);
-    return false;
-  }
-
-  async signOut() {
-    const region = this.region!;
-    if (this.user) this.forgetUser(region);
-    this.staff = null;
-    await closeSession(region);
-  }
-
-  /** Drops the signed-in shopper from this device's memory of `region` (their local database stays). */
-  private forgetUser(region: string) {
-    this.signInAgain = false;
-    localStorage.removeItem(`${USER_KEY}.${region}`);
-    this.shopper.close();
-  }
-
-  /** Waits (briefly) for the region service to give a new shopper their database. */
-  async waitForUserDb(name: string, timeoutMs = 15_000) {
-    const url = `${nodeUrl(this.region!)}/${userDbName(name)}`;
-    const until = Date.now() + timeoutMs;
-    while (Date.now() < until) {
-      const res = await fetch(url, { credentials: 'include' }).catch(() => null);
-      if (res?.ok) return true;
-      await new Promise((r) => setTimeout(r, 300));
-    }
-    return false;
-  }
-
-  private async openUser(name: string) {
-    const region = this.region!;
-    localStorage.setItem(`${USER_KEY}.${region}`, name);
-    this.elsewhere = null;
-    this.signInAgain = false;
-    await this.shopper.open(region, name);
-  }
+  refreshSession(region = this.region) { return this.account.refresh(region); }
+  signIn(name: string, password: string, open = true) { return this.account.signIn(name, password, open); }
+  signUp(p: SignUp) { return this.account.signUp(p); }
+  signOut() { return this.account.signOut(); }
+  waitForUserDb(name: string, timeoutMs?: number) { return this.account.waitForUserDb(name, timeoutMs); }
 
   // --- cart and checkout: the shopper's database -----------------------------
 
