@@ -47,6 +47,7 @@ for (const [size, viewport] of Object.entries(sizes)) {
     await shot(page, `central-shell-${size}-id`);
     await page.getByRole('button', { name: 'English' }).click();
     await expect(page.getByTestId('shell-area')).toHaveText('Central admin');
+    await expect(page.getByRole('navigation', { name: 'Central' })).toBeVisible(); // its name is a word of the language too
     await shot(page, `central-shell-${size}-en`);
     await page.getByRole('button', { name: 'Bahasa Indonesia' }).click();
     await expect(page.getByTestId('shell-other')).toHaveAttribute('href', '/admin');

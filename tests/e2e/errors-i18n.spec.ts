@@ -59,7 +59,7 @@ test('catalogue errors at central (a bad SKU, an edit that conflicts) are messag
 test('statuses in the central and regional tables are words of the chosen language, "out" is not "Low"', async ({ page }) => {
   await pickRegion(page, 'BDG');
   await centralSignIn(page);
-  const nav = page.getByRole('navigation', { name: 'Pusat' });
+  const nav = page.getByRole('navigation', { name: /^(Pusat|Central)$/ }); // its name follows the language
   for (const locale of ['id', 'en'] as const) {
     if (locale === 'en') await page.getByRole('button', { name: 'English' }).click();
     await nav.getByRole('link', { name: locale === 'id' ? 'Pesanan' : 'Orders', exact: true }).click();

@@ -2,6 +2,7 @@ import { expect, type Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
 import { Couch } from '../../server/couch-client.ts';
 import { adminOf, loadSecrets, loadTopology, DEMO } from '../../server/config.ts';
+import { regionLabel } from '../../src/lib/i18n/format.ts';
 
 export function nodes() {
   const t = loadTopology();
@@ -13,6 +14,11 @@ export function nodes() {
     centralAdmin: () => new Couch(t.central.url, DEMO.centralAdmin),
     admin: (code: string) => new Couch(code === t.central.code ? t.central.url : url(code), adminOf(s, t, code)),
   };
+}
+
+/** A region as the app names it in a sentence: "Bandung (BDG)", or "BDG" where its name is its code (the test clusters'). */
+export function regionText(code: string) {
+  return regionLabel(loadTopology().regions.find((r) => r.code === code)?.name, code);
 }
 
 export async function shot(page: Page, name: string) {

@@ -45,7 +45,8 @@ type Row = { key: any; value: any };
 export interface Overview {
   perRegion: Array<{ region: string; count: number; sum: number }>;
   /** The ten best sellers across regions, named (only those ten products are read). */
-  top: Array<{ product: string; name: string; units: number; revenue: number }>;
+  /** `name` is null for a product no longer in the catalog. */
+  top: Array<{ product: string; name: string | null; units: number; revenue: number }>;
   /** The charts' days and weeks (overview-queries.ts), and their rows. */
   days: Row[];
   weeks: Row[];
@@ -63,7 +64,7 @@ export const overviewPage = (regions: string[], now = Date.now()) =>
     const names = new Map(((await centralAdmin.docs('catalog', best.map((b) => b.product))) as Product[]).map((p) => [p._id, p.name]));
     return {
       perRegion: byRegion.map((r) => ({ region: r.key[0], count: r.value.count, sum: r.value.sum })),
-      top: best.map((b) => ({ ...b, name: names.get(b.product) ?? b.product })),
+      top: best.map((b) => ({ ...b, name: names.get(b.product) ?? null })),
       days,
       weeks,
       weekStarts: win.weeks,
