@@ -285,6 +285,29 @@ test("a regional admin's sign-out ends the session at the node: a reload shows t
   expect(await nodeSessionName(page)).toBeNull();
 });
 
+test("a sign-out holds when the tab is closed before the node answered it", async ({ page, context }) => {
+  await adminSignIn(page, 'BDG');
+  await expect(page.getByRole('navigation', { name: 'Admin' })).toBeVisible();
+  expect(await nodeSessionName(page)).toBe('admin-bdg');
+  // The node never hears this tab's sign-out: its request is held, and the tab is closed at once
+  // after "Keluar", before any answer.
+  let deletes = 0;
+  await page.route('**/_session', (route) => {
+    if (route.request().method() !== 'DELETE') return route.fallback();
+    deletes++; // neither continued nor answered
+  });
+  await page.getByTestId('shell-signout').click();
+  await expect.poll(() => deletes).toBe(1);
+  expect(await nodeSessionName(page)).toBe('admin-bdg'); // the node still holds the session
+  await page.close();
+  // The next tab on this device finds the admin signed out, and the node's session ended.
+  const next = await context.newPage();
+  await next.goto('/admin');
+  await expect(next.getByTestId('admin-name')).toBeVisible();
+  await expect(next.getByRole('navigation', { name: 'Admin' })).toHaveCount(0);
+  await expect.poll(() => nodeSessionName(next)).toBeNull();
+});
+
 test("adding a line whose whole stock is already in the cart says so instead of \"added\", and the cart stays", async ({ page }) => {
   await pickRegion(page, 'BDG');
   await signUp(page, `semua${Date.now().toString(36)}`);

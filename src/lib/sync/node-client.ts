@@ -93,6 +93,9 @@ export class NodeClient {
 
   /** Ends the node's session; false when the node did not hear it (offline, or down behind the app server), which is then owed. */
   signOut(): Promise<boolean> {
+    // Owed from the click on, not from a failed answer: a reload or a closed tab while the request is
+    // on its way aborts it without an answer, and the next page must still find the session ended.
+    store()?.setItem(OWED(this.code), '1');
     return inTurn(this.code, () => this.endSession());
   }
 
